@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SXS_CHECK_FINDINGS_H
+#define SXS_CHECK_FINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The findings registry: every kind of problem sxscheck reports about a
+ * Windows image, with a stable kebab-case id, a severity and a one-line
+ * description.  Ids are never renamed or reused; sxscheck-findings(7) is
+ * generated from this table.
+ */
+enum sxs_severity {
+	SXS_SEV_INFO,
+	SXS_SEV_WARNING,
+	SXS_SEV_ERROR,
+};
+
+/* CBS.log summary bucket a finding counts under. */
+enum sxs_cbs_class {
+	SXS_CBS_NONE,
+	SXS_CBS_PAYLOAD,  /* "CSI Payload Corruption" */
+	SXS_CBS_MANIFEST, /* "CSI Manifest Corruption" */
+	SXS_CBS_METADATA, /* "CSI Metadata Corruption" (COMPONENTS, Winners) */
+};
+
+enum sxs_finding_kind {
+	SXS_F_PAYLOAD_HASH_MISMATCH,
+	SXS_F_PAYLOAD_MISSING,
+	SXS_F_PAYLOAD_UNREADABLE,
+	SXS_F_PAYLOAD_UNVERIFIABLE,
+	SXS_F_MANIFEST_MISSING,
+	SXS_F_MANIFEST_ORPHAN,
+	SXS_F_MANIFEST_UNREADABLE,
+	SXS_F_MANIFEST_COMPRESSED_UNSUPPORTED,
+	SXS_F_MANIFEST_HASH_MISMATCH,
+	SXS_F_MANIFEST_NAME_MISMATCH,
+	SXS_F_IDENTITY_MISMATCH,
+	SXS_F_WINNER_MISSING,
+	SXS_F_WINNER_NOT_INSTALLED,
+	SXS_F_WINNER_MALFORMED,
+	SXS_F_PATH_UNSAFE,
+	SXS_F_LINK_REFUSED,
+	SXS_F_DELTA_CORRUPT,
+	SXS_F_BASE_MANIFEST_UNKNOWN,
+	SXS_F_PENDING_OPERATIONS,
+	SXS_F_HIVE_DIRTY,
+	SXS_F_HIVE_UNREADABLE,
+	SXS_F_CHECK_SKIPPED,
+	SXS_F_COUNT
+};
+
+struct sxs_finding_info {
+	const char *id;
+	enum sxs_severity severity;
+	enum sxs_cbs_class cbs;
+	const char *doc;    /* one line */
+	const char *advice; /* what an admin does about it */
+};
+
+const struct sxs_finding_info *sxs_finding_info(enum sxs_finding_kind kind);
+const char *sxs_severity_name(enum sxs_severity sev);
+/* kind for an id, or -1 */
+int sxs_finding_lookup(const char *id);
+
+/* One reported problem. Strings are owned (sxs_malloc). */
+struct sxs_finding {
+	enum sxs_finding_kind kind;
+	char *component;   /* full key form, or NULL */
+	char *file;        /* file or path inside the component / image, or NULL */
+	char *message;     /* one line, lower case, no final period */
+	char *expected;    /* lower-case hex digest or value, or NULL */
+	char *actual;
+	char *algorithm;   /* "sha256", ... when expected/actual are digests */
+	char *winners_key; /* Winners key form, or NULL */
+	char **versions;   /* for Winners findings */
+	size_t nversions;
+};
+
+struct sxs_findings {
+	struct sxs_finding *v;
+	size_t n, cap;
+	bool oom;
+};
+
+void sxs_findings_init(struct sxs_findings *f);
+void sxs_findings_release(struct sxs_findings *f);
+/*
+ * Add a finding; the strings are copied (NULL allowed).  Returns the new
+ * finding, or NULL on oom (sticky: sxs_findings_error()).
+ */
+struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                     const char *component, const char *file,
+                                     const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+int sxs_finding_set(char **field, const char *value);
+int sxs_finding_add_version(struct sxs_finding *fd, const char *version);
+int sxs_findings_error(const struct sxs_findings *f);
+/* Deterministic report order: by component, then kind, then file. */
+void sxs_findings_sort(struct sxs_findings *f);
+/* Count of findings at or above severity. */
+size_t sxs_findings_count(const struct sxs_findings *f, enum sxs_severity min);
+
+#endif

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+#include "check/scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/identity.h"
+#include "util/alloc.h"
+#include "util/hex.h"
+#include "util/strbuf.h"
+
+static int set_hex(char **field, const uint8_t *d, size_t len)
+{
+	char hex[2 * SXS_DIGEST_MAX + 1];
+	if (len > SXS_DIGEST_MAX)
+		len = SXS_DIGEST_MAX;
+	sxs_hex_encode(d, len, hex);
+	return sxs_finding_set(field, hex);
+}
+
+static void check_payloads(const struct sxs_component *c, struct sxs_findings *out)
+{
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct sxs_payload *p = &c->files[i];
+		struct sxs_finding *fd;
+		switch (p->state) {
+		case SXS_PAYLOAD_MISMATCH:
+			fd = sxs_findings_add(out, SXS_F_PAYLOAD_HASH_MISMATCH, c->keyform, p->name,
+			                      "hashes for file member '%s' do not match", p->name);
+			if (fd && (set_hex(&fd->expected, p->expected, p->digest_len) ||
+			           set_hex(&fd->actual, p->actual, p->digest_len) ||
+			           sxs_finding_set(&fd->algorithm, sxs_digest_name(p->alg))))
+				out->oom = true;
+			break;
+		case SXS_PAYLOAD_MISSING:
+			fd = sxs_findings_add(out, SXS_F_PAYLOAD_MISSING, c->keyform, p->name,
+			                      c->folder ? "file member '%s' is missing"
+			                                : "file member '%s' is missing (no component folder)",
+			                      p->name);
+			if (fd && p->alg != SXS_DIGEST_NONE &&
+			    (set_hex(&fd->expected, p->expected, p->digest_len) ||
+			     sxs_finding_set(&fd->algorithm, sxs_digest_name(p->alg))))
+				out->oom = true;
+			break;
+		case SXS_PAYLOAD_UNREADABLE:
+			sxs_findings_add(out, SXS_F_PAYLOAD_UNREADABLE, c->keyform, p->name,
+			                 "file member '%s' cannot be read: %s", p->name,
+			                 p->detail ? p->detail : sxs_strerror(p->err));
+			break;
+		case SXS_PAYLOAD_LINK:
+			sxs_findings_add(out, SXS_F_LINK_REFUSED, c->keyform, p->name,
+			                 "file member '%s' is a symbolic link; not followed", p->name);
+			break;
+		case SXS_PAYLOAD_UNSAFE:
+			sxs_findings_add(out, SXS_F_PATH_UNSAFE, c->keyform, p->name,
+			                 "manifest names a file that would leave the component folder; not opened");
+			break;
+		case SXS_PAYLOAD_UNVERIFIABLE:
+			sxs_findings_add(out, SXS_F_PAYLOAD_UNVERIFIABLE, c->keyform, p->name,
+			                 "file member '%s' not verified: %s", p->name,
+			                 p->detail ? p->detail : "unsupported");
+			break;
+		default:
+			break;
+		}
+	}
+	for (size_t i = 0; i < c->ndeltas; i++) {
+		const struct sxs_delta_file *d = &c->deltas[i];
+		if (d->err)
+			sxs_findings_add(out, SXS_F_DELTA_CORRUPT, c->keyform, d->path,
+			                 "differential '%s' is corrupt: %s", d->path,
+			                 d->detail ? d->detail : sxs_strerror(d->err));
+	}
+}
+
+static void check_manifest(const struct sxs_model *m, const struct sxs_component *c,
+                           struct sxs_findings *out)
+{
+	struct sxs_finding *fd;
+	const char *mf = c->manifest_ondisk;
+	switch (c->mstate) {
+	case SXS_MANIFEST_ABSENT:
+		sxs_findings_add(out, SXS_F_MANIFEST_MISSING, c->keyform, NULL,
+		                 "COMPONENTS lists the component but its manifest is missing");
+		return;
+	case SXS_MANIFEST_UNREADABLE:
+		sxs_findings_add(out, SXS_F_MANIFEST_UNREADABLE, c->keyform, mf, "manifest unreadable: %s",
+		                 c->mdetail ? c->mdetail : "unknown error");
+		return;
+	case SXS_MANIFEST_UNSUPPORTED:
+		sxs_findings_add(out, SXS_F_MANIFEST_COMPRESSED_UNSUPPORTED, c->keyform, mf,
+		                 "%s-compressed manifest not decoded: %s", sxs_container_name(c->container),
+		                 c->mdetail ? c->mdetail : "unsupported");
+		break;
+	case SXS_MANIFEST_LINK:
+		sxs_findings_add(out, SXS_F_LINK_REFUSED, c->keyform, mf,
+		                 "manifest is a symbolic link; not followed");
+		return;
+	case SXS_MANIFEST_UNSAFE:
+		sxs_findings_add(out, SXS_F_PATH_UNSAFE, c->keyform, mf,
+		                 "manifest file name contains control characters; not opened");
+		return;
+	case SXS_MANIFEST_OK:
+		break;
+	}
+	if (c->has_identity && c->computed_keyform && strcasecmp(c->computed_keyform, c->keyform)) {
+		fd = sxs_findings_add(out, SXS_F_MANIFEST_NAME_MISMATCH, c->keyform, mf,
+		                      "manifest declares an identity whose key form is %s",
+		                      c->computed_keyform);
+		if (fd && (sxs_finding_set(&fd->expected, c->keyform) ||
+		           sxs_finding_set(&fd->actual, c->computed_keyform)))
+			out->oom = true;
+	}
+	if (!m->have_components_hive)
+		return;
+	if (!c->in_hive) {
+		sxs_findings_add(out, SXS_F_MANIFEST_ORPHAN, c->keyform, mf,
+		                 "manifest has no DerivedData\\Components key in COMPONENTS");
+		return;
+	}
+	if (c->has_manifest_sha256 && c->has_s256h && memcmp(c->manifest_sha256, c->s256h, 32)) {
+		fd = sxs_findings_add(out, SXS_F_MANIFEST_HASH_MISMATCH, c->keyform, mf,
+		                      "manifest SHA-256 differs from S256H in COMPONENTS");
+		if (fd && (set_hex(&fd->expected, c->s256h, 32) ||
+		           set_hex(&fd->actual, c->manifest_sha256, 32) ||
+		           sxs_finding_set(&fd->algorithm, "sha256")))
+			out->oom = true;
+	} else if (c->has_manifest_sha256 && !c->has_s256h) {
+		sxs_findings_add(out, SXS_F_MANIFEST_HASH_MISMATCH, c->keyform, mf,
+		                 "COMPONENTS has no valid 32-byte S256H value for the manifest");
+	}
+	if (c->canonical && (!c->hive_identity || strcmp(c->canonical, c->hive_identity))) {
+		fd = sxs_findings_add(out, SXS_F_IDENTITY_MISMATCH, c->keyform, NULL,
+		                      c->hive_identity ? "COMPONENTS identity differs from the manifest's"
+		                                       : "COMPONENTS has no identity value");
+		if (fd && (sxs_finding_set(&fd->expected, c->canonical) ||
+		           sxs_finding_set(&fd->actual, c->hive_identity)))
+			out->oom = true;
+	}
+}
+
+void sxs_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sxs_free(v[i]);
+	sxs_free(v);
+}
+
+static int cmp_version_p(const void *a, const void *b)
+{
+	return sxs_version_compare(*(char *const *)a, *(char *const *)b);
+}
+
+int sxs_family_versions(const struct sxs_model *m, const char *family, char ***ret, size_t *n_ret)
+{
+	size_t n = 0;
+	char **v = NULL;
+	for (size_t i = 0; i < m->ncomps; i++) {
+		const struct sxs_component *c = &m->comps[i];
+		if (!c->winners_key || strcasecmp(c->winners_key, family) || !c->id.version)
+			continue;
+		char **nv = sxs_reallocarray(v, n + 1, sizeof(*v));
+		if (!nv || !(nv[n] = sxs_strdup(c->id.version))) {
+			sxs_strv_free(nv ? nv : v, n);
+			return -SXS_ENOMEM;
+		}
+		v = nv;
+		n++;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_version_p);
+	*ret = v;
+	*n_ret = n;
+	return 0;
+}
+
+static bool has_version(char **v, size_t n, const char *version)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], version))
+			return true;
+	return false;
+}
+
+static int add_versions(struct sxs_finding *fd, char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sxs_finding_add_version(fd, v[i]))
+			return -SXS_ENOMEM;
+	return 0;
+}
+
+/* One family with versions in the store (by the model's components). */
+static void check_family(const struct sxs_model *m, const char *key, const char *sample_name,
+                         struct sxs_findings *out)
+{
+	char **v = NULL;
+	size_t n = 0;
+	struct sxs_finding *fd = NULL;
+	if (sxs_family_versions(m, key, &v, &n)) {
+		out->oom = true;
+		return;
+	}
+	const struct sxs_winner_family *f = sxs_model_family(m, key);
+	const struct sxs_winner_band *band = NULL;
+	if (f && f->band)
+		for (size_t i = 0; i < f->nbands; i++)
+			if (!strcmp(f->bands[i].band, f->band))
+				band = &f->bands[i];
+	if (!f || !f->band || !band || !band->winner) {
+		const char *why = !f ? "no Winners key" : !f->band ? "no winning band"
+		                  : !band ? "winning band subkey missing" : "no winning version in band";
+		fd = sxs_findings_add(out, SXS_F_WINNER_MISSING, NULL, NULL,
+		                      "component %s does not have a winner but has %zu other component version(s) (%s)",
+		                      sample_name, n, why);
+	} else if (!has_version(v, n, band->winner)) {
+		fd = sxs_findings_add(out, SXS_F_WINNER_NOT_INSTALLED, NULL, NULL,
+		                      "winner %s of %s is not installed; the store has %zu other version(s)",
+		                      band->winner, sample_name, n);
+		if (fd && sxs_finding_set(&fd->expected, band->winner))
+			out->oom = true;
+	}
+	if (fd && (sxs_finding_set(&fd->winners_key, key) || add_versions(fd, v, n)))
+		out->oom = true;
+	if (f && f->malformed)
+		sxs_findings_add(out, SXS_F_WINNER_MALFORMED, NULL, NULL, "Winners key %s: %s", f->key,
+		                 f->malformed_detail ? f->malformed_detail : "malformed");
+	sxs_strv_free(v, n);
+}
+
+static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
+{
+	struct sxs_map seen;
+	sxs_map_init(&seen, true);
+	for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
+		const struct sxs_component *c = &m->comps[i];
+		/* deployments carry no payload and are not resolved through Winners */
+		if (!c->winners_key || c->is_deployment || sxs_map_has(&seen, c->winners_key, strlen(c->winners_key)))
+			continue;
+		if (sxs_map_put(&seen, c->winners_key, strlen(c->winners_key), (void *)c)) {
+			out->oom = true;
+			break;
+		}
+		const char *name = c->id.name ? c->id.name : c->keyform;
+		check_family(m, c->winners_key, name, out);
+	}
+	/* Winners keys for families with no version in the store */
+	for (size_t i = 0; i < m->nfamilies && !out->oom; i++) {
+		const struct sxs_winner_family *f = &m->families[i];
+		if (sxs_map_has(&seen, f->key, strlen(f->key)) || !f->band)
+			continue;
+		const char *winner = NULL;
+		for (size_t j = 0; j < f->nbands; j++)
+			if (!strcmp(f->bands[j].band, f->band))
+				winner = f->bands[j].winner;
+		if (!winner)
+			continue;
+		struct sxs_finding *fd = sxs_findings_add(
+			out, SXS_F_WINNER_NOT_INSTALLED, NULL, NULL,
+			"winner %s of Winners key %s is not installed; the store has no version of this family",
+			winner, f->key);
+		if (fd && (sxs_finding_set(&fd->winners_key, f->key) ||
+		           sxs_finding_set(&fd->expected, winner)))
+			out->oom = true;
+	}
+	sxs_map_release(&seen);
+}
+
+static void check_state(const struct sxs_model *m, struct sxs_findings *out)
+{
+	if (m->pending_xml)
+		sxs_findings_add(out, SXS_F_PENDING_OPERATIONS, NULL, "WinSxS/pending.xml",
+		                 "a servicing transaction is pending (pending.xml); results may be transient");
+	if (m->pending_hive)
+		sxs_findings_add(out, SXS_F_PENDING_OPERATIONS, NULL, "COMPONENTS",
+		                 "COMPONENTS has PendingXmlIdentifier; results may be transient");
+	if (m->components_dirty)
+		sxs_findings_add(out, SXS_F_HIVE_DIRTY, NULL, "System32/config/COMPONENTS",
+		                 "COMPONENTS hive is dirty: its newest changes are in .LOG1/.LOG2 and were not read");
+	if (m->software_dirty)
+		sxs_findings_add(out, SXS_F_HIVE_DIRTY, NULL, "System32/config/SOFTWARE",
+		                 "SOFTWARE hive is dirty: its newest changes are in .LOG1/.LOG2 and were not read");
+	if (!m->have_components_hive && m->components_problem && !m->components_unreadable)
+		sxs_findings_add(out, SXS_F_CHECK_SKIPPED, NULL, "System32/config/COMPONENTS",
+		                 "COMPONENTS checks skipped (%s)", m->components_problem);
+	if (!m->have_software_hive && m->software_problem && !m->software_unreadable)
+		sxs_findings_add(out, SXS_F_CHECK_SKIPPED, NULL, "System32/config/SOFTWARE",
+		                 "Winners checks skipped (%s)", m->software_problem);
+	if (!m->payloads_checked)
+		sxs_findings_add(out, SXS_F_CHECK_SKIPPED, NULL, NULL,
+		                 "payload checks skipped (--no-payload)");
+}
+
+/*
+ * DCM manifests decoded with a base that is not the known one: trust it
+ * when every such manifest matched its S256H, otherwise warn.
+ */
+static bool base_manifest_doubtful(const struct sxs_model *m)
+{
+	bool any = false;
+	if (m->base_manifest_known || !m->base_manifest_source)
+		return false;
+	for (size_t i = 0; i < m->ncomps; i++) {
+		const struct sxs_component *c = &m->comps[i];
+		if (c->container != SXS_CONTAINER_DCM)
+			continue;
+		any = true;
+		if (c->mstate != SXS_MANIFEST_OK || !c->has_s256h || !c->has_manifest_sha256 ||
+		    memcmp(c->s256h, c->manifest_sha256, 32))
+			return true;
+	}
+	return any && !m->have_components_hive;
+}
+
+int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out)
+{
+	check_state(m, out);
+	/* unreadable hive (exists but not a hive) */
+	if (m->components_unreadable)
+		sxs_findings_add(out, SXS_F_HIVE_UNREADABLE, NULL, "System32/config/COMPONENTS", "%s",
+		                 m->components_problem);
+	if (m->software_unreadable)
+		sxs_findings_add(out, SXS_F_HIVE_UNREADABLE, NULL, "System32/config/SOFTWARE", "%s",
+		                 m->software_problem);
+	if (base_manifest_doubtful(m))
+		sxs_findings_add(out, SXS_F_BASE_MANIFEST_UNKNOWN, NULL, NULL,
+		                 "DCM base manifest from %s is not the known one (sha256 0ad8f100...6b46) and not every manifest decoded with it matches COMPONENTS",
+		                 m->base_manifest_source);
+	for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
+		check_manifest(m, &m->comps[i], out);
+		check_payloads(&m->comps[i], out);
+	}
+	if (m->have_software_hive)
+		check_winners(m, out);
+	sxs_findings_sort(out);
+	return sxs_findings_error(out);
+}

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Patch bitstream of a RAW PA30 delta (formats.md §4.5-4.7):
+ *
+ *   pad3 | rift table present bit | CompositeFormat | LZ symbols
+ *
+ * LZ coordinates are "virtual": the reference occupies [0, R) and the
+ * target [R, R + T).  A match copies from a virtual address below the
+ * current position, so it may read the reference, the target produced so
+ * far, or both.
+ */
+#include "pa30/lz.h"
+
+#include <string.h>
+
+#include "pa30/bits.h"
+#include "pa30/huffman.h"
+#include "pa30/pa30.h"
+#include "util/alloc.h"
+
+/* Primary table bits per alphabet (longer codes use second-level tables). */
+#define MAIN_TABLEBITS 10
+#define LEN_TABLEBITS 9
+#define ALIGNED_TABLEBITS 7
+#define PRETREE_TABLEBITS 7
+#define PRETREE_MAX_LEN 15
+
+/* Position slots 0-2: raw bit counts of the source-relative delta. */
+#define SLOT_SOURCE_SAME 3 /* copy from the rift-mapped position itself */
+#define SLOT_LRU_FIRST 4   /* slots 4-6: recent distances */
+#define SLOT_EXTENDED 7    /* slot 7: extended distance class */
+
+/* The code lengths of every table segment, read before decoding starts. */
+struct segments {
+	size_t count;
+	uint64_t *start; /* virtual position from which each segment applies */
+	uint8_t *lens;   /* count * PA30_SEGMENT_LENS */
+};
+
+struct tables {
+	struct pa30_huff main, len, aligned;
+};
+
+/* Flat lengths of a complete code over n symbols (formats.md §4.6). */
+static void flat_lengths(uint8_t *lens, unsigned n)
+{
+	unsigned bits = 0;
+	while ((1u << bits) < n)
+		bits++;
+	unsigned nshort = (1u << bits) - n;
+	for (unsigned i = 0; i < n; i++)
+		lens[i] = (uint8_t)(i < nshort ? bits - 1 : bits);
+}
+
+static void segments_release(struct segments *s)
+{
+	sxs_free(s->start);
+	sxs_free(s->lens);
+	s->start = NULL;
+	s->lens = NULL;
+	s->count = 0;
+}
+
+static int segments_alloc(struct segments *s, size_t count, struct sxs_diag *diag)
+{
+	s->count = count;
+	s->start = sxs_calloc(count, sizeof(*s->start));
+	s->lens = sxs_calloc(count, PA30_SEGMENT_LENS);
+	if (!s->start || !s->lens) {
+		segments_release(s);
+		return sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory");
+	}
+	return 0;
+}
+
+/* Check the three codes of one segment without building them. */
+static int check_segment(const uint8_t *lens, struct sxs_diag *diag)
+{
+	int err = pa30_huff_check(lens, PA30_MAIN_SYMS, PA30_MAX_CODE_LEN, diag, "main");
+	if (!err)
+		err = pa30_huff_check(lens + PA30_MAIN_SYMS, PA30_LEN_SYMS, PA30_MAX_CODE_LEN,
+		                      diag, "length");
+	if (!err)
+		err = pa30_huff_check(lens + PA30_MAIN_SYMS + PA30_LEN_SYMS, PA30_ALIGNED_SYMS,
+		                      PA30_MAX_CODE_LEN, diag, "aligned");
+	return err;
+}
+
+/* Read one segment's lengths, coded with the pre-tree relative to prev. */
+static int read_segment_lengths(struct pa30_bits *b, const struct pa30_huff *pretree,
+                                const uint8_t *prev, uint8_t *cur, struct sxs_diag *diag)
+{
+	size_t i = 0;
+
+	while (i < PA30_SEGMENT_LENS) {
+		pa30_bits_refill(b);
+		int sym = pa30_huff_decode(pretree, b);
+		if (sym < 0)
+			return sxs_diag_set(diag, SXS_EFORMAT, "pa30: pre-tree code is empty");
+		if (sym <= 16) {
+			/* 0-16: the length itself */
+			cur[i++] = (uint8_t)sym;
+		} else if (sym <= 19) {
+			/* 17-19: previous segment's length plus 1-3 */
+			unsigned v = prev[i] + (unsigned)(sym - 16);
+			if (v > PA30_MAX_CODE_LEN)
+				return sxs_diag_set(diag, SXS_EFORMAT,
+				                    "pa30: code length %u exceeds %d", v,
+				                    PA30_MAX_CODE_LEN);
+			cur[i++] = (uint8_t)v;
+		} else if (sym <= 22) {
+			/* 20-22: previous segment's length minus 1-3 */
+			unsigned d = (unsigned)(sym - 19);
+			if (prev[i] < d)
+				return sxs_diag_set(diag, SXS_EFORMAT, "pa30: negative code length");
+			cur[i] = (uint8_t)(prev[i] - d);
+			i++;
+		} else {
+			/* 23-30: repeat the last length; 31-38: copy the previous segment's */
+			unsigned c = (unsigned)(sym - 23) & 7u;
+			size_t run = c < 3 ? c + 1 : ((size_t)1 << (c - 1)) | pa30_bits_read(b, c - 1);
+			if (run > PA30_SEGMENT_LENS - i)
+				return sxs_diag_set(diag, SXS_EFORMAT,
+				                    "pa30: code length run past the end of the table");
+			if (sym <= 30) {
+				if (i == 0)
+					return sxs_diag_set(diag, SXS_EFORMAT,
+					                    "pa30: code length repeat with no previous length");
+				memset(cur + i, cur[i - 1], run);
+			} else {
+				memcpy(cur + i, prev + i, run);
+			}
+			i += run;
+		}
+	}
+	if (pa30_bits_overrun(b))
+		return sxs_diag_set(diag, SXS_ETRUNC, "pa30: patch bitstream ends in the code lengths");
+	return 0;
+}
+
+/* CompositeFormat with use_default = 0: segment starts, pre-tree, lengths. */
+static int read_composite(struct pa30_bits *b, struct segments *segs, struct sxs_diag *diag)
+{
+	static const uint8_t zeros[PA30_SEGMENT_LENS];
+	uint8_t pretree_lens[PA30_PRETREE_SYMS];
+	struct pa30_huff pretree;
+	uint64_t count, pos = 0;
+	int err;
+
+	pa30_huff_init(&pretree);
+	err = pa30_bits_read_int(b, &count, diag, "segment count");
+	if (err)
+		goto out;
+	if (count == 0) {
+		err = sxs_diag_set(diag, SXS_EFORMAT, "pa30: zero huffman table segments");
+		goto out;
+	}
+	if (count > SXS_MAX_PA30_SEGMENTS) {
+		err = sxs_diag_set(diag, SXS_ELIMIT, "pa30: %llu huffman table segments (limit %d)",
+		                   (unsigned long long)count, SXS_MAX_PA30_SEGMENTS);
+		goto out;
+	}
+	err = segments_alloc(segs, (size_t)count, diag);
+	if (err)
+		goto out;
+	for (size_t s = 0; s < segs->count; s++) {
+		uint64_t delta;
+		err = pa30_bits_read_int(b, &delta, diag, "segment start");
+		if (err)
+			goto out;
+		if (__builtin_add_overflow(pos, delta, &pos)) {
+			err = sxs_diag_set(diag, SXS_EFORMAT, "pa30: segment start overflows");
+			goto out;
+		}
+		segs->start[s] = pos;
+	}
+	for (size_t i = 0; i < PA30_PRETREE_SYMS; i++)
+		pretree_lens[i] = (uint8_t)pa30_bits_read(b, 4);
+	if (pa30_bits_overrun(b)) {
+		err = sxs_diag_set(diag, SXS_ETRUNC, "pa30: patch bitstream ends in the pre-tree");
+		goto out;
+	}
+	err = pa30_huff_build(&pretree, pretree_lens, PA30_PRETREE_SYMS, PRETREE_MAX_LEN,
+	                      PRETREE_TABLEBITS, diag, "pre-tree");
+	if (err)
+		goto out;
+	for (size_t s = 0; s < segs->count; s++) {
+		const uint8_t *prev = s ? segs->lens + (s - 1) * PA30_SEGMENT_LENS : zeros;
+		uint8_t *cur = segs->lens + s * PA30_SEGMENT_LENS;
+		err = read_segment_lengths(b, &pretree, prev, cur, diag);
+		if (!err)
+			err = check_segment(cur, diag);
+		if (err)
+			goto out;
+	}
+out:
+	pa30_huff_release(&pretree);
+	return err;
+}
+
+static int build_tables(struct tables *t, const uint8_t *lens, struct sxs_diag *diag)
+{
+	int err = pa30_huff_build(&t->main, lens, PA30_MAIN_SYMS, PA30_MAX_CODE_LEN,
+	                          MAIN_TABLEBITS, diag, "main");
+	if (!err)
+		err = pa30_huff_build(&t->len, lens + PA30_MAIN_SYMS, PA30_LEN_SYMS,
+		                      PA30_MAX_CODE_LEN, LEN_TABLEBITS, diag, "length");
+	if (!err)
+		err = pa30_huff_build(&t->aligned, lens + PA30_MAIN_SYMS + PA30_LEN_SYMS,
+		                      PA30_ALIGNED_SYMS, PA30_MAX_CODE_LEN, ALIGNED_TABLEBITS,
+		                      diag, "aligned");
+	return err;
+}
+
+/* The error to report when decoding failed at output offset t. */
+static int decode_error(const struct pa30_bits *b, struct sxs_diag *diag, int err,
+                        const char *what, size_t t)
+{
+	/* zeros past the end may have caused the failure: report that instead */
+	if (pa30_bits_overrun(b))
+		return sxs_diag_set(diag, SXS_ETRUNC,
+		                    "pa30: patch bitstream ends early at output offset %zu", t);
+	return sxs_diag_set(diag, err, "pa30: %s at output offset %zu", what, t);
+}
+
+/* Distance of a long match (position slots 7-42) per formats.md §4.7. */
+static int read_long_distance(struct pa30_bits *b, const struct pa30_huff *aligned,
+                              unsigned slot, uint64_t *dist_ret)
+{
+	unsigned x;
+
+	if (slot == SLOT_EXTENDED) {
+		if (pa30_bits_read(b, 1) == 0)
+			x = 36 + pa30_bits_read(b, 2);
+		else if (pa30_bits_read(b, 1) == 0)
+			x = 40 + pa30_bits_read(b, 3);
+		else
+			x = 48 + pa30_bits_read(b, 4);
+	} else {
+		x = slot - SLOT_EXTENDED;
+	}
+	if (x <= 3) {
+		*dist_ret = x;
+		return 0;
+	}
+	uint64_t hi = 2u | (x & 1u);
+	unsigned n = (x >> 1) - 1;
+	if (n < 4) {
+		*dist_ret = (hi << n) | pa30_bits_read(b, n);
+		return 0;
+	}
+	uint64_t v = (hi << (n - 4)) | pa30_bits_read(b, n - 4);
+	pa30_bits_refill(b);
+	int a = pa30_huff_decode(aligned, b);
+	if (a < 0)
+		return -1;
+	*dist_ret = (v << 4) | (unsigned)a;
+	return 0;
+}
+
+int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
+                      const uint8_t *patch, size_t patch_len,
+                      uint8_t *out, size_t out_len, struct sxs_diag *diag)
+{
+	struct segments segs = {0, NULL, NULL};
+	struct tables tab;
+	struct pa30_bits b;
+	int64_t lru[3] = {0, 0, 0};
+	const uint64_t R = ref_len;
+	size_t t = 0, seg = 0;
+	uint64_t next_start;
+	int err;
+
+	pa30_huff_init(&tab.main);
+	pa30_huff_init(&tab.len);
+	pa30_huff_init(&tab.aligned);
+
+	if ((uint64_t)ref_len > (uint64_t)INT64_MAX - SXS_MAX_PA30_TARGET ||
+	    out_len > SXS_MAX_PA30_TARGET) {
+		err = sxs_diag_set(diag, SXS_ELIMIT, "pa30: source or target too large");
+		goto out;
+	}
+	err = pa30_bits_init(&b, patch, patch_len, diag, "patch");
+	if (err)
+		goto out;
+
+	/* base rift table: present bit */
+	if (pa30_bits_read(&b, 1)) {
+		err = sxs_diag_set(diag, SXS_EUNSUPPORTED,
+		                   "pa30: non-empty rift table not supported (PE delta data)");
+		goto out;
+	}
+	/* CompositeFormat: use_default bit */
+	if (pa30_bits_read(&b, 1)) {
+		err = segments_alloc(&segs, 1, diag);
+		if (err)
+			goto out;
+		flat_lengths(segs.lens, PA30_MAIN_SYMS);
+		flat_lengths(segs.lens + PA30_MAIN_SYMS, PA30_LEN_SYMS);
+		flat_lengths(segs.lens + PA30_MAIN_SYMS + PA30_LEN_SYMS, PA30_ALIGNED_SYMS);
+	} else {
+		err = read_composite(&b, &segs, diag);
+		if (err)
+			goto out;
+	}
+	err = build_tables(&tab, segs.lens, diag);
+	if (err)
+		goto out;
+	next_start = segs.count > 1 ? segs.start[1] : UINT64_MAX;
+
+	while (t < out_len) {
+		const uint64_t pos = R + t;
+		int64_t d;
+		uint64_t len;
+		int sym;
+
+		/* move to the segment that covers pos */
+		if (pos >= next_start) {
+			while (seg + 1 < segs.count && pos >= segs.start[seg + 1])
+				seg++;
+			next_start = seg + 1 < segs.count ? segs.start[seg + 1] : UINT64_MAX;
+			err = build_tables(&tab, segs.lens + seg * PA30_SEGMENT_LENS, diag);
+			if (err)
+				goto out;
+		}
+
+		pa30_bits_refill(&b);
+		sym = pa30_huff_decode(&tab.main, &b);
+		if (sym < 0) {
+			err = decode_error(&b, diag, SXS_EFORMAT, "symbol from an empty main code", t);
+			goto out;
+		}
+		if (sym < 256) {
+			out[t++] = (uint8_t)sym;
+			continue;
+		}
+
+		unsigned slot = (unsigned)(sym - 256) >> 3;
+		unsigned lslot = (unsigned)(sym - 256) & 7u;
+
+		/* position slot -> virtual distance d (copy from pos - d) */
+		if (slot < SLOT_SOURCE_SAME) {
+			/* source-relative: from address t - delta (empty rift table) */
+			int64_t v, delta;
+			if (slot == 0) {
+				v = pa30_bits_read(&b, 14);
+				delta = v - 0x2000;
+			} else if (slot == 1) {
+				v = pa30_bits_read(&b, 16);
+				delta = v < 0x8000 ? v - 0xA000 : v - 0x6000;
+			} else {
+				v = pa30_bits_read(&b, 18);
+				delta = v < 0x20000 ? v - 0x2A000 : v - 0x16000;
+			}
+			d = (int64_t)R + delta;
+		} else if (slot == SLOT_SOURCE_SAME) {
+			d = (int64_t)R;
+		} else if (slot < SLOT_EXTENDED) {
+			d = lru[slot - SLOT_LRU_FIRST];
+		} else {
+			uint64_t dist;
+			if (read_long_distance(&b, &tab.aligned, slot, &dist) < 0) {
+				err = decode_error(&b, diag, SXS_EFORMAT,
+				                   "symbol from an empty aligned code", t);
+				goto out;
+			}
+			d = (int64_t)dist; /* < 2^36 */
+		}
+
+		/* length slot -> length */
+		if (lslot) {
+			len = lslot + 1;
+		} else {
+			pa30_bits_refill(&b);
+			int l = pa30_huff_decode(&tab.len, &b);
+			if (l < 0) {
+				err = decode_error(&b, diag, SXS_EFORMAT,
+				                   "symbol from an empty length code", t);
+				goto out;
+			}
+			if (l) {
+				len = (uint64_t)l + 8;
+			} else {
+				/* k zero bits, a one, then k + 8 bits */
+				pa30_bits_refill(&b);
+				unsigned k = (unsigned)__builtin_ctzll(pa30_bits_peek(&b, 32) |
+				                                       ((uint64_t)1 << 32));
+				if (k + 8 >= 32) { /* >= 2^32: longer than any target */
+					err = decode_error(&b, diag, SXS_EFORMAT,
+					                   "match length runs past the end of the target", t);
+					goto out;
+				}
+				pa30_bits_skip(&b, k + 1);
+				len = (((uint64_t)1 << (k + 8)) | pa30_bits_read(&b, k + 8)) + 8;
+			}
+		}
+
+		/* recent distances: move d to the front */
+		if (d != lru[0]) {
+			int64_t old1 = lru[1];
+			lru[1] = lru[0];
+			lru[0] = d;
+			if (old1 != d)
+				lru[2] = old1;
+		}
+
+		if (d <= 0) {
+			err = decode_error(&b, diag, SXS_EFORMAT,
+			                   "copy from output not yet produced", t);
+			goto out;
+		}
+		if ((uint64_t)d > pos) {
+			err = decode_error(&b, diag, SXS_EFORMAT, "copy before start of buffer", t);
+			goto out;
+		}
+		if (len > out_len - t) {
+			err = decode_error(&b, diag, SXS_EFORMAT,
+			                   "match length runs past the end of the target", t);
+			goto out;
+		}
+
+		size_t n = (size_t)len, dist = (size_t)d;
+		uint64_t src = pos - (uint64_t)d;
+		if (src < R) {
+			/* from the reference; the rest continues at target offset 0 */
+			size_t k = (size_t)(R - src) < n ? (size_t)(R - src) : n;
+			memcpy(out + t, ref + src, k);
+			t += k;
+			n -= k;
+		}
+		/* from the target produced so far: out[t - dist], may overlap */
+		if (n == 0) {
+			continue;
+		} else if (dist >= n) {
+			memcpy(out + t, out + t - dist, n);
+		} else if (dist == 1) {
+			memset(out + t, out[t - 1], n);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				out[t + i] = out[t + i - dist];
+		}
+		t += n;
+	}
+	if (pa30_bits_overrun(&b)) {
+		err = sxs_diag_set(diag, SXS_ETRUNC, "pa30: patch bitstream ends early");
+		goto out;
+	}
+	err = 0;
+out:
+	pa30_huff_release(&tab.main);
+	pa30_huff_release(&tab.len);
+	pa30_huff_release(&tab.aligned);
+	segments_release(&segs);
+	return err;
+}

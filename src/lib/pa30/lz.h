@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SXS_PA30_LZ_H
+#define SXS_PA30_LZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/status.h"
+
+/* Alphabet sizes of one table segment (formats.md §4.6). */
+#define PA30_MAIN_SYMS 600
+#define PA30_LEN_SYMS 256
+#define PA30_ALIGNED_SYMS 16
+#define PA30_SEGMENT_LENS (PA30_MAIN_SYMS + PA30_LEN_SYMS + PA30_ALIGNED_SYMS)
+#define PA30_PRETREE_SYMS 39
+
+/*
+ * Decode the Patch bitstream (formats.md §4.5-4.7) of a RAW delta: rift
+ * table (must be empty), Huffman tables, LZ symbols, producing exactly
+ * out_len bytes into out against the reference ref[0..ref_len).
+ */
+int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
+                      const uint8_t *patch, size_t patch_len,
+                      uint8_t *out, size_t out_len, struct sxs_diag *diag);
+
+#endif

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "report/json_util.h"
+#include "report/report.h"
+#include "util/utf8.h"
+
+struct json_object *sxs_json_string(const char *s)
+{
+	if (!s)
+		return NULL;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	sxs_utf8_sanitize(&sb, s, strlen(s));
+	struct json_object *o = NULL;
+	if (!sxs_strbuf_error(&sb))
+		o = json_object_new_string_len(sxs_strbuf_str(&sb), (int)sb.len);
+	sxs_strbuf_release(&sb);
+	return o;
+}
+
+int sxs_json_add_string(struct json_object *obj, const char *key, const char *s)
+{
+	if (!s)
+		return 0;
+	struct json_object *v = sxs_json_string(s);
+	if (!v || json_object_object_add(obj, key, v)) {
+		json_object_put(v);
+		return -SXS_ENOMEM;
+	}
+	return 0;
+}
+
+int sxs_json_add(struct json_object *obj, const char *key, struct json_object *v)
+{
+	if (!v || json_object_object_add(obj, key, v)) {
+		json_object_put(v);
+		return -SXS_ENOMEM;
+	}
+	return 0;
+}
+
+int sxs_json_finish(struct sxs_strbuf *out, struct json_object *doc)
+{
+	const char *s = json_object_to_json_string_ext(
+		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s)
+		return -SXS_ENOMEM;
+	sxs_strbuf_adds(out, s);
+	sxs_strbuf_addc(out, '\n');
+	return sxs_strbuf_error(out);
+}
+
+static struct json_object *finding_json(const struct sxs_finding *fd)
+{
+	const struct sxs_finding_info *info = sxs_finding_info(fd->kind);
+	struct json_object *o = json_object_new_object();
+	int err = 0;
+	if (!o)
+		return NULL;
+	err |= sxs_json_add_string(o, "id", info->id);
+	err |= sxs_json_add_string(o, "severity", sxs_severity_name(info->severity));
+	err |= sxs_json_add_string(o, "message", fd->message);
+	err |= sxs_json_add_string(o, "component", fd->component);
+	err |= sxs_json_add_string(o, "file", fd->file);
+	err |= sxs_json_add_string(o, "algorithm", fd->algorithm);
+	err |= sxs_json_add_string(o, "expected", fd->expected);
+	err |= sxs_json_add_string(o, "actual", fd->actual);
+	err |= sxs_json_add_string(o, "winners_key", fd->winners_key);
+	if (fd->nversions) {
+		struct json_object *a = json_object_new_array();
+		for (size_t i = 0; a && i < fd->nversions; i++)
+			if (json_object_array_add(a, sxs_json_string(fd->versions[i])))
+				err = -1;
+		err |= sxs_json_add(o, "versions", a);
+	}
+	if (err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
+                         const struct sxs_findings *f)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	struct json_object *stats = json_object_new_object();
+	struct json_object *summary = json_object_new_object();
+	struct json_object *bykind = json_object_new_object();
+	size_t counts[SXS_F_COUNT] = {0}, sev[3] = {0};
+	int err = 0;
+
+	if (!doc || !arr || !stats || !summary || !bykind) {
+		err = -SXS_ENOMEM;
+		json_object_put(arr);
+		json_object_put(stats);
+		json_object_put(summary);
+		json_object_put(bykind);
+		goto out;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		counts[f->v[i].kind]++;
+		sev[sxs_finding_info(f->v[i].kind)->severity]++;
+		struct json_object *o = finding_json(&f->v[i]);
+		if (!o || json_object_array_add(arr, o)) {
+			json_object_put(o);
+			err = -SXS_ENOMEM;
+		}
+	}
+	size_t comps = 0;
+	for (size_t i = 0; i < m->ncomps; i++)
+		if (m->comps[i].mstate != SXS_MANIFEST_ABSENT)
+			comps++;
+	err |= sxs_json_add(stats, "components", json_object_new_int64((int64_t)comps));
+	err |= sxs_json_add(stats, "manifests", json_object_new_int64((int64_t)m->manifests_read));
+	err |= sxs_json_add(stats, "files_hashed", json_object_new_int64((int64_t)m->files_hashed));
+	err |= sxs_json_add(stats, "bytes_hashed", json_object_new_int64((int64_t)m->bytes_hashed));
+	err |= sxs_json_add(stats, "elapsed_seconds", json_object_new_double(m->elapsed));
+	for (int k = 0; k < SXS_F_COUNT; k++)
+		if (counts[k])
+			err |= sxs_json_add(bykind, sxs_finding_info((enum sxs_finding_kind)k)->id,
+			                    json_object_new_int64((int64_t)counts[k]));
+	err |= sxs_json_add(summary, "errors", json_object_new_int64((int64_t)sev[SXS_SEV_ERROR]));
+	err |= sxs_json_add(summary, "warnings", json_object_new_int64((int64_t)sev[SXS_SEV_WARNING]));
+	err |= sxs_json_add(summary, "info", json_object_new_int64((int64_t)sev[SXS_SEV_INFO]));
+	err |= sxs_json_add(summary, "by_kind", bykind);
+
+	err |= sxs_json_add_string(doc, "image", m->image);
+	err |= sxs_json_add_string(doc, "build", m->build);
+	err |= sxs_json_add_string(doc, "product", m->product);
+	err |= sxs_json_add_string(doc, "base_manifest", m->base_manifest_source);
+	err |= sxs_json_add(doc, "components_hive", json_object_new_boolean(m->have_components_hive));
+	err |= sxs_json_add(doc, "software_hive", json_object_new_boolean(m->have_software_hive));
+	err |= sxs_json_add(doc, "findings", arr);
+	err |= sxs_json_add(doc, "summary", summary);
+	err |= sxs_json_add(doc, "stats", stats);
+	if (!err)
+		err = sxs_json_finish(out, doc);
+out:
+	json_object_put(doc);
+	return err ? -SXS_ENOMEM : 0;
+}

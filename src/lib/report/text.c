@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "report/report.h"
+#include "util/utf8.h"
+
+void sxs_report_text_escape(struct sxs_strbuf *out, const char *s)
+{
+	if (s)
+		sxs_utf8_escape_text(out, s, strlen(s));
+}
+
+void sxs_report_size(struct sxs_strbuf *out, uint64_t bytes)
+{
+	static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units)) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		sxs_strbuf_addf(out, "%llu bytes", (unsigned long long)bytes);
+	else
+		sxs_strbuf_addf(out, "%.1f %s", v, units[u]);
+}
+
+static void finding_line(struct sxs_strbuf *out, const struct sxs_finding *fd)
+{
+	const struct sxs_finding_info *info = sxs_finding_info(fd->kind);
+	sxs_strbuf_addf(out, "%-7s %-24s ", sxs_severity_name(info->severity), info->id);
+	const char *where = fd->component ? fd->component : fd->winners_key;
+	if (where) {
+		sxs_report_text_escape(out, where);
+		if (fd->component && fd->file) {
+			sxs_strbuf_addc(out, '\\');
+			sxs_report_text_escape(out, fd->file);
+		}
+		sxs_strbuf_adds(out, ": ");
+	} else if (fd->file) {
+		sxs_report_text_escape(out, fd->file);
+		sxs_strbuf_adds(out, ": ");
+	}
+	sxs_report_text_escape(out, fd->message);
+	if (fd->algorithm && fd->expected && fd->actual)
+		sxs_strbuf_addf(out, " (%s expected %s, actual %s)", fd->algorithm, fd->expected,
+		                fd->actual);
+	else if (fd->algorithm && fd->expected)
+		sxs_strbuf_addf(out, " (%s expected %s)", fd->algorithm, fd->expected);
+	else if (fd->expected && fd->actual && fd->kind != SXS_F_IDENTITY_MISMATCH) {
+		sxs_strbuf_adds(out, " (expected ");
+		sxs_report_text_escape(out, fd->expected);
+		sxs_strbuf_adds(out, ", actual ");
+		sxs_report_text_escape(out, fd->actual);
+		sxs_strbuf_adds(out, ")");
+	}
+	if (fd->nversions) {
+		sxs_strbuf_adds(out, " [versions:");
+		for (size_t i = 0; i < fd->nversions; i++) {
+			sxs_strbuf_addc(out, ' ');
+			sxs_report_text_escape(out, fd->versions[i]);
+		}
+		sxs_strbuf_addc(out, ']');
+	}
+	sxs_strbuf_addc(out, '\n');
+	if (fd->kind == SXS_F_IDENTITY_MISMATCH) {
+		sxs_strbuf_adds(out, "        manifest:   ");
+		sxs_report_text_escape(out, fd->expected);
+		sxs_strbuf_adds(out, "\n        COMPONENTS: ");
+		sxs_report_text_escape(out, fd->actual ? fd->actual : "(none)");
+		sxs_strbuf_addc(out, '\n');
+	}
+}
+
+int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
+                         const struct sxs_findings *f)
+{
+	size_t by_kind[SXS_F_COUNT] = {0};
+	size_t cbs[4] = {0}, sev[3] = {0};
+
+	sxs_strbuf_adds(out, "sxscheck scan of ");
+	sxs_report_text_escape(out, m->image);
+	sxs_strbuf_addc(out, '\n');
+	if (m->build || m->product) {
+		sxs_strbuf_adds(out, "Image: ");
+		sxs_report_text_escape(out, m->product ? m->product : "Windows");
+		if (m->build) {
+			sxs_strbuf_adds(out, ", build ");
+			sxs_report_text_escape(out, m->build);
+		}
+		sxs_strbuf_addc(out, '\n');
+	}
+	if (m->base_manifest_source) {
+		sxs_strbuf_adds(out, "DCM base manifest: ");
+		sxs_report_text_escape(out, m->base_manifest_source);
+		sxs_strbuf_adds(out, m->base_manifest_known ? " (known, sha256 0ad8f100...6b46)\n"
+		                                            : " (NOT the known base manifest)\n");
+	}
+	sxs_strbuf_addc(out, '\n');
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sxs_finding_info *info = sxs_finding_info(f->v[i].kind);
+		by_kind[f->v[i].kind]++;
+		sev[info->severity]++;
+		if (info->severity == SXS_SEV_ERROR)
+			cbs[info->cbs]++;
+		finding_line(out, &f->v[i]);
+	}
+	if (f->n == 0)
+		sxs_strbuf_adds(out, "No problems found.\n");
+	size_t corrupt = cbs[SXS_CBS_PAYLOAD] + cbs[SXS_CBS_MANIFEST] + cbs[SXS_CBS_METADATA];
+	sxs_strbuf_adds(out, "\nSummary:\n");
+	sxs_strbuf_addf(out, "  Total Detected Corruption:  %zu\n", corrupt);
+	sxs_strbuf_addf(out, "    CSI Manifest Corruption:  %zu\n", cbs[SXS_CBS_MANIFEST]);
+	sxs_strbuf_addf(out, "    CSI Metadata Corruption:  %zu\n", cbs[SXS_CBS_METADATA]);
+	sxs_strbuf_addf(out, "    CSI Payload Corruption:   %zu\n", cbs[SXS_CBS_PAYLOAD]);
+	sxs_strbuf_addf(out, "  Errors: %zu, warnings: %zu, notes: %zu\n", sev[SXS_SEV_ERROR],
+	                sev[SXS_SEV_WARNING], sev[SXS_SEV_INFO]);
+	if (f->n) {
+		sxs_strbuf_adds(out, "  By kind:");
+		const char *sep = " ";
+		for (int k = 0; k < SXS_F_COUNT; k++)
+			if (by_kind[k]) {
+				sxs_strbuf_addf(out, "%s%s %zu", sep, sxs_finding_info((enum sxs_finding_kind)k)->id,
+				                by_kind[k]);
+				sep = ", ";
+			}
+		sxs_strbuf_addc(out, '\n');
+	}
+	size_t comps = 0;
+	for (size_t i = 0; i < m->ncomps; i++)
+		if (m->comps[i].mstate != SXS_MANIFEST_ABSENT)
+			comps++;
+	sxs_strbuf_addf(out, "  Checked: %zu components, %zu manifests, %llu files hashed (", comps,
+	                m->manifests_read, (unsigned long long)m->files_hashed);
+	sxs_report_size(out, m->bytes_hashed);
+	sxs_strbuf_addf(out, ") in %.2f s\n", m->elapsed);
+	sxs_strbuf_adds(out, "  Registry: COMPONENTS ");
+	sxs_strbuf_adds(out, m->have_components_hive ? "read" : "not read");
+	sxs_strbuf_adds(out, ", SOFTWARE ");
+	sxs_strbuf_adds(out, m->have_software_hive ? "read" : "not read");
+	sxs_strbuf_addc(out, '\n');
+	return sxs_strbuf_error(out);
+}

@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: MIT */
+#include "store/model.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "manifest/manifest.h"
+#include "store/registry.h"
+#include "util/alloc.h"
+#include "util/parallel.h"
+#include "util/strbuf.h"
+
+#define READ_BUF_SIZE (1u << 20)
+#define SXS_MAX_CONTAINER_PAYLOAD (256u << 20) /* a DC? payload decoded in memory */
+
+const char *sxs_payload_state_name(enum sxs_payload_state s)
+{
+	switch (s) {
+	case SXS_PAYLOAD_UNCHECKED: return "unchecked";
+	case SXS_PAYLOAD_OK: return "ok";
+	case SXS_PAYLOAD_MISMATCH: return "mismatch";
+	case SXS_PAYLOAD_MISSING: return "missing";
+	case SXS_PAYLOAD_UNREADABLE: return "unreadable";
+	case SXS_PAYLOAD_LINK: return "link";
+	case SXS_PAYLOAD_UNSAFE: return "unsafe";
+	case SXS_PAYLOAD_SYSTEMDATA: return "systemdata";
+	case SXS_PAYLOAD_NODIGEST: return "nodigest";
+	case SXS_PAYLOAD_UNVERIFIABLE: return "unverifiable";
+	}
+	return "?";
+}
+
+void sxs_model_init(struct sxs_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	sxs_map_init(&m->by_keyform, true);
+}
+
+void sxs_component_release(struct sxs_component *c)
+{
+	sxs_free(c->keyform);
+	sxs_free(c->manifest_ondisk);
+	sxs_free(c->mdetail);
+	sxs_identity_release(&c->id);
+	sxs_free(c->canonical);
+	sxs_free(c->computed_keyform);
+	sxs_free(c->winners_key);
+	sxs_free(c->folder);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		sxs_free(c->files[i].name);
+		sxs_free(c->files[i].ondisk);
+		sxs_free(c->files[i].detail);
+	}
+	sxs_free(c->files);
+	for (size_t i = 0; i < c->ndeltas; i++) {
+		sxs_free(c->deltas[i].path);
+		sxs_free(c->deltas[i].detail);
+	}
+	sxs_free(c->deltas);
+	sxs_free(c->hive_identity);
+	memset(c, 0, sizeof(*c));
+}
+
+void sxs_family_release(struct sxs_winner_family *f)
+{
+	for (size_t i = 0; i < f->nbands; i++) {
+		struct sxs_winner_band *b = &f->bands[i];
+		sxs_free(b->band);
+		sxs_free(b->winner);
+		for (size_t j = 0; j < b->nversions; j++)
+			sxs_free(b->versions[j]);
+		sxs_free(b->versions);
+	}
+	sxs_free(f->bands);
+	sxs_free(f->key);
+	sxs_free(f->band);
+	sxs_free(f->malformed_detail);
+	memset(f, 0, sizeof(*f));
+}
+
+void sxs_model_release(struct sxs_model *m)
+{
+	for (size_t i = 0; i < m->ncomps; i++)
+		sxs_component_release(&m->comps[i]);
+	sxs_free(m->comps);
+	for (size_t i = 0; i < m->nfamilies; i++)
+		sxs_family_release(&m->families[i]);
+	sxs_free(m->families);
+	sxs_map_release(&m->by_keyform);
+	sxs_free(m->image);
+	sxs_free(m->build);
+	sxs_free(m->product);
+	sxs_free(m->components_problem);
+	sxs_free(m->software_problem);
+	sxs_free(m->base_manifest_source);
+	sxs_model_init(m);
+}
+
+static int cmp_comp(const void *a, const void *b)
+{
+	return strcmp(((const struct sxs_component *)a)->keyform,
+	              ((const struct sxs_component *)b)->keyform);
+}
+
+static int cmp_family(const void *a, const void *b)
+{
+	return strcmp(((const struct sxs_winner_family *)a)->key,
+	              ((const struct sxs_winner_family *)b)->key);
+}
+
+int sxs_model_index(struct sxs_model *m)
+{
+	if (m->ncomps > 1)
+		qsort(m->comps, m->ncomps, sizeof(*m->comps), cmp_comp);
+	if (m->nfamilies > 1)
+		qsort(m->families, m->nfamilies, sizeof(*m->families), cmp_family);
+	sxs_map_release(&m->by_keyform);
+	for (size_t i = 0; i < m->ncomps; i++) {
+		int err = sxs_map_put(&m->by_keyform, m->comps[i].keyform,
+		                      strlen(m->comps[i].keyform), &m->comps[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct sxs_component *sxs_model_find(const struct sxs_model *m, const char *keyform)
+{
+	return sxs_map_get(&m->by_keyform, keyform, strlen(keyform));
+}
+
+struct sxs_winner_family *sxs_model_family(const struct sxs_model *m, const char *key)
+{
+	/* families are sorted by key; Winners names are lower case */
+	size_t lo = 0, hi = m->nfamilies;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcasecmp(m->families[mid].key, key);
+		if (c == 0)
+			return &m->families[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static char *lower_dup(const char *s, size_t n)
+{
+	char *p = sxs_strndup(s, n);
+	if (p)
+		for (char *q = p; *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q + 32);
+	return p;
+}
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* ---- phase 1: manifests, folders ------------------------------------ */
+
+struct load_ctx {
+	struct sxs_image *img;
+	struct sxs_model *m;
+	const struct sxs_model_options *opt;
+	const uint8_t *base;      /* DCM base manifest, or NULL */
+	size_t base_len;
+	char *base_problem;       /* why there is no base */
+	atomic_int fatal;         /* -SXS_ENOMEM seen */
+	/* phase 2 */
+	struct payload_job *jobs;
+	size_t njobs;
+	uint8_t **bufs;
+	struct sxs_digest **digests; /* per worker, one per algorithm */
+	atomic_uint_fast64_t files_done, bytes_done;
+	struct timespec t0;
+};
+
+static void set_detail(char **field, const char *msg)
+{
+	sxs_free(*field);
+	*field = sxs_strdup(msg);
+}
+
+/* Component folder: resolve each payload's on-disk name and inode. */
+static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
+{
+	const struct sxs_dirent *e = sxs_dir_find(ctx->img->winsxs, c->keyform);
+	if (!e) {
+		for (size_t i = 0; i < c->nfiles; i++)
+			if (c->files[i].state == SXS_PAYLOAD_UNCHECKED)
+				c->files[i].state = SXS_PAYLOAD_MISSING;
+		return 0;
+	}
+	if (!(c->folder = sxs_strdup(e->name)))
+		return -SXS_ENOMEM;
+	int fd;
+	struct sxs_diag diag = {{0}};
+	int err = sxs_openat_ci(ctx->img->winsxs_fd, e->name, O_DIRECTORY, &fd, NULL, &diag);
+	struct sxs_dir *dir = NULL;
+	if (!err)
+		err = sxs_dir_load(fd, &dir, &diag);
+	if (err == -SXS_ENOMEM)
+		return err;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		struct sxs_payload *p = &c->files[i];
+		if (p->state != SXS_PAYLOAD_UNCHECKED)
+			continue;
+		if (err) {
+			p->state = err == -SXS_ELINK ? SXS_PAYLOAD_LINK : SXS_PAYLOAD_UNREADABLE;
+			p->err = err;
+			set_detail(&p->detail, sxs_diag_msg(&diag, err));
+			continue;
+		}
+		const struct sxs_dirent *fe = sxs_dir_find(dir, p->name);
+		if (!fe) {
+			p->state = SXS_PAYLOAD_MISSING;
+			continue;
+		}
+		if (!(p->ondisk = sxs_strdup(fe->name))) {
+			sxs_dir_free(dir);
+			return -SXS_ENOMEM;
+		}
+		p->ino = fe->ino;
+		if (fe->type == DT_LNK)
+			p->state = SXS_PAYLOAD_LINK;
+	}
+	/* PSFX differentials: f/, r/, n/ */
+	if (!err) {
+		err = sxs_model_check_deltas(dir, c);
+		if (err == -SXS_ENOMEM) {
+			sxs_dir_free(dir);
+			return err;
+		}
+		err = 0;
+	}
+	sxs_dir_free(dir);
+	return 0;
+}
+
+static int set_identity(struct sxs_component *c, const struct sxs_identity *id)
+{
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	int err = sxs_identity_copy(&c->id, id);
+	if (err)
+		return err;
+	c->has_identity = true;
+	if ((err = sxs_identity_canonical(id, &sb)) == 0)
+		c->canonical = sxs_strbuf_detach(&sb, NULL);
+	sxs_strbuf_release(&sb);
+	if (!err && (err = sxs_identity_keyform(id, SXS_KEYFORM_FULL, &sb)) == 0)
+		c->computed_keyform = sxs_strbuf_detach(&sb, NULL);
+	sxs_strbuf_release(&sb);
+	if (!err && (err = sxs_identity_keyform(id, SXS_KEYFORM_WINNERS, &sb)) == 0)
+		c->winners_key = sxs_strbuf_detach(&sb, NULL);
+	sxs_strbuf_release(&sb);
+	if (!err && (!c->canonical || !c->computed_keyform || !c->winners_key))
+		err = -SXS_ENOMEM;
+	return err;
+}
+
+static int take_files(struct sxs_component *c, const struct sxs_manifest *man)
+{
+	if (man->nfiles == 0)
+		return 0;
+	c->files = sxs_calloc(man->nfiles, sizeof(*c->files));
+	if (!c->files)
+		return -SXS_ENOMEM;
+	c->nfiles = man->nfiles;
+	for (size_t i = 0; i < man->nfiles; i++) {
+		const struct sxs_manifest_file *mf = &man->files[i];
+		struct sxs_payload *p = &c->files[i];
+		if (!(p->name = sxs_strdup(mf->name ? mf->name : "")))
+			return -SXS_ENOMEM;
+		p->alg = mf->alg;
+		p->digest_len = mf->digest_len;
+		memcpy(p->expected, mf->digest, sizeof(p->expected));
+		if (mf->unsafe_name) {
+			p->state = SXS_PAYLOAD_UNSAFE;
+		} else if (mf->system_data) {
+			p->state = SXS_PAYLOAD_SYSTEMDATA;
+		} else if (mf->unsupported_transform || mf->bad_digest) {
+			p->state = SXS_PAYLOAD_UNVERIFIABLE;
+			const char *why = mf->bad_digest ? "DigestValue is not a valid digest"
+			                                 : "unsupported hash transform";
+			struct sxs_strbuf sb = SXS_STRBUF_INIT;
+			sxs_strbuf_adds(&sb, why);
+			if (mf->transform && !mf->bad_digest)
+				sxs_strbuf_addf(&sb, " '%s'", mf->transform);
+			p->detail = sxs_strbuf_detach(&sb, NULL);
+			if (!p->detail)
+				return -SXS_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Read, decode and parse one manifest; fill c. */
+static int load_component(struct load_ctx *ctx, struct sxs_component *c)
+{
+	struct sxs_diag diag = {{0}};
+	uint8_t *raw = NULL, *xml = NULL;
+	size_t rawlen = 0, xmllen = 0;
+	struct sxs_manifest *man = NULL;
+	int fd, err;
+
+	err = sxs_openat_ci(ctx->img->manifests->fd, c->manifest_ondisk, 0, &fd, NULL, &diag);
+	if (err) {
+		c->mstate = err == -SXS_ELINK ? SXS_MANIFEST_LINK : SXS_MANIFEST_UNREADABLE;
+		set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
+		return err == -SXS_ENOMEM ? err : 0;
+	}
+	err = sxs_read_fd(fd, SXS_MAX_MANIFEST_SIZE, &raw, &rawlen, &diag, "manifest");
+	close(fd);
+	if (err) {
+		c->mstate = SXS_MANIFEST_UNREADABLE;
+		set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
+		return err == -SXS_ENOMEM ? err : 0;
+	}
+	c->container = sxs_container_detect(raw, rawlen);
+	if (c->container == SXS_CONTAINER_NONE) {
+		xml = raw;
+		xmllen = rawlen;
+		raw = NULL;
+	} else if (c->container == SXS_CONTAINER_DCM && !ctx->base) {
+		c->mstate = SXS_MANIFEST_UNSUPPORTED;
+		set_detail(&c->mdetail, ctx->base_problem ? ctx->base_problem
+		                                          : "no DCM base manifest available");
+		goto out;
+	} else {
+		err = sxs_container_decode(raw, rawlen, ctx->base, ctx->base_len, &xml, &xmllen, &diag);
+		if (err == -SXS_ENOMEM)
+			goto out;
+		if (err == -SXS_EUNSUPPORTED) {
+			c->mstate = SXS_MANIFEST_UNSUPPORTED;
+			set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
+			err = 0;
+			goto out;
+		}
+		if (err) {
+			c->mstate = SXS_MANIFEST_UNREADABLE;
+			set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
+			err = 0;
+			goto out;
+		}
+	}
+	c->manifest_size = xmllen;
+	err = sxs_digest_buffer(SXS_DIGEST_SHA256, xml, xmllen, c->manifest_sha256, NULL);
+	if (err)
+		goto out;
+	c->has_manifest_sha256 = true;
+	err = sxs_manifest_parse(xml, xmllen, &man, &diag);
+	if (err == -SXS_ENOMEM)
+		goto out;
+	if (err) {
+		c->mstate = SXS_MANIFEST_UNREADABLE;
+		set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
+		err = 0;
+		goto out;
+	}
+	c->is_deployment = man->is_deployment;
+	if ((err = set_identity(c, &man->id)) || (err = take_files(c, man)))
+		goto out;
+	if (!ctx->opt->no_payload)
+		err = load_folder(ctx, c);
+out:
+	sxs_manifest_free(man);
+	sxs_free(raw);
+	sxs_free(xml);
+	return err;
+}
+
+static void phase1_item(void *arg, size_t i, unsigned worker)
+{
+	struct load_ctx *ctx = arg;
+	(void)worker;
+	if (atomic_load(&ctx->fatal))
+		return;
+	int err = load_component(ctx, &ctx->m->comps[i]);
+	if (err == -SXS_ENOMEM)
+		atomic_store(&ctx->fatal, err);
+}
+
+/* ---- phase 2: payload hashing ----------------------------------------- */
+
+struct payload_job {
+	struct sxs_component *c;
+	struct sxs_payload *p;
+};
+
+static int cmp_job(const void *a, const void *b)
+{
+	const struct payload_job *x = a, *y = b;
+	if (x->p->ino != y->p->ino)
+		return x->p->ino < y->p->ino ? -1 : 1;
+	return 0;
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int open_payload(struct load_ctx *ctx, const struct sxs_component *c,
+                        const struct sxs_payload *p, int *fd_ret, struct sxs_diag *diag)
+{
+	struct sxs_strbuf path = SXS_STRBUF_INIT;
+	sxs_strbuf_adds(&path, c->folder);
+	sxs_strbuf_addc(&path, '/');
+	sxs_strbuf_adds(&path, p->ondisk);
+	int err = sxs_strbuf_error(&path);
+	if (!err)
+		err = sxs_open_beneath(ctx->img->winsxs_fd, sxs_strbuf_str(&path), fd_ret, diag);
+	sxs_strbuf_release(&path);
+	return err;
+}
+
+/* Hash a DC? container payload: decode in memory, then digest. */
+static int hash_container(struct load_ctx *ctx, int fd, struct sxs_payload *p,
+                          struct sxs_digest *d, struct sxs_diag *diag)
+{
+	uint8_t *raw = NULL, *out = NULL;
+	size_t rawlen, outlen;
+	int err;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return sxs_diag_set(diag, SXS_EIO, "seek failed: %s", strerror(errno));
+	err = sxs_read_fd(fd, SXS_MAX_CONTAINER_PAYLOAD, &raw, &rawlen, diag, "payload");
+	if (err)
+		return err;
+	err = sxs_container_decode(raw, rawlen, ctx->base, ctx->base_len, &out, &outlen, diag);
+	if (!err) {
+		err = sxs_digest_update(d, out, outlen);
+		atomic_fetch_add(&ctx->bytes_done, outlen);
+		p->size = outlen;
+	}
+	sxs_free(raw);
+	sxs_free(out);
+	return err;
+}
+
+static void phase2_item(void *arg, size_t i, unsigned worker)
+{
+	struct load_ctx *ctx = arg;
+	struct payload_job *job = &ctx->jobs[i];
+	struct sxs_payload *p = job->p;
+	struct sxs_diag diag = {{0}};
+	enum sxs_digest_alg alg = p->alg == SXS_DIGEST_NONE ? SXS_DIGEST_SHA256 : p->alg;
+	struct sxs_digest *d = ctx->digests[worker * 4 + alg];
+	uint8_t *buf = ctx->bufs[worker];
+	uint64_t total = 0;
+	int fd = -1, err;
+
+	if (atomic_load(&ctx->fatal))
+		return;
+	err = open_payload(ctx, job->c, p, &fd, &diag);
+	if (err)
+		goto out;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((err = sxs_digest_reset(d)))
+		goto out;
+	bool first = true;
+	for (;;) {
+		ssize_t r = read(fd, buf, READ_BUF_SIZE);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = sxs_diag_set(&diag, sxs_errno_status(errno), "read error: %s",
+			                   strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if (first) {
+			first = false;
+			if (sxs_container_detect(buf, (size_t)r) != SXS_CONTAINER_NONE) {
+				err = hash_container(ctx, fd, p, d, &diag);
+				if (err)
+					goto out;
+				total = p->size;
+				goto done;
+			}
+		}
+		if ((err = sxs_digest_update(d, buf, (size_t)r)))
+			goto out;
+		total += (uint64_t)r;
+		atomic_fetch_add(&ctx->bytes_done, (uint64_t)r);
+	}
+	p->size = total;
+done:
+	err = sxs_digest_final(d, p->actual, &p->digest_len);
+	if (err)
+		goto out;
+	if (p->alg == SXS_DIGEST_NONE)
+		p->state = SXS_PAYLOAD_NODIGEST;
+	else if (memcmp(p->actual, p->expected, p->digest_len) == 0)
+		p->state = SXS_PAYLOAD_OK;
+	else
+		p->state = SXS_PAYLOAD_MISMATCH;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (err == -SXS_ENOMEM) {
+		atomic_store(&ctx->fatal, err);
+	} else if (err) {
+		p->err = err;
+		if (err == -SXS_ELINK) {
+			p->state = SXS_PAYLOAD_LINK;
+		} else if (err == -SXS_EUNSUPPORTED) {
+			p->state = SXS_PAYLOAD_UNVERIFIABLE;
+		} else if (err == -SXS_ENOENT) {
+			p->state = SXS_PAYLOAD_MISSING; /* vanished since the listing */
+		} else {
+			p->state = SXS_PAYLOAD_UNREADABLE;
+		}
+		set_detail(&p->detail, sxs_diag_msg(&diag, err));
+	}
+	atomic_fetch_add(&ctx->files_done, 1);
+}
+
+static void progress_tick(void *arg)
+{
+	struct load_ctx *ctx = arg;
+	struct sxs_progress pr = {
+		.files_done = atomic_load(&ctx->files_done),
+		.files_total = ctx->m->files_total,
+		.bytes_done = atomic_load(&ctx->bytes_done),
+		.bytes_total = ctx->m->bytes_total,
+		.elapsed = since(&ctx->t0),
+	};
+	ctx->opt->progress(ctx->opt->progress_ctx, &pr);
+}
+
+static int hash_payloads(struct load_ctx *ctx, unsigned jobs)
+{
+	struct sxs_model *m = ctx->m;
+	size_t n = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < m->ncomps; i++)
+		for (size_t j = 0; j < m->comps[i].nfiles; j++) {
+			enum sxs_payload_state s = m->comps[i].files[j].state;
+			if (s == SXS_PAYLOAD_UNCHECKED || (ctx->opt->hash_all && s == SXS_PAYLOAD_SYSTEMDATA))
+				n++;
+		}
+	ctx->jobs = sxs_calloc(n ? n : 1, sizeof(*ctx->jobs));
+	ctx->bufs = sxs_calloc(jobs, sizeof(*ctx->bufs));
+	ctx->digests = sxs_calloc((size_t)jobs * 4, sizeof(*ctx->digests));
+	if (!ctx->jobs || !ctx->bufs || !ctx->digests)
+		return -SXS_ENOMEM;
+	for (size_t i = 0; i < m->ncomps; i++) {
+		struct sxs_component *c = &m->comps[i];
+		for (size_t j = 0; j < c->nfiles; j++) {
+			struct sxs_payload *p = &c->files[j];
+			if (p->state == SXS_PAYLOAD_UNCHECKED ||
+			    (ctx->opt->hash_all && p->state == SXS_PAYLOAD_SYSTEMDATA)) {
+				ctx->jobs[ctx->njobs].c = c;
+				ctx->jobs[ctx->njobs].p = p;
+				ctx->njobs++;
+			}
+		}
+	}
+	/* read in inode order: close to on-disk order on ext4/ntfs-3g, kind to HDDs */
+	qsort(ctx->jobs, ctx->njobs, sizeof(*ctx->jobs), cmp_job);
+	for (size_t i = 0; i < ctx->njobs; i++) {
+		struct stat st;
+		/* sizes for the progress display, without opening files */
+		char *path = NULL;
+		struct sxs_strbuf sb = SXS_STRBUF_INIT;
+		sxs_strbuf_adds(&sb, ctx->jobs[i].c->folder);
+		sxs_strbuf_addc(&sb, '/');
+		sxs_strbuf_adds(&sb, ctx->jobs[i].p->ondisk);
+		path = sxs_strbuf_detach(&sb, NULL);
+		if (!path)
+			return -SXS_ENOMEM;
+		if (ctx->opt->progress &&
+		    fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			m->bytes_total += (uint64_t)st.st_size;
+		sxs_free(path);
+	}
+	m->files_total = ctx->njobs;
+	for (unsigned w = 0; w < jobs; w++) {
+		if (!(ctx->bufs[w] = sxs_malloc(READ_BUF_SIZE)))
+			return -SXS_ENOMEM;
+		for (int a = SXS_DIGEST_MD5; a <= SXS_DIGEST_SHA256; a++)
+			if ((err = sxs_digest_new((enum sxs_digest_alg)a, &ctx->digests[w * 4 + (unsigned)a])))
+				return err;
+	}
+	err = sxs_parallel_for(ctx->njobs, jobs, phase2_item,
+	                       ctx->opt->progress ? progress_tick : NULL, 200, ctx);
+	if (!err)
+		err = atomic_load(&ctx->fatal);
+	if (!err && ctx->opt->progress)
+		progress_tick(ctx);
+	m->files_hashed = atomic_load(&ctx->files_done);
+	m->bytes_hashed = atomic_load(&ctx->bytes_done);
+	return err;
+}
+
+static void load_ctx_release(struct load_ctx *ctx, unsigned jobs)
+{
+	if (ctx->bufs)
+		for (unsigned w = 0; w < jobs; w++)
+			sxs_free(ctx->bufs[w]);
+	if (ctx->digests)
+		for (size_t i = 0; i < (size_t)jobs * 4; i++)
+			sxs_digest_free(ctx->digests[i]);
+	sxs_free(ctx->bufs);
+	sxs_free(ctx->digests);
+	sxs_free(ctx->jobs);
+	sxs_free(ctx->base_problem);
+}
+
+/* ---- the walk --------------------------------------------------------- */
+
+static int list_manifests(struct sxs_image *img, struct sxs_model *m)
+{
+	const struct sxs_dir *d = img->manifests;
+	if (!d)
+		return 0;
+	m->comps = sxs_calloc(d->n ? d->n : 1, sizeof(*m->comps));
+	if (!m->comps)
+		return -SXS_ENOMEM;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct sxs_dirent *e = &d->ents[i];
+		if (!ends_with_ci(e->name, ".manifest"))
+			continue;
+		size_t stem = strlen(e->name) - strlen(".manifest");
+		struct sxs_component *c = &m->comps[m->ncomps++];
+		c->keyform = lower_dup(e->name, stem);
+		c->manifest_ondisk = sxs_strdup(e->name);
+		if (!c->keyform || !c->manifest_ondisk)
+			return -SXS_ENOMEM;
+		if (!sxs_name_is_safe(e->name, strlen(e->name)))
+			c->mstate = SXS_MANIFEST_UNSAFE;
+		else if (e->type == DT_LNK)
+			c->mstate = SXS_MANIFEST_LINK;
+	}
+	return sxs_model_index(m);
+}
+
+int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
+                   struct sxs_model *m, struct sxs_diag *diag)
+{
+	struct load_ctx ctx = {.img = img, .m = m, .opt = opt};
+	unsigned jobs = opt->jobs ? opt->jobs : sxs_online_cpus();
+	uint8_t *base = NULL;
+	struct sxs_registry *reg = NULL;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &ctx.t0);
+	atomic_init(&ctx.fatal, 0);
+	atomic_init(&ctx.files_done, 0);
+	atomic_init(&ctx.bytes_done, 0);
+	if (!(m->image = sxs_strdup(img->root_path)))
+		return -SXS_ENOMEM;
+	m->payloads_checked = !opt->no_payload;
+
+	/* registry first: it names the servicing stack that holds the DCM base */
+	err = sxs_registry_open(img, m, &reg, diag);
+	if (err)
+		goto out;
+	err = sxs_base_manifest_load(img, m, sxs_registry_wcp_version(reg), opt->base_manifest_path,
+	                             &base, &ctx.base_len, &ctx.base_problem, diag);
+	if (err)
+		goto out;
+	ctx.base = base;
+
+	err = list_manifests(img, m);
+	if (err)
+		goto out;
+	m->manifests_read = m->ncomps;
+	/* phase 1: decode and parse manifests, list component folders */
+	err = sxs_parallel_for(m->ncomps, jobs, phase1_item, NULL, 0, &ctx);
+	if (!err)
+		err = atomic_load(&ctx.fatal);
+	if (err)
+		goto out;
+	err = sxs_registry_attach_components(reg, m, diag);
+	if (err)
+		goto out;
+	/* phase 2: payloads */
+	if (!opt->no_payload)
+		err = hash_payloads(&ctx, jobs);
+	m->elapsed = since(&ctx.t0);
+out:
+	load_ctx_release(&ctx, jobs);
+	sxs_registry_free(reg);
+	sxs_free(base);
+	if (err == -SXS_ENOMEM)
+		sxs_diag_set(diag, SXS_ENOMEM, "out of memory");
+	return err;
+}

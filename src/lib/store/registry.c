@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: MIT */
+#include "store/registry.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hive/hive.h"
+#include "manifest/identity.h"
+#include "util/alloc.h"
+#include "util/strbuf.h"
+
+#define WINNERS_PATH "Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners"
+#define CURRENT_VERSION_PATH "Microsoft\\Windows NT\\CurrentVersion"
+#define SXS_MAX_FAMILIES (4u << 20)
+
+struct sxs_registry {
+	struct sxs_hive *components;
+	struct sxs_hive *software;
+	char *wcp_version;
+};
+
+void sxs_registry_free(struct sxs_registry *r)
+{
+	if (!r)
+		return;
+	sxs_hive_free(r->components);
+	sxs_hive_free(r->software);
+	sxs_free(r->wcp_version);
+	sxs_free(r);
+}
+
+const char *sxs_registry_wcp_version(const struct sxs_registry *r)
+{
+	return r ? r->wcp_version : NULL;
+}
+
+static char *dup_printf_problem(const char *what, const char *why)
+{
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	sxs_strbuf_addf(&sb, "%s: %s", what, why);
+	return sxs_strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Open Windows/System32/config/<name>.  Absent: *h_ret NULL, *problem_ret
+ * set.  Unreadable as a hive: the same, *unreadable_ret true.
+ */
+static int open_hive(struct sxs_image *img, const char *name, struct sxs_hive **h_ret,
+                     char **problem_ret, bool *unreadable_ret)
+{
+	struct sxs_diag diag = {{0}};
+	int cfg, err;
+	struct sxs_strbuf disp = SXS_STRBUF_INIT;
+
+	*h_ret = NULL;
+	*unreadable_ret = false;
+	if (strcmp(img->windows_name, ".") != 0)
+		sxs_strbuf_addf(&disp, "%s/", img->windows_name);
+	sxs_strbuf_addf(&disp, "System32/config/%s", name);
+	if ((err = sxs_strbuf_error(&disp)))
+		return err;
+	err = sxs_openat_ci(img->windows_fd, "System32/config", O_DIRECTORY, &cfg, NULL, &diag);
+	if (err) {
+		*problem_ret = dup_printf_problem(sxs_strbuf_str(&disp), "not found");
+		sxs_strbuf_release(&disp);
+		return *problem_ret ? 0 : -SXS_ENOMEM;
+	}
+	struct sxs_dir *dir;
+	err = sxs_dir_load(cfg, &dir, &diag);
+	if (err) {
+		sxs_strbuf_release(&disp);
+		return err == -SXS_ENOMEM ? err : 0;
+	}
+	const struct sxs_dirent *e = sxs_dir_find(dir, name);
+	if (!e) {
+		*problem_ret = dup_printf_problem(sxs_strbuf_str(&disp), "not found");
+		err = *problem_ret ? 0 : -SXS_ENOMEM;
+		goto out;
+	}
+	err = sxs_hive_open(dir->fd, e->name, sxs_strbuf_str(&disp), h_ret, &diag);
+	if (err == -SXS_ENOMEM)
+		goto out;
+	if (err) {
+		*unreadable_ret = true;
+		*problem_ret = sxs_strdup(sxs_diag_msg(&diag, err));
+		err = *problem_ret ? 0 : -SXS_ENOMEM;
+	}
+out:
+	sxs_dir_free(dir);
+	sxs_strbuf_release(&disp);
+	return err;
+}
+
+/* A value as a UTF-8 string (REG_SZ), or NULL when absent or not a string. */
+static int value_string(struct sxs_hive *h, sxs_hnode node, const char *name, char **ret)
+{
+	struct sxs_hive_value v;
+	*ret = NULL;
+	int err = sxs_hive_value(h, node, name, &v);
+	if (err == -SXS_ENOENT)
+		return 0;
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
+	err = sxs_hive_value_string(&v, ret);
+	sxs_hive_value_release(&v);
+	if (err && err != -SXS_ENOMEM) {
+		*ret = NULL;
+		err = 0;
+	}
+	return err;
+}
+
+static int read_build(struct sxs_registry *r, struct sxs_model *m)
+{
+	sxs_hnode cv;
+	if (sxs_hive_path(r->software, sxs_hive_root(r->software), CURRENT_VERSION_PATH, &cv))
+		return 0;
+	char *build = NULL;
+	int err = value_string(r->software, cv, "CurrentBuild", &build);
+	if (err || !build)
+		return err;
+	uint32_t major = 10, minor = 0, ubr = 0;
+	struct sxs_hive_value v;
+	if (sxs_hive_value(r->software, cv, "CurrentMajorVersionNumber", &v) == 0) {
+		sxs_hive_value_dword(&v, &major);
+		sxs_hive_value_release(&v);
+	}
+	if (sxs_hive_value(r->software, cv, "CurrentMinorVersionNumber", &v) == 0) {
+		sxs_hive_value_dword(&v, &minor);
+		sxs_hive_value_release(&v);
+	}
+	bool have_ubr = false;
+	if (sxs_hive_value(r->software, cv, "UBR", &v) == 0) {
+		have_ubr = sxs_hive_value_dword(&v, &ubr) == 0;
+		sxs_hive_value_release(&v);
+	}
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	sxs_strbuf_addf(&sb, "%u.%u.%s", major, minor, build);
+	if (have_ubr)
+		sxs_strbuf_addf(&sb, ".%u", ubr);
+	sxs_free(build);
+	m->build = sxs_strbuf_detach(&sb, NULL);
+	if (!m->build)
+		return -SXS_ENOMEM;
+	return value_string(r->software, cv, "ProductName", &m->product);
+}
+
+static int mark_malformed(struct sxs_winner_family *f, const char *fmt, ...) SXS_PRINTF(2, 3);
+static int mark_malformed(struct sxs_winner_family *f, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	if (f->malformed)
+		return 0;
+	f->malformed = true;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f->malformed_detail = sxs_strdup(buf);
+	return f->malformed_detail ? 0 : -SXS_ENOMEM;
+}
+
+static int read_band(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_family *f,
+                     struct sxs_winner_band *b)
+{
+	struct sxs_hive_value *vals = NULL;
+	size_t n = 0;
+	int err = sxs_hive_values(h, node, &vals, &n);
+	if (err)
+		return err == -SXS_ENOMEM ? err : mark_malformed(f, "band %s: values unreadable", b->band);
+	if (n && !(b->versions = sxs_calloc(n, sizeof(*b->versions)))) {
+		err = -SXS_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		struct sxs_hive_value *v = &vals[i];
+		if (v->name[0] == '\0') {
+			char *s = NULL;
+			if (sxs_hive_value_string(v, &s) == 0) {
+				b->winner = s;
+			} else {
+				err = mark_malformed(f, "band %s: default value is not a string", b->band);
+			}
+			continue;
+		}
+		if (v->len != 1 || v->data[0] != 1)
+			err = mark_malformed(f, "version value %s is not the byte 0x01", v->name);
+		if (!err && !(b->versions[b->nversions++] = sxs_strdup(v->name)))
+			err = -SXS_ENOMEM;
+	}
+out:
+	sxs_hive_values_free(vals, n);
+	return err;
+}
+
+static int read_family(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_family *f)
+{
+	sxs_hnode *kids = NULL;
+	size_t n = 0;
+	int err = value_string(h, node, "", &f->band);
+	if (err)
+		return err;
+	err = sxs_hive_children(h, node, &kids, &n);
+	if (err)
+		return err == -SXS_ENOMEM ? err : mark_malformed(f, "%s", "subkeys unreadable");
+	if (n && !(f->bands = sxs_calloc(n, sizeof(*f->bands)))) {
+		sxs_free(kids);
+		return -SXS_ENOMEM;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		struct sxs_winner_band *b = &f->bands[f->nbands];
+		err = sxs_hive_node_name(h, kids[i], &b->band);
+		if (err)
+			break;
+		f->nbands++;
+		err = read_band(h, kids[i], f, b);
+	}
+	sxs_free(kids);
+	return err;
+}
+
+static int read_winners(struct sxs_registry *r, struct sxs_model *m)
+{
+	sxs_hnode w;
+	sxs_hnode *kids = NULL;
+	size_t n = 0;
+	if (sxs_hive_path(r->software, sxs_hive_root(r->software), WINNERS_PATH, &w))
+		return 0; /* no Winners key at all: every family will lack a winner */
+	int err = sxs_hive_children(r->software, w, &kids, &n);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
+	if (n > SXS_MAX_FAMILIES)
+		n = SXS_MAX_FAMILIES;
+	if (n && !(m->families = sxs_calloc(n, sizeof(*m->families)))) {
+		sxs_free(kids);
+		return -SXS_ENOMEM;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		struct sxs_winner_family *f = &m->families[m->nfamilies];
+		err = sxs_hive_node_name(r->software, kids[i], &f->key);
+		if (err)
+			break;
+		m->nfamilies++;
+		err = read_family(r->software, kids[i], f);
+	}
+	sxs_free(kids);
+	return err;
+}
+
+static int read_components_root(struct sxs_registry *r, struct sxs_model *m)
+{
+	sxs_hnode root = sxs_hive_root(r->components), ssv;
+	struct sxs_hive_value v;
+	if (sxs_hive_value(r->components, root, "PendingXmlIdentifier", &v) == 0) {
+		m->pending_hive = true;
+		sxs_hive_value_release(&v);
+	}
+	if (sxs_hive_path(r->components, root, "ServicingStackVersions", &ssv) == 0) {
+		char *s = NULL;
+		int err = value_string(r->components, ssv, "LastWCPVersionToAccessStore", &s);
+		if (err)
+			return err;
+		if (s) {
+			s[strcspn(s, " ")] = '\0';
+			r->wcp_version = s;
+		}
+	}
+	return 0;
+}
+
+int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_registry **ret,
+                      struct sxs_diag *diag)
+{
+	struct sxs_registry *r = sxs_calloc(1, sizeof(*r));
+	bool unreadable;
+	int err;
+	if (!r)
+		return -SXS_ENOMEM;
+	err = open_hive(img, "COMPONENTS", &r->components, &m->components_problem, &unreadable);
+	if (err)
+		goto out;
+	m->components_unreadable = unreadable;
+	if (r->components) {
+		m->have_components_hive = true;
+		m->components_dirty = sxs_hive_is_dirty(r->components);
+		if ((err = read_components_root(r, m)))
+			goto out;
+	}
+	err = open_hive(img, "SOFTWARE", &r->software, &m->software_problem, &unreadable);
+	if (err)
+		goto out;
+	m->software_unreadable = unreadable;
+	if (r->software) {
+		m->have_software_hive = true;
+		m->software_dirty = sxs_hive_is_dirty(r->software);
+		if ((err = read_build(r, m)) || (err = read_winners(r, m)))
+			goto out;
+	}
+	/* WinSxS\pending.xml */
+	m->pending_xml = sxs_dir_find(img->winsxs, "pending.xml") != NULL;
+	*ret = r;
+	return 0;
+out:
+	sxs_registry_free(r);
+	if (err == -SXS_ENOMEM)
+		sxs_diag_set(diag, SXS_ENOMEM, "out of memory reading the registry");
+	return err;
+}
+
+static int read_component_key(struct sxs_hive *h, sxs_hnode node, struct sxs_component *c)
+{
+	struct sxs_hive_value v;
+	int err = sxs_hive_value(h, node, "S256H", &v);
+	if (err == 0) {
+		if (v.len == 32) {
+			memcpy(c->s256h, v.data, 32);
+			c->has_s256h = true;
+		}
+		sxs_hive_value_release(&v);
+	} else if (err == -SXS_ENOMEM) {
+		return err;
+	}
+	err = sxs_hive_value(h, node, "identity", &v);
+	if (err == 0) {
+		/* ASCII, no terminating NUL; tolerate one */
+		size_t len = v.len;
+		if (len && v.data[len - 1] == 0)
+			len--;
+		c->hive_identity = sxs_strndup((const char *)v.data, len);
+		sxs_hive_value_release(&v);
+		if (!c->hive_identity)
+			return -SXS_ENOMEM;
+	} else if (err == -SXS_ENOMEM) {
+		return err;
+	}
+	c->in_hive = true;
+	return 0;
+}
+
+int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
+                                   struct sxs_diag *diag)
+{
+	sxs_hnode comps, *kids = NULL;
+	size_t n = 0, absent = 0;
+	int err = 0;
+	if (!r || !r->components)
+		return 0;
+	if (sxs_hive_path(r->components, sxs_hive_root(r->components),
+	                  "DerivedData\\Components", &comps))
+		return 0;
+	err = sxs_hive_children(r->components, comps, &kids, &n);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
+	char **names = sxs_calloc(n ? n : 1, sizeof(*names));
+	if (!names) {
+		err = -SXS_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((err = sxs_hive_node_name(r->components, kids[i], &names[i])))
+			goto out;
+		struct sxs_component *c = sxs_model_find(m, names[i]);
+		if (c) {
+			if ((err = read_component_key(r->components, kids[i], c)))
+				goto out;
+		} else {
+			absent++;
+		}
+	}
+	if (absent) {
+		struct sxs_component *v = sxs_reallocarray(m->comps, m->ncomps + absent, sizeof(*v));
+		if (!v) {
+			err = -SXS_ENOMEM;
+			goto out;
+		}
+		m->comps = v;
+		/* the array moved: the index is stale until sxs_model_index below */
+		size_t base = m->ncomps;
+		for (size_t i = 0, k = 0; i < n; i++) {
+			if (sxs_map_has(&m->by_keyform, names[i], strlen(names[i])))
+				continue;
+			struct sxs_component *c = &m->comps[base + k++];
+			memset(c, 0, sizeof(*c));
+			c->mstate = SXS_MANIFEST_ABSENT;
+			for (char *q = names[i]; *q; q++)
+				if (*q >= 'A' && *q <= 'Z')
+					*q = (char)(*q + 32);
+			c->keyform = names[i];
+			names[i] = NULL;
+			m->ncomps++;
+			if ((err = read_component_key(r->components, kids[i], c)))
+				goto out;
+			if (c->hive_identity) {
+				struct sxs_identity id;
+				if (sxs_identity_parse(c->hive_identity, strlen(c->hive_identity), &id, NULL) == 0) {
+					struct sxs_strbuf sb = SXS_STRBUF_INIT;
+					if (sxs_identity_keyform(&id, SXS_KEYFORM_WINNERS, &sb) == 0)
+						c->winners_key = sxs_strbuf_detach(&sb, NULL);
+					sxs_strbuf_release(&sb);
+					err = sxs_identity_copy(&c->id, &id);
+					c->has_identity = err == 0;
+					sxs_identity_release(&id);
+					if (err)
+						goto out;
+				}
+			}
+		}
+		err = sxs_model_index(m);
+	}
+out:
+	if (names)
+		for (size_t i = 0; i < n; i++)
+			sxs_free(names[i]);
+	sxs_free(names);
+	sxs_free(kids);
+	if (err == -SXS_ENOMEM)
+		sxs_diag_set(diag, SXS_ENOMEM, "out of memory reading COMPONENTS");
+	return err;
+}
