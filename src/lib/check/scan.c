@@ -215,7 +215,7 @@ static void check_family(const struct sxs_model *m, const char *key, const char 
 		                      sample_name, n, why);
 	} else if (!has_version(v, n, band->winner)) {
 		fd = sxs_findings_add(out, SXS_F_WINNER_NOT_INSTALLED, NULL, NULL,
-		                      "winner %s of %s is not installed; the store has %zu other version(s)",
+		                      "winner %s of %s is not installed (the store has %zu version(s) of this family)",
 		                      band->winner, sample_name, n);
 		if (fd && sxs_finding_set(&fd->expected, band->winner))
 			out->oom = true;

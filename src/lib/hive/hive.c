@@ -361,7 +361,9 @@ static bool safe_relpath(const char *p)
 static int find_logs(int dir_fd, const char *base, bool *ret, const char *display,
                      struct sxs_diag *diag)
 {
-	int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+	/* A new open file description: a dup would share (and move) the caller's
+	 * directory offset. */
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return sxs_diag_set(diag, sxs_errno_status(errno),
 		                    "%s: cannot list its directory for logs", display);

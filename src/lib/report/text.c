@@ -90,11 +90,14 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 		}
 		sxs_strbuf_addc(out, '\n');
 	}
-	if (m->base_manifest_source) {
-		sxs_strbuf_adds(out, "DCM base manifest: ");
+	size_t ndcm = 0;
+	for (size_t i = 0; i < m->ncomps; i++)
+		ndcm += m->comps[i].container == SXS_CONTAINER_DCM;
+	if (ndcm && m->base_manifest_source) {
+		sxs_strbuf_addf(out, "Compressed manifests: %zu, decoded with the base manifest from ", ndcm);
 		sxs_report_text_escape(out, m->base_manifest_source);
-		sxs_strbuf_adds(out, m->base_manifest_known ? " (known, sha256 0ad8f100...6b46)\n"
-		                                            : " (NOT the known base manifest)\n");
+		sxs_strbuf_adds(out, m->base_manifest_known ? " (Microsoft's, sha256 0ad8f100...6b46)\n"
+		                                            : " (not Microsoft's known base)\n");
 	}
 	sxs_strbuf_addc(out, '\n');
 	for (size_t i = 0; i < f->n; i++) {
