@@ -16,13 +16,6 @@ int cmd_snapshot(int argc, char **argv)
 	return cli_error(EXIT_TROUBLE, "snapshot: not implemented yet");
 }
 
-int cmd_manifest(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return cli_error(EXIT_TROUBLE, "manifest: not implemented yet");
-}
-
 int cmd_delta(int argc, char **argv)
 {
 	(void)argc;

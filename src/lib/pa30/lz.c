@@ -325,6 +325,15 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		}
 
 		pa30_bits_refill(&b);
+		/*
+		 * Zero bits appear only within the last 8 bytes: once they
+		 * were consumed, stop instead of decoding them up to T bytes.
+		 */
+		if (b.phantom && pa30_bits_overrun(&b)) {
+			err = sxs_diag_set(diag, SXS_ETRUNC,
+			                   "pa30: patch bitstream ends early at output offset %zu", t);
+			goto out;
+		}
 		sym = pa30_huff_decode(&tab.main, &b);
 		if (sym < 0) {
 			err = decode_error(&b, diag, SXS_EFORMAT, "symbol from an empty main code", t);

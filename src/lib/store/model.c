@@ -292,14 +292,20 @@ static int take_files(struct sxs_component *c, const struct sxs_manifest *man)
 			p->state = SXS_PAYLOAD_UNSAFE;
 		} else if (mf->system_data) {
 			p->state = SXS_PAYLOAD_SYSTEMDATA;
-		} else if (mf->unsupported_transform || mf->bad_digest) {
+		} else if (mf->unsupported_transform || mf->bad_digest || mf->unsupported_digest_method) {
 			p->state = SXS_PAYLOAD_UNVERIFIABLE;
-			const char *why = mf->bad_digest ? "DigestValue is not a valid digest"
-			                                 : "unsupported hash transform";
 			struct sxs_strbuf sb = SXS_STRBUF_INIT;
-			sxs_strbuf_adds(&sb, why);
-			if (mf->transform && !mf->bad_digest)
-				sxs_strbuf_addf(&sb, " '%s'", mf->transform);
+			if (mf->bad_digest) {
+				sxs_strbuf_adds(&sb, "DigestValue is not a valid digest");
+			} else if (mf->unsupported_digest_method) {
+				sxs_strbuf_adds(&sb, "unsupported digest method");
+				if (mf->digest_method)
+					sxs_strbuf_addf(&sb, " '%s'", mf->digest_method);
+			} else {
+				sxs_strbuf_adds(&sb, "unsupported hash transform");
+				if (mf->transform)
+					sxs_strbuf_addf(&sb, " '%s'", mf->transform);
+			}
 			p->detail = sxs_strbuf_detach(&sb, NULL);
 			if (!p->detail)
 				return -SXS_ENOMEM;

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "manifest/identity.h"
@@ -118,6 +119,12 @@ static void hash_reads_invalid_utf8_as_replacement_chars(void **state)
 	snprintf(two, sizeof(two), "%s%s", fffd, fffd);
 	assert_int_equal(h("\xff"), h(fffd));
 	assert_int_equal(h("\xe2\x82"), h(two));     /* cut-short sequence */
+	/* ... also at the very end of an unterminated buffer (ASan checks the reads) */
+	char *cut = malloc(2);
+	assert_non_null(cut);
+	memcpy(cut, "\xe2\x82", 2);
+	assert_int_equal(sxs_keyform_hash_string(cut, 2), h(two));
+	free(cut);
 	assert_int_equal(h("\xc0\xaf"), h(two));     /* overlong '/' */
 	assert_int_equal(h("\xf4\x90\x80\x80" "a"), /* above U+10FFFF */
 	                 sxs_keyform_hash_string("\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"

@@ -221,15 +221,23 @@ static void manifest_matches_by_namespace_not_prefix(void **state)
 		"<x:DigestValue xmlns:x='http://www.w3.org/2000/09/xmldsig#'>"
 		"70JeyWyvPXmyiKrCLvXKAJc5MhPQm+m9lH3xdYM0/mQ=</x:DigestValue>"
 		"</hash></a:file>"
+		"<a:file name='three.dll'><q:hash xmlns:q='urn:schemas-microsoft-com:asm.v2'"
+		" xmlns:d='http://www.w3.org/2000/09/xmldsig#'><d:Transforms>"
+		"<o:Transform xmlns:o='urn:example:other' Algorithm='urn:example:ignored'/>"
+		"</d:Transforms>"
+		"<d:DigestMethod Algorithm='http://www.w3.org/2000/09/xmldsig#sha256'/>"
+		"<d:DigestValue>70JeyWyvPXmyiKrCLvXKAJc5MhPQm+m9lH3xdYM0/mQ=</d:DigestValue>"
+		"</q:hash></a:file>"
 		"<file name='other-namespace.dll'/>"
 		"</a:assembly>";
 	struct sxs_manifest *m = parse_ok(xml, strlen(xml));
-	assert_int_equal(m->nfiles, 2);
+	assert_int_equal(m->nfiles, 3);
 	assert_true(m->files[0].has_hash);
 	assert_true(m->files[0].bad_digest);
 	assert_true(m->files[0].unsupported_digest_method);
 	assert_int_equal(m->files[0].alg, SXS_DIGEST_NONE);
 	assert_digest(&m->files[1], SXS_DIGEST_SHA256, ALPHA_SHA256);
+	assert_digest(&m->files[2], SXS_DIGEST_SHA256, ALPHA_SHA256); /* foreign Transform */
 	sxs_manifest_free(m);
 }
 
