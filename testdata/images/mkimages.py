@@ -215,6 +215,8 @@ def build_image(out, name, broken, tools, base):
             if broken and fname in ("driver.stl", "sppobjs.dll"):
                 data = data[:200] + bytes(b ^ 0xFF for b in data[200:216]) + data[216:]
             write(os.path.join(winsxs, kf, ondisk), data)
+        if tools.mkdcm and i["name"] in PSFX_COMPONENTS:
+            write_psfx(tools, os.path.join(winsxs, kf), files, kf, broken)
         mname = kf + ".manifest"
         if broken and i["name"] == "Microsoft-Windows-Notepad":
             mname = mname.upper().replace(".MANIFEST", ".manifest")
@@ -261,6 +263,33 @@ def build_image(out, name, broken, tools, base):
             f.write("\n".join(text) + "\n")
         os.makedirs(cfg, exist_ok=True)
         subprocess.run([tools.mkhive, src, os.path.join(cfg, hive)], check=True)
+
+
+# components with PSFX forward/reverse differentials (Windows 10 1809+)
+PSFX_COMPONENTS = ("Microsoft-Windows-Kernel32",)
+
+
+def write_psfx(tools, folder, files, kf, broken):
+    """f/ and r/ deltas: a CRC-32 of the rest, then a PA30 stream (here made
+    against an empty source with mkdcm --dcn, whose DCN container we strip)."""
+    import struct
+    import tempfile
+    import zlib
+    for (fname, _ondisk, size, _flags) in files:
+        for sub in ("f", "r"):
+            with tempfile.TemporaryDirectory() as td:
+                src = os.path.join(td, "in")
+                dst = os.path.join(td, "out")
+                with open(src, "wb") as f:
+                    f.write(payload_bytes(kf + "/" + sub + "/" + fname, 2000))
+                subprocess.run([tools.mkdcm, "--dcn", src, dst], check=True)
+                with open(dst, "rb") as f:
+                    pa30 = f.read()[4:]
+            data = struct.pack("<I", zlib.crc32(pa30)) + pa30
+            if broken and sub == "r":
+                # PSFX_E_APPLY_REVERSE_DELTA_FAILED (0x800f0985) on the branch PC
+                data = data[:40] + bytes([data[40] ^ 0x5A]) + data[41:]
+            write(os.path.join(folder, sub, fname), data)
 
 
 # components stored DCM-compressed (as every Windows 10 manifest is)

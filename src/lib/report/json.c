@@ -109,14 +109,17 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 			err = -SXS_ENOMEM;
 		}
 	}
-	size_t comps = 0;
-	for (size_t i = 0; i < m->ncomps; i++)
+	size_t comps = 0, deltas = 0;
+	for (size_t i = 0; i < m->ncomps; i++) {
 		if (m->comps[i].mstate != SXS_MANIFEST_ABSENT)
 			comps++;
+		deltas += m->comps[i].ndeltas;
+	}
 	err |= sxs_json_add(stats, "components", json_object_new_int64((int64_t)comps));
 	err |= sxs_json_add(stats, "manifests", json_object_new_int64((int64_t)m->manifests_read));
 	err |= sxs_json_add(stats, "files_hashed", json_object_new_int64((int64_t)m->files_hashed));
 	err |= sxs_json_add(stats, "bytes_hashed", json_object_new_int64((int64_t)m->bytes_hashed));
+	err |= sxs_json_add(stats, "differentials", json_object_new_int64((int64_t)deltas));
 	err |= sxs_json_add(stats, "elapsed_seconds", json_object_new_double(m->elapsed));
 	for (int k = 0; k < SXS_F_COUNT; k++)
 		if (counts[k])

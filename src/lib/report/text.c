@@ -129,14 +129,16 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 			}
 		sxs_strbuf_addc(out, '\n');
 	}
-	size_t comps = 0;
-	for (size_t i = 0; i < m->ncomps; i++)
+	size_t comps = 0, deltas = 0;
+	for (size_t i = 0; i < m->ncomps; i++) {
 		if (m->comps[i].mstate != SXS_MANIFEST_ABSENT)
 			comps++;
+		deltas += m->comps[i].ndeltas;
+	}
 	sxs_strbuf_addf(out, "  Checked: %zu components, %zu manifests, %llu files hashed (", comps,
 	                m->manifests_read, (unsigned long long)m->files_hashed);
 	sxs_report_size(out, m->bytes_hashed);
-	sxs_strbuf_addf(out, ") in %.2f s\n", m->elapsed);
+	sxs_strbuf_addf(out, "), %zu differentials, in %.2f s\n", deltas, m->elapsed);
 	sxs_strbuf_adds(out, "  Registry: COMPONENTS ");
 	sxs_strbuf_adds(out, m->have_components_hive ? "read" : "not read");
 	sxs_strbuf_adds(out, ", SOFTWARE ");

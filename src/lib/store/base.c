@@ -181,7 +181,7 @@ static int add_delta(struct sxs_component *c, size_t *cap, const char *sub, cons
 	}
 	struct sxs_delta_file *d = &c->deltas[c->ndeltas];
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
-	sxs_strbuf_addf(&sb, "%s/%s", sub, name);
+	sxs_strbuf_addf(&sb, "%s\\%s", sub, name);
 	d->path = sxs_strbuf_detach(&sb, NULL);
 	d->err = err;
 	d->detail = detail ? sxs_strdup(detail) : NULL;
