@@ -47,6 +47,7 @@
 #include "digest/digest.h"
 #include "manifest/identity.h"
 #include "sxs_config.h"
+#include "util/alloc.h"
 #include "util/strbuf.h"
 #ifdef MKSTORE_HAVE_PA30W
 #include "pa30writer.h"

@@ -169,6 +169,15 @@ int sxs_family_versions(const struct sxs_model *m, const char *family, char ***r
 	}
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_version_p);
+	/* one version can be there twice (a renamed manifest and its COMPONENTS key) */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k && !strcmp(v[k - 1], v[i]))
+			sxs_free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	n = k;
 	*ret = v;
 	*n_ret = n;
 	return 0;

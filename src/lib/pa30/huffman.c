@@ -37,10 +37,11 @@ static int count_lengths(const uint8_t *lens, size_t n, unsigned max_len,
 	return 0;
 }
 
-int pa30_huff_check(const uint8_t *lens, size_t n, unsigned max_len,
-                    struct sxs_diag *diag, const char *what)
+/* Count the lengths and check they form a complete or an empty code. */
+static int count_and_check(const uint8_t *lens, size_t n, unsigned max_len,
+                           unsigned count[PA30_MAX_CODE_LEN + 1],
+                           struct sxs_diag *diag, const char *what)
 {
-	unsigned count[PA30_MAX_CODE_LEN + 1];
 	uint32_t kraft = 0;
 	int err;
 
@@ -58,6 +59,13 @@ int pa30_huff_check(const uint8_t *lens, size_t n, unsigned max_len,
 	if (kraft != 0 && kraft < (1u << PA30_MAX_CODE_LEN))
 		return sxs_diag_set(diag, SXS_EFORMAT, "pa30: %s code is incomplete", what);
 	return 0;
+}
+
+int pa30_huff_check(const uint8_t *lens, size_t n, unsigned max_len,
+                    struct sxs_diag *diag, const char *what)
+{
+	unsigned count[PA30_MAX_CODE_LEN + 1];
+	return count_and_check(lens, n, max_len, count, diag, what);
 }
 
 /* Reverse the low len (1-16) bits of code. */
@@ -106,10 +114,9 @@ int pa30_huff_build(struct pa30_huff *h, const uint8_t *lens, size_t n,
 
 	if (n > MAX_SYMBOLS || max_tablebits > MAX_TABLEBITS || max_tablebits == 0)
 		return sxs_diag_set(diag, SXS_EINVAL, "pa30: bad huffman table parameters");
-	err = pa30_huff_check(lens, n, max_len, diag, what);
+	err = count_and_check(lens, n, max_len, count, diag, what);
 	if (err)
 		return err;
-	count_lengths(lens, n, max_len, count, NULL, what);
 	for (unsigned len = 1; len <= PA30_MAX_CODE_LEN; len++)
 		if (count[len])
 			longest = len;

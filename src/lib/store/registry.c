@@ -342,6 +342,26 @@ static int read_component_key(struct sxs_hive *h, sxs_hnode node, struct sxs_com
 	return 0;
 }
 
+static int identity_from_hive(struct sxs_component *c)
+{
+	struct sxs_identity id;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	int err;
+	if (c->has_identity || !c->hive_identity)
+		return 0;
+	if (sxs_identity_parse(c->hive_identity, strlen(c->hive_identity), &id, NULL))
+		return 0; /* unparsable: the identity-mismatch check will say so */
+	err = sxs_identity_keyform(&id, SXS_KEYFORM_WINNERS, &sb);
+	if (!err && !(c->winners_key = sxs_strbuf_detach(&sb, NULL)))
+		err = -SXS_ENOMEM;
+	if (!err)
+		err = sxs_identity_copy(&c->id, &id);
+	/* has_identity stays false: the manifest itself did not say this */
+	sxs_strbuf_release(&sb);
+	sxs_identity_release(&id);
+	return err;
+}
+
 int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
                                    struct sxs_diag *diag)
 {
@@ -395,23 +415,16 @@ int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
 			m->ncomps++;
 			if ((err = read_component_key(r->components, kids[i], c)))
 				goto out;
-			if (c->hive_identity) {
-				struct sxs_identity id;
-				if (sxs_identity_parse(c->hive_identity, strlen(c->hive_identity), &id, NULL) == 0) {
-					struct sxs_strbuf sb = SXS_STRBUF_INIT;
-					if (sxs_identity_keyform(&id, SXS_KEYFORM_WINNERS, &sb) == 0)
-						c->winners_key = sxs_strbuf_detach(&sb, NULL);
-					sxs_strbuf_release(&sb);
-					err = sxs_identity_copy(&c->id, &id);
-					c->has_identity = err == 0;
-					sxs_identity_release(&id);
-					if (err)
-						goto out;
-				}
-			}
 		}
 		err = sxs_model_index(m);
 	}
+	/*
+	 * Components whose manifest could not be read (or is missing) still
+	 * belong to a family: take their identity from COMPONENTS, so Winners
+	 * checks neither lose the version nor call its winner "not installed".
+	 */
+	for (size_t i = 0; i < m->ncomps && !err; i++)
+		err = identity_from_hive(&m->comps[i]);
 out:
 	if (names)
 		for (size_t i = 0; i < n; i++)
