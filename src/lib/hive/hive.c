@@ -433,9 +433,9 @@ int sxs_hive_open(int dirfd, const char *relpath, const char *display,
 		base++;
 		dir_fd = openat(dirfd, dirpart, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (dir_fd < 0) {
-			err = sxs_diag_set(diag, sxs_errno_status(errno),
-			                   "%s: cannot open its directory: %s", display,
-			                   sxs_strerror(sxs_errno_status(errno)));
+			int st = sxs_errno_status(errno);
+			err = sxs_diag_set(diag, st, "%s: cannot open its directory: %s", display,
+			                   sxs_strerror(st));
 			goto out;
 		}
 	} else {
@@ -658,12 +658,11 @@ int sxs_hive_walk(struct sxs_hive *h, sxs_hnode from, sxs_hive_walk_fn fn, void 
 		err = sxs_diag_set(diag, SXS_ENOMEM, "%s: out of memory", h->display);
 		goto out;
 	}
-	err = check_nk(h, from, diag);
-	if (err < 0)
-		goto out;
-
 	sxs_hnode node = from;
 	for (;;) {
+		err = check_nk(h, node, diag); /* also keeps node / 4 inside `seen` */
+		if (err < 0)
+			goto out;
 		size_t bit = node / 4;
 		if (seen[bit / 8] & (1u << (bit % 8))) {
 			err = sxs_diag_set(diag, SXS_EFORMAT,
