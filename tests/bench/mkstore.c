@@ -4,11 +4,14 @@
  * for the scan benchmark (tests/bench/bench.sh) and its smoke test.
  *
  *   mkstore [--components N] [--files N] [--bytes SIZE] [--seed S]
- *           [--hive-keys N] [--dcm PERCENT] [--mkhive BIN] [--base FILE] --out DIR
+ *           [--hive-keys N] [--dcm PERCENT] [--hives builtin|mkhive] [--mkhive BIN]
+ *           [--base FILE] --out DIR
  *
  * DIR/Windows/WinSxS/Manifests/<keyform>.manifest, DIR/Windows/WinSxS/<keyform>/<file>,
- * DIR/Windows/System32/config/{COMPONENTS,SOFTWARE} (built by mkhive from the
- * text sources left in DIR/sources/).  The store scans clean: every digest,
+ * DIR/Windows/System32/config/{COMPONENTS,SOFTWARE}, written by regf.c (or,
+ * with --hives=mkhive, by mkhive from text sources left in DIR/sources/:
+ * hivex grows a hive quadratically with the children of one key, so that
+ * is for small shapes and cross-checks only).  The store scans clean: every digest,
  * S256H, identity, f! value and Winners entry matches.
  *
  * Shape (see README.md):
@@ -17,9 +20,9 @@
  *    component 0 is the servicing stack whose wcp.dll carries the DCM base.
  *  - 30 % of the components have no payload; the others share the files
  *    with log-normal weights (sigma 1), at least one each.
- *  - payload sizes: log-normal, sigma 1.8, scaled so the sizes add up to
- *    exactly --bytes, none above 64 MiB (default shape: median ~6 KiB,
- *    mean 30 KiB, largest ~10-20 MiB).
+ *  - payload sizes: log-normal, sigma 2.0, scaled so the sizes add up to
+ *    exactly --bytes, none above 64 MiB (default shape: median ~4 KiB,
+ *    mean 30 KiB, largest ~20 MiB).
  *  - decoded manifest sizes: log-normal, median 4 KiB, sigma 0.9, clamped to
  *    1-50 KiB (more when the <file> elements alone need it), filled up with
  *    <registryKey> elements; --dcm PERCENT of them DCM-compressed against the
@@ -49,6 +52,7 @@
 #include "sxs_config.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
+#include "regf.h"
 #ifdef MKSTORE_HAVE_PA30W
 #include "pa30writer.h"
 #endif
@@ -58,6 +62,7 @@
 #define PKT_WIN32 "6595b64144ccf1df"
 #define MAX_FILE_SIZE (64ull << 20)
 #define CHUNK (1u << 20)
+#define SIZE_SIGMA 2.0 /* payload sizes: log-normal */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -387,6 +392,7 @@ struct opts {
 	uint64_t seed;
 	unsigned dcm_percent;
 	const char *out, *mkhive, *base;
+	bool use_mkhive;
 };
 
 static struct family *fams;
@@ -518,7 +524,7 @@ static void make_files(const struct opts *o, uint64_t *rng, size_t wcp_size)
 	double *raw = xcalloc(n, sizeof(*raw));
 	bool *capped = xcalloc(n, sizeof(*capped));
 	for (size_t i = 0; i < n; i++)
-		raw[i] = exp(1.8 * gauss(rng));
+		raw[i] = exp(SIZE_SIGMA * gauss(rng));
 	files[0].wcp = true; /* component 0's first file */
 	if (o->bytes < wcp_size)
 		die("--bytes is smaller than wcp.dll (%zu bytes)", wcp_size);
@@ -710,14 +716,6 @@ static void run_mkhive(const char *mkhive, const char *src, const char *out)
 		die("%s %s failed", mkhive, src);
 }
 
-static FILE *xfopen(const char *path)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		die("%s: %s", path, strerror(errno));
-	return f;
-}
-
 static char *path2(const char *a, const char *b)
 {
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
@@ -756,7 +754,8 @@ static void usage(FILE *f)
 	      "  --seed S         random seed (default 1)\n"
 	      "  --hive-keys N    COMPONENTS keys in total (default 12.5 x components)\n"
 	      "  --dcm PERCENT    DCM-compressed manifests (default 100)\n"
-	      "  --mkhive BIN     hive builder (default: the one built with mkstore)\n"
+	      "  --hives WHICH    builtin (default) or mkhive (slow; small shapes only)\n"
+	      "  --mkhive BIN     mkhive to use (default: the one built with mkstore)\n"
 	      "  --base FILE      DCM base manifest (default testdata/images/base-manifest.xml)\n"
 	      "  --out DIR        where to write (the volume root; must not exist)\n", f);
 }
@@ -771,6 +770,7 @@ int main(int argc, char **argv)
 		{"hive-keys", required_argument, NULL, 'k'},
 		{"dcm", required_argument, NULL, 'd'},
 		{"mkhive", required_argument, NULL, 'm'},
+		{"hives", required_argument, NULL, 'H'},
 		{"base", required_argument, NULL, 'B'},
 		{"out", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -791,6 +791,11 @@ int main(int argc, char **argv)
 		case 'k': o.hive_keys = (size_t)parse_size(optarg, "--hive-keys"); keys_given = true; break;
 		case 'd': o.dcm_percent = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'm': o.mkhive = optarg; break;
+		case 'H':
+			if (strcmp(optarg, "builtin") && strcmp(optarg, "mkhive"))
+				die("--hives takes builtin or mkhive");
+			o.use_mkhive = !strcmp(optarg, "mkhive");
+			break;
 		case 'B': o.base = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -831,13 +836,12 @@ int main(int argc, char **argv)
 	char *srcdir = path2(o.out, "sources");
 	mkdirs(mdir);
 	mkdirs(cfg);
-	mkdirs(srcdir);
-	char *comp_src = path2(srcdir, "COMPONENTS.txt"), *soft_src = path2(srcdir, "SOFTWARE.txt");
-	FILE *ch = xfopen(comp_src), *sh = xfopen(soft_src);
-	fprintf(ch, "# COMPONENTS hive of a synthetic store (mkstore --seed %llu)\n\n"
-	            "[ServicingStackVersions]\n"
-	            "LastWCPVersionToAccessStore = sz:\"%s (WinBuild.160101.0800)\"\n\n",
-	        (unsigned long long)o.seed, BUILD);
+	if (o.use_mkhive)
+		mkdirs(srcdir);
+	struct regf_key *chive = regf_new_root(), *shive = regf_new_root();
+	regf_value_sz(regf_path(chive, "ServicingStackVersions"), "LastWCPVersionToAccessStore",
+	              BUILD " (WinBuild.160101.0800)");
+	struct regf_key *ckeys = regf_path(chive, "DerivedData\\Components");
 
 	uint8_t *buf = malloc(CHUNK);
 	struct sxs_digest *d;
@@ -862,10 +866,8 @@ int main(int argc, char **argv)
 		sxs_strbuf_reset(&x);
 		manifest_xml(k, &rng, &x);
 		uint8_t s256[32];
-		char s256hex[65];
 		if (sxs_digest_buffer(SXS_DIGEST_SHA256, x.buf, x.len, s256, NULL))
 			die("digest failed");
-		hex(s256, 32, s256hex);
 		struct sxs_strbuf mp = SXS_STRBUF_INIT;
 		sxs_strbuf_addf(&mp, "%s/%s.manifest", mdir, k->keyform);
 		char *mpath = sb_take(&mp);
@@ -887,76 +889,100 @@ int main(int argc, char **argv)
 			stored_total += x.len;
 		}
 		free(mpath);
-		fprintf(ch, "[DerivedData\\Components\\%s]\nidentity = binary-text:\"%s\"\nS256H = hex:%s\n",
-		        k->keyform, k->canonical, s256hex);
+		struct regf_key *hk = regf_add(ckeys, k->keyform);
+		regf_value(hk, "identity", REGF_BINARY, k->canonical, strlen(k->canonical));
+		regf_value(hk, "S256H", REGF_BINARY, s256, 32);
 		for (size_t j = 0; j < k->nfiles; j++) {
 			struct sxs_strbuf vn = SXS_STRBUF_INIT;
 			if (sxs_file_value_name(files[k->first_file + j].name, &vn))
 				die("f! value name");
 			char *v = sb_take(&vn);
-			fprintf(ch, "\"%s\" = dword:0x1\n", v);
+			regf_value_dword(hk, v, 1);
 			free(v);
 		}
-		fputc('\n', ch);
 		keys++;
 	}
 	sxs_strbuf_release(&x);
 
 	/* VersionedIndex: one key per family and one per version */
-	fputs("[DerivedData\\VersionedIndex\\" BUILD "\\ComponentFamilies]\n\n", ch);
+	struct regf_key *cf = regf_path(chive, "DerivedData\\VersionedIndex\\" BUILD "\\ComponentFamilies");
 	keys += 3;
 	for (size_t f = 0; f < nfams; f++) {
-		const struct comp *w = &comps[fams[f].first_comp];
+		struct regf_key *fk = regf_add(cf, comps[fams[f].first_comp].winners);
 		for (size_t v = 0; v < fams[f].ncomps; v++) {
 			const struct comp *k = &comps[fams[f].first_comp + v];
-			fprintf(ch, "[DerivedData\\VersionedIndex\\" BUILD "\\ComponentFamilies\\%s\\v!%s]\n"
-			            "\"%s\" = binary:01\n\n", w->winners, k->id.version, k->keyform);
+			char name[64];
+			snprintf(name, sizeof(name), "v!%s", k->id.version);
+			regf_value(regf_add(fk, name), k->keyform, REGF_BINARY, "\1", 1);
 			keys++;
 		}
 		keys++;
 	}
-	/* filler up to --hive-keys, spread over 256 parents (hivex inserts in O(n)) */
-	if (keys < o.hive_keys) {
-		size_t filler = o.hive_keys - keys;
-		for (size_t i = 0; i < filler; i++) {
+	/* filler up to --hive-keys: catalogs, 256 buckets */
+	if (keys + 258 < o.hive_keys) {
+		struct regf_key *cat = regf_path(chive, "CanonicalData\\Catalogs"), *bucket[256];
+		for (unsigned i = 0; i < 256; i++) {
+			char name[8];
+			snprintf(name, sizeof(name), "%02x", i);
+			bucket[i] = regf_add(cat, name);
+		}
+		keys += 258;
+		while (keys < o.hive_keys) {
 			uint8_t h[32];
 			char hx[65];
 			uint64_t v = splitmix(&rng);
 			sxs_digest_buffer(SXS_DIGEST_SHA256, &v, sizeof(v), h, NULL);
 			hex(h, 32, hx);
-			fprintf(ch, "[CanonicalData\\Catalogs\\%02x\\%s]\nc!%.16s = hex:%.32s\n\n",
-			        h[0], hx, hx + 32, hx);
+			struct regf_key *ck = regf_add(bucket[h[0]], hx);
+			char vn[24];
+			snprintf(vn, sizeof(vn), "c!%.16s", hx + 32);
+			regf_value(ck, vn, REGF_BINARY, h + 8, 16);
+			keys++;
 		}
-		keys += filler + 2 + 256;
 	}
-	if (fclose(ch))
-		die("%s: write error", comp_src);
 
-	fprintf(sh, "# SOFTWARE hive of a synthetic store (mkstore --seed %llu)\n\n"
-	            "[Microsoft\\Windows NT\\CurrentVersion]\n"
-	            "ProductName = sz:\"Windows 10 Enterprise LTSC 2019\"\n"
-	            "CurrentBuild = sz:\"17763\"\nUBR = dword:1613\n"
-	            "CurrentMajorVersionNumber = dword:10\nCurrentMinorVersionNumber = dword:0\n\n",
-	        (unsigned long long)o.seed);
+	struct regf_key *cv = regf_path(shive, "Microsoft\\Windows NT\\CurrentVersion");
+	regf_value_sz(cv, "ProductName", "Windows 10 Enterprise LTSC 2019");
+	regf_value_sz(cv, "CurrentBuild", "17763");
+	regf_value_dword(cv, "UBR", 1613);
+	regf_value_dword(cv, "CurrentMajorVersionNumber", 10);
+	regf_value_dword(cv, "CurrentMinorVersionNumber", 0);
+	struct regf_key *wk = regf_path(shive, "Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners");
 	for (size_t f = 0; f < nfams; f++) {
 		const struct comp *first = &comps[fams[f].first_comp];
 		const struct comp *win_c = &comps[fams[f].first_comp + fams[f].ncomps - 1];
-		fprintf(sh, "[Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners\\%s]\n@ = sz:\"10.0\"\n\n"
-		            "[Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners\\%s\\10.0]\n@ = sz:\"%s\"\n",
-		        first->winners, first->winners, win_c->id.version);
+		struct regf_key *fk = regf_add(wk, first->winners);
+		regf_value_sz(fk, "", "10.0");
+		struct regf_key *band = regf_add(fk, "10.0");
+		regf_value_sz(band, "", win_c->id.version);
 		for (size_t v = 0; v < fams[f].ncomps; v++)
-			fprintf(sh, "\"%s\" = binary:01\n", comps[fams[f].first_comp + v].id.version);
-		fputc('\n', sh);
+			regf_value(band, comps[fams[f].first_comp + v].id.version, REGF_BINARY, "\1", 1);
 	}
-	if (fclose(sh))
-		die("%s: write error", soft_src);
 
-	char *hive = path2(cfg, "COMPONENTS");
-	run_mkhive(o.mkhive, comp_src, hive);
-	free(hive);
-	hive = path2(cfg, "SOFTWARE");
-	run_mkhive(o.mkhive, soft_src, hive);
-	free(hive);
+	static const char *const hive_names[] = {"COMPONENTS", "SOFTWARE"};
+	struct regf_key *hives[] = {chive, shive};
+	for (int i = 0; i < 2; i++) {
+		char *hp = path2(cfg, hive_names[i]);
+		if (o.use_mkhive) {
+			struct sxs_strbuf sb = SXS_STRBUF_INIT;
+			sxs_strbuf_addf(&sb, "%s/%s.txt", srcdir, hive_names[i]);
+			char *txt = sb_take(&sb);
+			FILE *f = fopen(txt, "w");
+			if (!f)
+				die("%s: %s", txt, strerror(errno));
+			fprintf(f, "# %s hive of a synthetic store (mkstore --seed %llu)\n\n", hive_names[i],
+			        (unsigned long long)o.seed);
+			regf_dump_text(hives[i], f);
+			if (fclose(f))
+				die("%s: write error", txt);
+			run_mkhive(o.mkhive, txt, hp);
+			free(txt);
+		} else if (regf_write(hives[i], hp) < 0) {
+			die("%s: %s", hp, strerror(errno));
+		}
+		free(hp);
+		regf_free(hives[i]);
+	}
 
 	uint64_t total = 0, maxsz = 0;
 	for (size_t i = 0; i < o.nfiles; i++) {
@@ -989,7 +1015,5 @@ int main(int argc, char **argv)
 	free(mdir);
 	free(cfg);
 	free(srcdir);
-	free(comp_src);
-	free(soft_src);
 	return 0;
 }

@@ -284,6 +284,22 @@ static void hex_of(const uint8_t *d, size_t len, char out[2 * SXS_DIGEST_MAX + 1
 
 /* ---- health of one side ----------------------------------------------- */
 
+static const struct sxs_delta_file *find_delta(const struct sxs_component *c, const char *path)
+{
+	for (size_t i = 0; i < c->ndeltas; i++)
+		if (!strcasecmp(c->deltas[i].path, path))
+			return &c->deltas[i];
+	return NULL;
+}
+
+/* A differential path "r\\name": one of f, r, n, a separator, then a safe name. */
+static bool delta_path_ok(const char *path)
+{
+	return (path[0] == 'f' || path[0] == 'r' || path[0] == 'n') &&
+	       (path[1] == '\\' || path[1] == '/') &&
+	       sxs_name_is_safe(path + 2, strlen(path + 2));
+}
+
 /* A payload state that proves the file matches its manifest (or has no digest). */
 static bool payload_good(enum sxs_payload_state s)
 {
@@ -336,6 +352,14 @@ static bool payloads_trusted(const struct sxs_model *m, const struct sxs_compone
 		if (!sxs_name_is_safe(p->name, strlen(p->name))) {
 			*file = p->name;
 			*why = "the file name is not safe to copy";
+			return false;
+		}
+	}
+	for (size_t i = 0; i < c->ndeltas; i++) {
+		const struct sxs_delta_file *d = &c->deltas[i];
+		if (d->err || !delta_path_ok(d->path)) {
+			*file = d->path;
+			*why = d->err ? "its differential is corrupt" : "the differential's name is not safe to copy";
 			return false;
 		}
 	}
@@ -441,7 +465,7 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 {
 	char hh[65], gh[65];
 	size_t ndiff = 0;
-	const char *first = NULL;
+	const char *first = NULL, *first_what = NULL;
 	const char *kf = h->keyform;
 
 	if (!cx->h->payloads_checked || !cx->g->payloads_checked)
@@ -455,10 +479,14 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 		gh[0] = '\0';
 		if (payload_good(gp->state))
 			hex_of(gp->actual, gp->digest_len, gh);
+		const char *what;
 		if (!hp || hp->state == SXS_PAYLOAD_MISSING) {
+			what = "is missing here";
 			add_diff(cx, SXS_DIFF_PAYLOAD_MISSING, kf, gp->name, NULL, NULL, gh[0] ? gh : NULL,
 			         "file member '%s' is missing here", gp->name);
 		} else if (payload_damaged(hp->state)) {
+			what = hp->state == SXS_PAYLOAD_MISMATCH ? "is corrupt here (its hash does not match the manifest)"
+			                                         : "cannot be read here";
 			hh[0] = '\0';
 			if (hp->state == SXS_PAYLOAD_MISMATCH)
 				hex_of(hp->actual, hp->digest_len, hh);
@@ -470,14 +498,48 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 		} else if (payload_good(hp->state) && payload_good(gp->state) && hp->alg == gp->alg &&
 		           hp->digest_len == gp->digest_len &&
 		           memcmp(hp->actual, gp->actual, hp->digest_len)) {
+			what = "differs from the golden copy";
 			hex_of(hp->actual, hp->digest_len, hh);
 			add_diff(cx, SXS_DIFF_PAYLOAD, kf, gp->name, NULL, hh, gh,
 			         "file member '%s' differs from the golden copy", gp->name);
 		} else {
 			continue;
 		}
-		if (!first)
+		if (!first) {
 			first = gp->name;
+			first_what = what;
+		}
+		ndiff++;
+	}
+	/* PSFX differentials (f/, r/, n/): CRC-checked on both sides */
+	for (size_t i = 0; i < h->ndeltas; i++) {
+		const struct sxs_delta_file *hd = &h->deltas[i];
+		const struct sxs_delta_file *gd = find_delta(g, hd->path);
+		if (!hd->err)
+			continue;
+		add_diff(cx, SXS_DIFF_PAYLOAD, kf, hd->path, NULL, NULL, NULL,
+		         "differential '%s' is corrupt here%s", hd->path,
+		         gd ? "" : " and the golden side has no such file");
+		if (!gd)
+			add_unfixable(cx, kf, NULL, kf,
+			              "differential '%s' is corrupt here and the golden side has no copy of it",
+			              hd->path);
+		if (!first) {
+			first = hd->path;
+			first_what = "is corrupt here (differential fails its CRC or does not decode)";
+		}
+		ndiff++;
+	}
+	for (size_t i = 0; i < g->ndeltas; i++) {
+		const struct sxs_delta_file *gd = &g->deltas[i];
+		if (gd->err || find_delta(h, gd->path))
+			continue;
+		add_diff(cx, SXS_DIFF_PAYLOAD_MISSING, kf, gd->path, NULL, NULL, NULL,
+		         "differential '%s' is missing here", gd->path);
+		if (!first) {
+			first = gd->path;
+			first_what = "is missing here";
+		}
 		ndiff++;
 	}
 	/* files the golden manifest does not list but which are damaged here */
@@ -491,8 +553,10 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 			add_diff(cx, SXS_DIFF_PAYLOAD, kf, hp->name, NULL, NULL, NULL,
 			         "file member '%s' is damaged here and the golden manifest does not list it",
 			         hp->name);
-			if (!first)
+			if (!first) {
 				first = hp->name;
+				first_what = "is damaged here";
+			}
 			ndiff++;
 		}
 	}
@@ -518,7 +582,7 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 	if (!a)
 		return;
 	a->folder_exists = h->folder != NULL;
-	a->files = sxs_calloc(g->nfiles ? g->nfiles : 1, sizeof(*a->files));
+	a->files = sxs_calloc(g->nfiles + g->ndeltas + 1, sizeof(*a->files));
 	if (!a->files) {
 		cx->oom = true;
 		return;
@@ -537,12 +601,20 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 		                            (payload_good(hp->state) && hp->digest_len == gp->digest_len &&
 		                             memcmp(hp->actual, gp->actual, gp->digest_len)));
 	}
+	for (size_t i = 0; i < g->ndeltas; i++) {
+		const struct sxs_delta_file *gd = &g->deltas[i];
+		const struct sxs_delta_file *hd = find_delta(h, gd->path);
+		struct sxs_plan_file *pf = &a->files[a->nfiles++];
+		pf->name = dup_or_oom(cx, gd->path);
+		pf->delta = true;
+		pf->differs = !hd || hd->err;
+	}
 	if (ndiff == 1)
-		set_reason(cx, a, "'%s' differs from the golden copy or is missing; the golden folder is verified against its manifest",
-		           first);
+		set_reason(cx, a, "'%s' %s; the golden copy is verified against the golden manifest",
+		           first, first_what);
 	else
-		set_reason(cx, a, "%zu files differ from the golden copies or are missing (first: '%s'); the golden folder is verified against its manifest",
-		           ndiff, first);
+		set_reason(cx, a, "%zu files differ; first '%s' %s; the golden copies are verified against the golden manifest",
+		           ndiff, first, first_what);
 }
 
 static bool comp_damaged(const struct sxs_model *m, const struct sxs_component *c)
@@ -554,6 +626,9 @@ static bool comp_damaged(const struct sxs_model *m, const struct sxs_component *
 		return true;
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (payload_damaged(c->files[i].state) || c->files[i].state == SXS_PAYLOAD_UNSAFE)
+			return true;
+	for (size_t i = 0; i < c->ndeltas; i++)
+		if (c->deltas[i].err)
 			return true;
 	return false;
 }

@@ -71,6 +71,8 @@ struct sxs_plan_file {
 	uint64_t size;
 	bool differs;               /* differs from (or is missing on) this side */
 	bool keep;                  /* writeableType="systemData": never copied over */
+	bool delta;                 /* a PSFX differential "r/name" (f/, r/, n/): no digest in
+	                               the manifest, the copy is checked against the golden file */
 };
 
 struct sxs_action {

@@ -212,6 +212,30 @@ static int build_tables(struct tables *t, const uint8_t *lens, struct sxs_diag *
 	return err;
 }
 
+/*
+ * The output buffer grows with the output (doubling, capped at the target
+ * size) so that a tiny hostile delta declaring a huge target costs no
+ * memory; it starts at a size most real deltas never leave.
+ */
+#define OUT_INITIAL_CAP ((size_t)64 << 10)
+#define OUT_INITIAL_RATIO 16 /* initial capacity: this many times the patch */
+
+static int grow_output(uint8_t **out, size_t *cap, size_t need, size_t out_len,
+                       struct sxs_diag *diag)
+{
+	size_t new_cap = *cap;
+	uint8_t *p;
+
+	while (new_cap < need)
+		new_cap = new_cap > out_len / 2 ? out_len : 2 * new_cap;
+	p = sxs_realloc(*out, new_cap);
+	if (!p)
+		return sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for %zu bytes", new_cap);
+	*out = p;
+	*cap = new_cap;
+	return 0;
+}
+
 /* The error to report when decoding failed at output offset t. */
 static int decode_error(const struct pa30_bits *b, struct sxs_diag *diag, int err,
                         const char *what, size_t t)
@@ -259,15 +283,16 @@ static int read_long_distance(struct pa30_bits *b, const struct pa30_huff *align
 }
 
 int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
-                      const uint8_t *patch, size_t patch_len,
-                      uint8_t *out, size_t out_len, struct sxs_diag *diag)
+                      const uint8_t *patch, size_t patch_len, size_t out_len,
+                      uint8_t **out_ret, struct sxs_diag *diag)
 {
 	struct segments segs = {0, NULL, NULL};
 	struct tables tab;
 	struct pa30_bits b;
 	int64_t lru[3] = {0, 0, 0};
 	const uint64_t R = ref_len;
-	size_t t = 0, seg = 0;
+	size_t t = 0, seg = 0, cap;
+	uint8_t *out = NULL;
 	uint64_t next_start;
 	int err;
 
@@ -308,6 +333,17 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		goto out;
 	next_start = segs.count > 1 ? segs.start[1] : UINT64_MAX;
 
+	cap = OUT_INITIAL_CAP;
+	if (patch_len > OUT_INITIAL_CAP / OUT_INITIAL_RATIO)
+		cap = patch_len > out_len / OUT_INITIAL_RATIO ? out_len : patch_len * OUT_INITIAL_RATIO;
+	if (cap > out_len)
+		cap = out_len;
+	out = sxs_malloc(cap);
+	if (!out) {
+		err = sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for %zu bytes", cap);
+		goto out;
+	}
+
 	while (t < out_len) {
 		const uint64_t pos = R + t;
 		int64_t d;
@@ -340,6 +376,8 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 			goto out;
 		}
 		if (sym < 256) {
+			if (t == cap && (err = grow_output(&out, &cap, t + 1, out_len, diag)))
+				goto out;
 			out[t++] = (uint8_t)sym;
 			continue;
 		}
@@ -428,6 +466,9 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 			goto out;
 		}
 
+		if (len > cap - t && (err = grow_output(&out, &cap, t + (size_t)len, out_len, diag)))
+			goto out;
+
 		size_t n = (size_t)len, dist = (size_t)d;
 		uint64_t src = pos - (uint64_t)d;
 		if (src < R) {
@@ -454,8 +495,11 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		err = sxs_diag_set(diag, SXS_ETRUNC, "pa30: patch bitstream ends early");
 		goto out;
 	}
+	*out_ret = out; /* cap == out_len now */
+	out = NULL;
 	err = 0;
 out:
+	sxs_free(out);
 	pa30_huff_release(&tab.main);
 	pa30_huff_release(&tab.len);
 	pa30_huff_release(&tab.aligned);

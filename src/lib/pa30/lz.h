@@ -17,10 +17,11 @@
 /*
  * Decode the Patch bitstream (formats.md §4.5-4.7) of a RAW delta: rift
  * table (must be empty), Huffman tables, LZ symbols, producing exactly
- * out_len bytes into out against the reference ref[0..ref_len).
+ * out_len (<= SXS_MAX_PA30_TARGET) bytes against the reference
+ * ref[0..ref_len).  *out_ret (sxs_malloc) holds exactly out_len bytes.
  */
 int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
-                      const uint8_t *patch, size_t patch_len,
-                      uint8_t *out, size_t out_len, struct sxs_diag *diag);
+                      const uint8_t *patch, size_t patch_len, size_t out_len,
+                      uint8_t **out_ret, struct sxs_diag *diag);
 
 #endif

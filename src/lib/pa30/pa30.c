@@ -288,12 +288,7 @@ int sxs_pa30_apply(const uint8_t *source, size_t source_len,
 	if (err)
 		goto out;
 	size = (size_t)h.target_size;
-	out = sxs_malloc(size);
-	if (!out) {
-		err = sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for %zu bytes", size);
-		goto out;
-	}
-	err = pa30_decode_patch(source, source_len, patch, h.patch_len, out, size, diag);
+	err = pa30_decode_patch(source, source_len, patch, h.patch_len, size, &out, diag);
 	if (err)
 		goto out;
 	if (h.flags & SXS_PA30_FLAG_E8)

@@ -39,7 +39,9 @@
  * Malformed streams are -SXS_EFORMAT, streams that end early -SXS_ETRUNC.
  * The decoder never reads past a bitstream's last valid bit, validates every
  * Huffman code and every LZ copy, and succeeds only when exactly TargetSize
- * bytes were produced.
+ * bytes were produced.  Its output buffer grows with the output (up to
+ * TargetSize), so a small hostile delta that claims a huge target costs
+ * neither memory nor time.
  *
  * All functions return 0 or a negative -SXS_E* code, take an optional diag
  * that receives a one-line reason, and write their *_ret out-parameters only

@@ -6,6 +6,7 @@
 
 #include "report/json_util.h"
 #include "report/report.h"
+#include "util/hex.h"
 #include "util/status.h"
 
 static const char *sev_name(enum sxs_severity s)
@@ -62,7 +63,7 @@ static void action_text(struct sxs_strbuf *out, size_t step, const struct sxs_ac
 		sxs_strbuf_adds(out, "Replace folder WinSxS\\");
 		esc(out, a->component);
 		sxs_strbuf_adds(out, " from the golden source\n");
-		sxs_strbuf_addf(out, "     %zu file(s), %zu of them differ%s:\n", a->nfiles - nkeep, ndiff,
+		sxs_strbuf_addf(out, "     %zu file(s), %zu differ%s:\n", a->nfiles - nkeep, ndiff,
 		                a->folder_exists ? "" : " (the folder is missing here)");
 		for (size_t i = 0; i < a->nfiles; i++) {
 			const struct sxs_plan_file *f = &a->files[i];
@@ -70,6 +71,8 @@ static void action_text(struct sxs_strbuf *out, size_t step, const struct sxs_ac
 			esc(out, f->name);
 			if (f->keep)
 				sxs_strbuf_adds(out, "  (systemData: kept as it is here)\n");
+			else if (f->delta)
+				sxs_strbuf_adds(out, "  (differential: checked against the golden copy)\n");
 			else
 				sxs_strbuf_addf(out, "  %s %s\n", sxs_digest_name(f->alg), f->hex);
 		}
@@ -270,7 +273,9 @@ static struct json_object *action_json(size_t step, const struct sxs_action *a)
 				break;
 			}
 			err |= sxs_json_add_string(fo, "name", f->name);
-			if (!f->keep) {
+			if (f->delta)
+				err |= sxs_json_add(fo, "differential", json_object_new_boolean(true));
+			else if (!f->keep) {
 				err |= sxs_json_add_string(fo, "algorithm", sxs_digest_name(f->alg));
 				err |= sxs_json_add_string(fo, "digest", f->hex);
 				err |= sxs_json_add(fo, "size", json_object_new_int64((int64_t)f->size));

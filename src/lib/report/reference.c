@@ -36,6 +36,7 @@
  *    deployment                               when it is a deployment
  *    folder present|absent
  *    file <state> <alg|-> <expected|-> <actual|-> <size> <name>   sorted by name
+ *    delta ok|corrupt <f|r|n>\<name>         PSFX differentials, sorted
  *   family <winners key> <band|->             sorted by key
  *    malformed <text>
  *    band <band> <winner|->                   sorted by version
@@ -276,6 +277,46 @@ static bool payload_writable(const struct sxs_payload *p)
 	return true;
 }
 
+/* "r\\name": f, r or n, a backslash, a safe name */
+static bool delta_path_ok(const char *p)
+{
+	return (p[0] == 'f' || p[0] == 'r' || p[0] == 'n') && p[1] == '\\' &&
+	       sxs_name_is_safe(p + 2, strlen(p + 2)) && strlen(p) < SXS_REF_MAX_LINE / 4;
+}
+
+static int cmp_delta_p(const void *a, const void *b)
+{
+	const struct sxs_delta_file *x = *(const struct sxs_delta_file *const *)a;
+	const struct sxs_delta_file *y = *(const struct sxs_delta_file *const *)b;
+	int c = strcasecmp(x->path, y->path);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+static void write_deltas(struct writer *w, const struct sxs_component *c,
+                         struct sxs_reference_stats *st)
+{
+	const struct sxs_delta_file **d;
+	if (!c->ndeltas || w->err)
+		return;
+	d = (const struct sxs_delta_file **)sorted_ptrs(c->deltas, c->ndeltas, sizeof(*c->deltas),
+	                                                  cmp_delta_p);
+	if (!d) {
+		w->err = sxs_diag_set(w->diag, SXS_ENOMEM, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < c->ndeltas && !w->err; i++) {
+		if (!delta_path_ok(d[i]->path) || (i && !strcasecmp(d[i - 1]->path, d[i]->path))) {
+			st->skipped++;
+			continue;
+		}
+		size_t start = w->buf.len;
+		sxs_strbuf_addf(&w->buf, " delta %s ", d[i]->err ? "corrupt" : "ok");
+		put_field(&w->buf, d[i]->path, true);
+		w_end(w, start);
+	}
+	sxs_free(d);
+}
+
 static void write_component(struct writer *w, const struct sxs_component *c,
                             struct sxs_reference_stats *st)
 {
@@ -335,6 +376,7 @@ static void write_component(struct writer *w, const struct sxs_component *c,
 		st->files++;
 	}
 	sxs_free(files);
+	write_deltas(w, c, st);
 	st->components++;
 }
 
@@ -482,7 +524,7 @@ struct reader {
 	/* parse state */
 	enum rd_state state;
 	unsigned header_next;
-	size_t comps_cap, families_cap, files_cap, bands_cap, versions_cap;
+	size_t comps_cap, families_cap, files_cap, deltas_cap, bands_cap, versions_cap;
 	bool have_manifest, have_folder, have_identity, have_registry, have_hive_identity;
 	bool family_has_bands;
 };
@@ -821,7 +863,7 @@ static int rd_component(struct reader *r, char *line)
 	struct sxs_component *c = &r->m->comps[r->m->ncomps++];
 	if (!(c->keyform = sxs_strdup(f[1])))
 		return sxs_diag_set(r->diag, SXS_ENOMEM, "out of memory");
-	r->files_cap = 0;
+	r->files_cap = r->deltas_cap = 0;
 	r->have_manifest = r->have_folder = r->have_identity = false;
 	r->have_registry = r->have_hive_identity = false;
 	r->state = RD_COMPONENT;
@@ -906,6 +948,36 @@ static int rd_file(struct reader *r, struct sxs_component *c, char *rest)
 	return 0;
 }
 
+static int rd_delta(struct reader *r, struct sxs_component *c, char *rest)
+{
+	char *f[2], *path = NULL;
+	size_t n;
+	bool ok = false;
+	int err;
+	if ((err = split(r, rest, f, 2, 2, &n)) || (err = yes_no(r, "delta", f[0], "ok", "corrupt", &ok)) ||
+	    (err = unescape(r, "delta path", f[1], true, &path)))
+		return err;
+	if (!delta_path_ok(path)) {
+		sxs_free(path);
+		return rd_fail(r, SXS_ENAME, "delta: not f\\, r\\ or n\\ followed by a safe name");
+	}
+	if (c->ndeltas && strcasecmp(c->deltas[c->ndeltas - 1].path, path) >= 0) {
+		sxs_free(path);
+		return rd_fail(r, SXS_EFORMAT, "delta: out of order or repeated");
+	}
+	if ((err = grow(r, (void **)&c->deltas, c->ndeltas, &r->deltas_cap, sizeof(*c->deltas),
+	                SXS_REF_MAX_FILES, "differentials in one component"))) {
+		sxs_free(path);
+		return err;
+	}
+	struct sxs_delta_file *d = &c->deltas[c->ndeltas++];
+	d->path = path;
+	d->err = ok ? 0 : -SXS_EFORMAT;
+	if (!ok && !(d->detail = sxs_strdup("corrupt in the reference image")))
+		return sxs_diag_set(r->diag, SXS_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int rd_in_component(struct reader *r, char *line)
 {
 	struct sxs_component *c = cur_comp(r);
@@ -915,9 +987,14 @@ static int rd_in_component(struct reader *r, char *line)
 	bool present;
 
 	if (!strncmp(line, " file ", 6)) {
-		if (!r->have_folder)
-			return rd_fail(r, SXS_EFORMAT, "file line before the folder line");
+		if (!r->have_folder || c->ndeltas)
+			return rd_fail(r, SXS_EFORMAT, "file line out of place");
 		return rd_file(r, c, line + 6);
+	}
+	if (!strncmp(line, " delta ", 7)) {
+		if (!r->have_folder)
+			return rd_fail(r, SXS_EFORMAT, "delta line before the folder line");
+		return rd_delta(r, c, line + 7);
 	}
 	if (r->have_folder)
 		return rd_fail(r, SXS_EFORMAT, "unexpected line in component %s", c->keyform);
@@ -979,7 +1056,7 @@ static int rd_in_component(struct reader *r, char *line)
 		return 0;
 	}
 	if (!strncmp(line, " folder ", 8)) {
-		bool present_folder;
+		bool present_folder = false;
 		if ((err = yes_no(r, "folder", line + 8, "present", "absent", &present_folder)))
 			return err;
 		if (present_folder && !(c->folder = sxs_strdup(c->keyform)))
@@ -1127,8 +1204,8 @@ static int rd_line(struct reader *r, char *line, size_t len)
 int sxs_reference_read(int fd, const char *display, struct sxs_model *m, struct sxs_diag *diag)
 {
 	struct reader r = {.fd = fd, .display = display, .diag = diag, .m = m};
-	char *line;
-	size_t len;
+	char *line = NULL;
+	size_t len = 0;
 	int err;
 
 	r.buf = sxs_malloc(READ_CHUNK + SXS_REF_MAX_LINE + 2);

@@ -63,6 +63,19 @@ void sxs_utf8_sanitize(struct sxs_strbuf *out, const char *s, size_t len)
 	}
 }
 
+static bool is_format_control(const unsigned char *p, size_t n)
+{
+	if (n == 2)
+		return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f; /* U+0080..U+009F */
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80)
+		return p[2] == 0xa8 || p[2] == 0xa9 ||           /* U+2028, U+2029 */
+		       (p[2] >= 0xaa && p[2] <= 0xae) ||          /* U+202A..U+202E */
+		       p[2] == 0x8e || p[2] == 0x8f;              /* LRM, RLM */
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81)
+		return p[2] >= 0xa6 && p[2] <= 0xa9;              /* U+2066..U+2069 */
+	return false;
+}
+
 void sxs_utf8_escape_text(struct sxs_strbuf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -78,8 +91,15 @@ void sxs_utf8_escape_text(struct sxs_strbuf *out, const char *s, size_t len)
 			sxs_strbuf_adds(out, "\\t");
 		} else if (c == '\r') {
 			sxs_strbuf_adds(out, "\\r");
-		} else if (n > 1) {
+		} else if (n > 1 && !is_format_control(p + i, n)) {
 			sxs_strbuf_add(out, p + i, n);
+			i += n;
+			continue;
+		} else if (n > 1) {
+			/* C1 controls (a CSI can drive a terminal), line separators and
+			 * bidi overrides (they can make a name read as another) */
+			for (size_t k = 0; k < n; k++)
+				sxs_strbuf_addf(out, "\\x%02x", p[i + k]);
 			i += n;
 			continue;
 		} else {

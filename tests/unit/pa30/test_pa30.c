@@ -277,6 +277,80 @@ static void pa30_decodes_source_relative_slots(void **state)
 	sxs_free(src);
 }
 
+static void pa30_decodes_positive_source_relative_deltas(void **state)
+{
+	(void)state;
+	/* Positive deltas copy from behind t: first copy 0x30000 source bytes. */
+	const size_t R = 0x40000, T0 = 0x30000;
+	uint8_t *src = random_bytes(R), *d;
+	size_t dl;
+	struct pa30w_token tok[] = {
+		MATCH(PA30W_SLOT_SRC_SAME, 0, T0),     /* t 0: source[0, T0) */
+		MATCH(PA30W_SLOT_SRC14, 0x1FFF, 4),    /* t T0: from T0 - 0x1fff */
+		MATCH(PA30W_SLOT_SRC16, 0x2000, 4),    /* t T0+4: upper half of slot 1 */
+		MATCH(PA30W_SLOT_SRC16, 0x9FFF, 4),    /* t T0+8 */
+		MATCH(PA30W_SLOT_SRC18, 0xA000, 4),    /* t T0+12: upper half of slot 2 */
+		MATCH(PA30W_SLOT_SRC18, 0x29FFF, 4),   /* t T0+16 */
+	};
+	const size_t T = T0 + 20;
+	uint8_t *want = sxs_malloc(T);
+	memcpy(want, src, T0);
+	memcpy(want + T0, src + T0 - 0x1FFF, 4);
+	memcpy(want + T0 + 4, src + T0 + 4 - 0x2000, 4);
+	memcpy(want + T0 + 8, src + T0 + 8 - 0x9FFF, 4);
+	memcpy(want + T0 + 12, src + T0 + 12 - 0xA000, 4);
+	memcpy(want + T0 + 16, src + T0 + 16 - 0x29FFF, 4);
+	tokens_delta(tok, sizeof(tok) / sizeof(tok[0]), R, NULL, T, &d, &dl);
+	expect_output(src, R, d, dl, want, T);
+	sxs_free(want);
+	sxs_free(d);
+	sxs_free(src);
+}
+
+static void pa30_decodes_every_distance_class(void **state)
+{
+	(void)state;
+	/*
+	 * One 4-byte copy per distance class x = 1..49: the lowest distance of
+	 * the class and one with all low bits set (< 2^25), from a source of
+	 * 2^25 + 64 bytes.
+	 */
+	const size_t R = ((size_t)1 << 25) + 64;
+	uint8_t *src = sxs_malloc(R), *d, *want;
+	struct pa30w_token tok[2 * 49];
+	size_t n = 0, dl;
+	for (size_t i = 0; i < R; i += 4) { /* cheap pattern, unique per 4 bytes */
+		uint32_t v = (uint32_t)(i * 2654435761u);
+		memcpy(src + i, &v, 4);
+	}
+	want = sxs_malloc(4 * 2 * 49);
+	for (unsigned x = 1; x <= 49; x++) {
+		uint64_t lo, hi;
+		if (x <= 3) {
+			lo = hi = x;
+		} else {
+			unsigned nb = (x >> 1) - 1;
+			lo = (uint64_t)(2u | (x & 1u)) << nb;
+			hi = lo | (((uint64_t)1 << nb) - 1);
+		}
+		for (int k = 0; k < 2; k++) {
+			uint64_t dist = k ? hi : lo;
+			uint64_t pos = R + 4 * n;
+			tok[n] = (struct pa30w_token)MATCH(PA30W_SLOT_DIST, (int64_t)dist, 4);
+			for (int j = 0; j < 4; j++) { /* may overlap for tiny distances */
+				uint64_t a = pos + (uint64_t)j - dist;
+				want[4 * n + (size_t)j] = a < R ? src[a] : want[a - R];
+			}
+			n++;
+		}
+	}
+	tokens_delta(tok, n, R, NULL, 4 * n, &d, &dl);
+	expect_output(src, R, d, dl, want, 4 * n);
+	sxs_free(d);
+	sxs_free(want);
+	sxs_free(src);
+}
+
 static void pa30_source_relative_slot_reaches_into_target(void **state)
 {
 	(void)state;
@@ -795,10 +869,10 @@ static void pa30_rejects_copy_from_unproduced_output(void **state)
 static void pa30_rejects_length_past_target(void **state)
 {
 	(void)state;
-	struct pa30w_token tok[] = {LIT('a'), MATCH(PA30W_SLOT_DIST, 1, 5)};
+	struct pa30w_token tok[] = {LIT('a'), MATCH(PA30W_SLOT_DIST, 1, 4)};
 	uint8_t *d;
 	size_t dl;
-	tokens_delta(tok, 2, 0, NULL, 4, &d, &dl); /* 1 + 5 > 4 */
+	tokens_delta(tok, 2, 0, NULL, 4, &d, &dl); /* 1 + 4: one byte too many */
 	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "runs past the end of the target");
 	sxs_free(d);
 
@@ -826,6 +900,27 @@ static void pa30_rejects_stream_that_ends_early(void **state)
 	put_main(&w, 'a'); /* one literal, but the header promises 40 bytes */
 	finish_delta(&w, NULL, 40, &d, &dl);
 	expect_error(NULL, 0, d, dl, -SXS_ETRUNC, "ends early");
+	sxs_free(d);
+}
+
+static void pa30_stops_at_end_of_stream_instead_of_decoding_zeros(void **state)
+{
+	(void)state;
+	/*
+	 * Main code {'A', 'B'} with 1-bit codes: the all-zero code is a
+	 * literal.  No symbols follow, but the header promises 1 GiB.  The
+	 * decoder must stop at the first symbol read past the end, not produce
+	 * 1 GiB of 'A' from zero bits and notice afterwards.
+	 */
+	uint8_t lens[PA30W_SEGMENT_LENS] = {0};
+	uint64_t start = 0;
+	struct pa30w_patch_opts o = {0, 1, &start, lens, 0};
+	uint8_t *d;
+	size_t dl;
+	lens['A'] = 1;
+	lens['B'] = 1;
+	tokens_delta(NULL, 0, 0, &o, SXS_MAX_PA30_TARGET, &d, &dl);
+	expect_error(NULL, 0, d, dl, -SXS_ETRUNC, "ends early at output offset 1");
 	sxs_free(d);
 }
 
@@ -1233,6 +1328,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(pa30_decodes_long_distance_with_aligned_bits),
 		cmocka_unit_test(pa30_decodes_extended_slot_and_long_length),
 		cmocka_unit_test(pa30_decodes_source_relative_slots),
+		cmocka_unit_test(pa30_decodes_positive_source_relative_deltas),
+		cmocka_unit_test(pa30_decodes_every_distance_class),
 		cmocka_unit_test(pa30_source_relative_slot_reaches_into_target),
 		cmocka_unit_test(pa30_decodes_recent_distance_slots),
 		cmocka_unit_test(pa30_decodes_copy_spanning_source_and_target),
@@ -1258,6 +1355,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(pa30_rejects_copy_from_unproduced_output),
 		cmocka_unit_test(pa30_rejects_length_past_target),
 		cmocka_unit_test(pa30_rejects_stream_that_ends_early),
+		cmocka_unit_test(pa30_stops_at_end_of_stream_instead_of_decoding_zeros),
 		cmocka_unit_test(pa30_rejects_unknown_flags),
 		cmocka_unit_test(pa30_rejects_pe_file_type),
 		cmocka_unit_test(pa30_rejects_huge_target_size_before_allocating),
