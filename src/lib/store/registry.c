@@ -96,6 +96,31 @@ out:
 	return err;
 }
 
+/*
+ * A hive whose structure breaks while we walk it (a subkey loop, a list
+ * that lies about its count, ...): report it as unreadable and skip the
+ * checks that depend on it rather than report every component as orphaned.
+ */
+static int hive_broken(struct sxs_model *m, bool components, struct sxs_hive *h,
+                       const char *where, int err)
+{
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	const char *why = sxs_hive_error(h);
+	sxs_strbuf_addf(&sb, "%s: %s: %s", sxs_hive_display(h), where,
+	                why && *why ? why : sxs_strerror(err));
+	char **problem = components ? &m->components_problem : &m->software_problem;
+	sxs_free(*problem);
+	*problem = sxs_strbuf_detach(&sb, NULL);
+	if (components) {
+		m->have_components_hive = false;
+		m->components_unreadable = true;
+	} else {
+		m->have_software_hive = false;
+		m->software_unreadable = true;
+	}
+	return *problem ? 0 : -SXS_ENOMEM;
+}
+
 /* A value as a UTF-8 string (REG_SZ), or NULL when absent or not a string. */
 static int value_string(struct sxs_hive *h, sxs_hnode node, const char *name, char **ret)
 {
@@ -229,11 +254,13 @@ static int read_winners(struct sxs_registry *r, struct sxs_model *m)
 	sxs_hnode w;
 	sxs_hnode *kids = NULL;
 	size_t n = 0;
-	if (sxs_hive_path(r->software, sxs_hive_root(r->software), WINNERS_PATH, &w))
+	int err = sxs_hive_path(r->software, sxs_hive_root(r->software), WINNERS_PATH, &w);
+	if (err == -SXS_ENOENT)
 		return 0; /* no Winners key at all: every family will lack a winner */
-	int err = sxs_hive_children(r->software, w, &kids, &n);
+	if (!err)
+		err = sxs_hive_children(r->software, w, &kids, &n);
 	if (err)
-		return err == -SXS_ENOMEM ? err : 0;
+		return err == -SXS_ENOMEM ? err : hive_broken(m, false, r->software, "Winners", err);
 	if (n > SXS_MAX_FAMILIES)
 		n = SXS_MAX_FAMILIES;
 	if (n && !(m->families = sxs_calloc(n, sizeof(*m->families)))) {
@@ -273,6 +300,29 @@ static int read_components_root(struct sxs_registry *r, struct sxs_model *m)
 	return 0;
 }
 
+static int count_key(struct sxs_hive *h, sxs_hnode node, unsigned depth, void *ctx)
+{
+	(void)h;
+	(void)node;
+	(void)depth;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/*
+ * One walk over the whole key tree before trusting it: a damaged hive (a
+ * subkey loop, a list whose count lies) is reported as unreadable here,
+ * instead of showing up later as keys that seem to be missing.
+ */
+static int check_structure(struct sxs_model *m, bool components, struct sxs_hive *h)
+{
+	size_t keys = 0;
+	int err = sxs_hive_walk(h, sxs_hive_root(h), count_key, &keys);
+	if (err == -SXS_ENOMEM || err == 0)
+		return err;
+	return hive_broken(m, components, h, "key tree", err) ? -SXS_ENOMEM : 1;
+}
+
 int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_registry **ret,
                       struct sxs_diag *diag)
 {
@@ -288,8 +338,13 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 	if (r->components) {
 		m->have_components_hive = true;
 		m->components_dirty = sxs_hive_is_dirty(r->components);
-		if ((err = read_components_root(r, m)))
+		err = check_structure(m, true, r->components);
+		if (err > 0) {
+			sxs_hive_free(r->components);
+			r->components = NULL;
+		} else if (err || (err = read_components_root(r, m))) {
 			goto out;
+		}
 	}
 	err = open_hive(img, "SOFTWARE", &r->software, &m->software_problem, &unreadable);
 	if (err)
@@ -298,8 +353,13 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 	if (r->software) {
 		m->have_software_hive = true;
 		m->software_dirty = sxs_hive_is_dirty(r->software);
-		if ((err = read_build(r, m)) || (err = read_winners(r, m)))
+		err = check_structure(m, false, r->software);
+		if (err > 0) {
+			sxs_hive_free(r->software);
+			r->software = NULL;
+		} else if (err || (err = read_build(r, m)) || (err = read_winners(r, m))) {
 			goto out;
+		}
 	}
 	/* WinSxS\pending.xml */
 	m->pending_xml = sxs_dir_find(img->winsxs, "pending.xml") != NULL;
@@ -370,12 +430,15 @@ int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
 	int err = 0;
 	if (!r || !r->components)
 		return 0;
-	if (sxs_hive_path(r->components, sxs_hive_root(r->components),
-	                  "DerivedData\\Components", &comps))
-		return 0;
-	err = sxs_hive_children(r->components, comps, &kids, &n);
+	err = sxs_hive_path(r->components, sxs_hive_root(r->components), "DerivedData\\Components",
+	                    &comps);
+	if (err == -SXS_ENOENT)
+		return 0; /* every manifest will be an orphan: that is what the hive says */
+	if (!err)
+		err = sxs_hive_children(r->components, comps, &kids, &n);
 	if (err)
-		return err == -SXS_ENOMEM ? err : 0;
+		return err == -SXS_ENOMEM ? err
+		                          : hive_broken(m, true, r->components, "DerivedData\\Components", err);
 	char **names = sxs_calloc(n ? n : 1, sizeof(*names));
 	if (!names) {
 		err = -SXS_ENOMEM;
