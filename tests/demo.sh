@@ -1,19 +1,30 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The demo: scan the synthetic broken branch PC, then compare it with its
-# healthy twin and write the repair scripts (written, never run).
+# The demo: scan the synthetic broken branch PC, compare it with its healthy
+# twin (a live golden image, then the reference manifest captured from it),
+# and write the PowerShell repair script (written, never run).
 set -u
 cd "$(dirname "$0")/.."
 sxscheck=./build/src/cli/sxscheck
-step() { printf '\n$ %s\n' "$*"; "$@"; }
+out=${TMPDIR:-/tmp}/sxscheck-demo
+mkdir -p "$out"
+say() { printf '\n$ %s\n' "$*"; }
 
-step "$sxscheck" scan testdata/images/branch-pc
-if "$sxscheck" compare --help >/dev/null 2>&1; then
-	step "$sxscheck" compare testdata/images/branch-pc --golden testdata/images/golden-pc
-	out=${TMPDIR:-/tmp}/sxscheck-demo
-	mkdir -p "$out"
-	step "$sxscheck" compare testdata/images/branch-pc --golden testdata/images/golden-pc \
-		--script=ps1 -o "$out/repair-branch-pc.ps1"
-	echo "(PowerShell repair script for the branch PC written to $out/repair-branch-pc.ps1)"
-fi
+say sxscheck scan testdata/images/branch-pc
+"$sxscheck" scan testdata/images/branch-pc
+
+say sxscheck compare testdata/images/branch-pc --golden testdata/images/golden-pc
+"$sxscheck" compare testdata/images/branch-pc --golden testdata/images/golden-pc
+
+say sxscheck compare testdata/images/branch-pc --reference manifests/golden-pc-17763.1613.sxsref \
+	--script=ps1 -o "$out/repair-branch-pc.ps1"
+"$sxscheck" compare testdata/images/branch-pc --reference manifests/golden-pc-17763.1613.sxsref \
+	--script=ps1 -o "$out/repair-branch-pc.ps1" >/dev/null
+echo "The same plan, from the reference manifest, as a PowerShell script for the branch PC:"
+echo "$out/repair-branch-pc.ps1 ($(wc -l <"$out/repair-branch-pc.ps1") lines). Its parameters:"
+echo
+sed -n '/^\[CmdletBinding/,/^)/p' "$out/repair-branch-pc.ps1"
+echo "..."
+echo "Run it on the branch PC as Administrator, first with -WhatIf:"
+printf '%s\n' "  .\\repair-branch-pc.ps1 -Source '\\\\GOLDEN-PC\\C\$\\Windows\\WinSxS' -WhatIf"
 exit 0

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Repair-script writers (PowerShell and sh) on arbitrary names.  The input
+ * is carved into NUL-separated strings: the quoting functions get the first
+ * one, and a comparison with one action of each kind gets the rest (image,
+ * golden, component key forms, file names, Winners keys, bands, versions).
+ * Properties:
+ *   - sxs_script_sh_quote / sxs_script_ps_quote output decodes, by the
+ *     target shell's single-quote rules, back to exactly the input, and is
+ *     one single-quoted word;
+ *   - both scripts are valid UTF-8 without control characters but '\n',
+ *     '\r' and '\t' (no name can start a new command line);
+ *   - a name refused by sxs_script_name_ok never appears in a script
+ *     outside a comment line (it is left out, not emitted);
+ *   - the sh script passes `sh -n` (syntax check, nothing is run).
+ */
+#include <stdbool.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check/compare.h"
+#include "fuzz.h"
+#include "report/script.h"
+#include "util/alloc.h"
+#include "util/utf8.h"
+
+static char *take(struct fuzz_input *in)
+{
+	char *s = fuzz_string(in);
+	char *d = sxs_strdup(s);
+	free(s);
+	if (!d)
+		abort();
+	return d;
+}
+
+/* Decode one POSIX sh word made of '...' and \' parts; NULL if not that shape. */
+static char *sh_unquote(const char *w)
+{
+	size_t n = strlen(w);
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		abort();
+	const char *p = w;
+	while (*p) {
+		if (*p == '\'') {
+			const char *e = strchr(p + 1, '\'');
+			if (!e) {
+				free(out);
+				return NULL;
+			}
+			memcpy(o, p + 1, (size_t)(e - p - 1));
+			o += e - p - 1;
+			p = e + 1;
+		} else if (p[0] == '\\' && p[1] == '\'') {
+			*o++ = '\'';
+			p += 2;
+		} else {
+			free(out); /* anything unquoted could be expanded */
+			return NULL;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int ps_quote_len(const unsigned char *p)
+{
+	if (*p == '\'')
+		return 1;
+	if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0x98 && p[2] <= 0x9b)
+		return 3;
+	return 0;
+}
+
+/* Decode a PowerShell single-quoted literal: any of ' U+2018..U+201B ends it
+ * unless doubled.  NULL if w is not exactly one such literal. */
+static char *ps_unquote(const char *w)
+{
+	const unsigned char *p = (const unsigned char *)w;
+	size_t n = strlen(w);
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		abort();
+	int q = ps_quote_len(p);
+	if (!q)
+		goto bad;
+	p += q;
+	for (;;) {
+		if (!*p)
+			goto bad;
+		int l = ps_quote_len(p);
+		if (l) {
+			int l2 = ps_quote_len(p + l);
+			if (l2) {
+				/* a doubled quote: one literal quote (the first) */
+				memcpy(o, p, (size_t)l);
+				o += l;
+				p += l + l2;
+				continue;
+			}
+			p += l;
+			if (*p)
+				goto bad; /* the literal ended before the end */
+			break;
+		}
+		*o++ = (char)*p++;
+	}
+	*o = '\0';
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+static void check_quoting(const char *s)
+{
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	sxs_script_sh_quote(&sb, s);
+	char *d = sh_unquote(sxs_strbuf_str(&sb));
+	FUZZ_CHECK(d && !strcmp(d, s), "sh quote of '%s' is %s", s, sxs_strbuf_str(&sb));
+	free(d);
+	sxs_strbuf_reset(&sb);
+	sxs_script_ps_quote(&sb, s);
+	d = ps_unquote(sxs_strbuf_str(&sb));
+	FUZZ_CHECK(d && !strcmp(d, s), "ps quote of '%s' is %s", s, sxs_strbuf_str(&sb));
+	free(d);
+	sxs_strbuf_release(&sb);
+}
+
+/* names that must not appear outside comments */
+#define MAX_BAD 64
+static const char *bad_names[MAX_BAD];
+static size_t nbad;
+
+static void note_name(const char *s)
+{
+	/* short or boilerplate-like names can occur in the script's own text */
+	if (!sxs_script_name_ok(s) && strlen(s) >= 6 && nbad < MAX_BAD && strpbrk(s, "\n\r'\"$`\\;|&<>"))
+		bad_names[nbad++] = s;
+}
+
+static void check_script(const char *t, size_t len, bool is_sh)
+{
+	FUZZ_CHECK(strlen(t) == len, "NUL in the script");
+	FUZZ_CHECK(sxs_utf8_valid(t, len), "script is not valid UTF-8");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		FUZZ_CHECK(c >= 0x20 ? c != 0x7f : (c == '\n' || c == '\r' || c == '\t'),
+		           "control byte 0x%02x at %zu", c, i);
+	}
+	/* outside comment lines, no refused name */
+	const char *line = t;
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		size_t n = eol ? (size_t)(eol - line) : strlen(line);
+		const char *p = line;
+		while (p < line + n && (*p == ' ' || *p == '\t'))
+			p++;
+		if (*p != '#') {
+			for (size_t i = 0; i < nbad; i++) {
+				const char *hit = strstr(line, bad_names[i]);
+				FUZZ_CHECK(!hit || hit >= line + n, "refused name '%s' in a %s line: %.*s",
+				           bad_names[i], is_sh ? "sh" : "ps1", (int)n, line);
+			}
+		}
+		line = eol ? eol + 1 : line + n;
+	}
+	if (is_sh) {
+		int fds[2];
+		if (pipe(fds))
+			abort();
+		pid_t pid = fork();
+		if (pid < 0)
+			abort();
+		if (pid == 0) {
+			dup2(fds[0], 0);
+			close(fds[0]);
+			close(fds[1]);
+			execl("/bin/sh", "sh", "-n", (char *)NULL);
+			_exit(127);
+		}
+		close(fds[0]);
+		size_t off = 0;
+		while (off < len) {
+			ssize_t w = write(fds[1], t + off, len - off);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		close(fds[1]);
+		int st;
+		while (waitpid(pid, &st, 0) < 0)
+			;
+		FUZZ_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "sh -n rejects the script:\n%s", t);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_input in = {data, size};
+	char *q = fuzz_string(&in);
+	check_quoting(q);
+	free(q);
+
+	struct sxs_comparison c;
+	sxs_comparison_init(&c);
+	nbad = 0;
+	c.image = take(&in);
+	c.golden = take(&in);
+	c.golden_label = take(&in);
+	c.golden_is_reference = size & 1;
+
+	c.actions = sxs_calloc(SXS_ACT_COUNT, sizeof(*c.actions));
+	if (!c.actions)
+		abort();
+	for (int k = 0; k < SXS_ACT_COUNT && in.left; k++) {
+		struct sxs_action *a = &c.actions[c.nactions++];
+		uint8_t sel = fuzz_u8(&in);
+		a->kind = (enum sxs_action_kind)k;
+		a->reason = take(&in);
+		if (k == SXS_ACT_RESTORE_MANIFEST || k == SXS_ACT_REPLACE_FOLDER) {
+			a->component = take(&in);
+			note_name(a->component);
+			a->folder_exists = sel & 1;
+			a->manifest_exists = sel & 2;
+			if (k == SXS_ACT_REPLACE_FOLDER) {
+				size_t nf = 1 + (sel >> 4) % 3;
+				a->files = sxs_calloc(nf, sizeof(*a->files));
+				if (!a->files)
+					abort();
+				for (size_t i = 0; i < nf; i++) {
+					struct sxs_plan_file *f = &a->files[a->nfiles++];
+					f->name = take(&in);
+					note_name(f->name);
+					f->alg = SXS_DIGEST_SHA256;
+					memset(f->hex, 'a', 64);
+					f->hex[64] = '\0';
+					f->size = fuzz_u32(&in);
+					f->differs = sel & 4;
+					f->keep = (sel & 8) && i == 0;
+					f->delta = (sel & 0x80) && i == 1;
+				}
+			}
+		} else {
+			a->winners_key = take(&in);
+			a->band = take(&in);
+			a->winner = sel & 1 ? take(&in) : NULL;
+			a->set_default_band = sel & 2;
+			a->band_exists = sel & 4;
+			size_t nv = (sel >> 4) & 3;
+			a->versions = sxs_calloc(nv ? nv : 1, sizeof(char *));
+			if (!a->versions)
+				abort();
+			for (size_t i = 0; i < nv; i++)
+				a->versions[a->nversions++] = take(&in);
+		}
+	}
+	if (in.left) {
+		c.unfixable = sxs_calloc(1, sizeof(*c.unfixable));
+		if (!c.unfixable)
+			abort();
+		c.nunfixable = 1;
+		c.unfixable[0].component = take(&in);
+		c.unfixable[0].needed = take(&in);
+		c.unfixable[0].reason = take(&in);
+	}
+
+	struct sxs_script_options opt = {"sxscheck fuzz"};
+	for (int kind = 0; kind < 2; kind++) {
+		struct sxs_strbuf out = SXS_STRBUF_INIT;
+		size_t skipped = 0;
+		int err = sxs_script_write(&out, kind ? SXS_SCRIPT_SH : SXS_SCRIPT_PS1, &c, &opt, &skipped);
+		FUZZ_CHECK(err == 0, "script_write: %d", err);
+		FUZZ_CHECK(skipped <= c.nactions, "%zu skipped of %zu", skipped, c.nactions);
+		if (getenv("FUZZ_SCRIPT_DUMP"))
+			fprintf(stderr, "%s", sxs_strbuf_str(&out));
+		check_script(sxs_strbuf_str(&out), out.len, kind == 1);
+		sxs_strbuf_release(&out);
+	}
+	sxs_comparison_release(&c);
+	return 0;
+}
