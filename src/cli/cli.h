@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "progress.h"
+#include "store/model.h"
 #include "util/strbuf.h"
 
 /* Exit codes (sxscheck(1)). */
@@ -29,6 +31,23 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 int cli_write(const struct sxs_strbuf *sb, const char *path);
 
 enum cli_format { FORMAT_TEXT, FORMAT_JSON };
+
+/*
+ * Options every command that loads an image takes (--jobs, --base-manifest,
+ * --progress), as getopt_long values.
+ */
+enum { CLI_OPT_JOBS = 'j', CLI_OPT_BASE_MANIFEST = 0x100, CLI_OPT_PROGRESS };
+#define CLI_MODEL_LONG_OPTIONS                                             \
+	{"jobs", required_argument, NULL, CLI_OPT_JOBS},                   \
+	{"base-manifest", required_argument, NULL, CLI_OPT_BASE_MANIFEST}, \
+	{"progress", required_argument, NULL, CLI_OPT_PROGRESS}
+
+/* Handle one of those: 0 done, EXIT_USAGE (message printed), -1 not ours. */
+int cli_model_option(const char *cmd, int opt, const char *arg, struct sxs_model_options *mopt,
+                     enum progress_mode *pmode);
+/* Open ROOT and load its model with a progress line; 0 or EXIT_TROUBLE (printed). */
+int cli_load_image(const char *cmd, const char *root, const struct sxs_model_options *opt,
+                   enum progress_mode pmode, struct sxs_model *m);
 bool cli_parse_format(const char *s, enum cli_format *ret);
 int cli_parse_jobs(const char *s, unsigned *ret);
 

@@ -46,29 +46,6 @@ static void compare_usage(FILE *f)
 	      "something cannot be fixed), 2 usage error, 3 could not complete.\n", f);
 }
 
-static int load_image(const char *root, const struct sxs_model_options *opt,
-                      enum progress_mode pmode, struct sxs_model *m)
-{
-	struct sxs_diag diag = {{0}};
-	struct sxs_image *img = NULL;
-	struct sxs_model_options o = *opt;
-	struct progress prog;
-	int err = sxs_image_open(root, &img, &diag);
-	if (err)
-		return cli_error(EXIT_TROUBLE, "%s", sxs_diag_msg(&diag, err));
-	progress_init(&prog, pmode, "hashing");
-	if (prog.enabled) {
-		o.progress = progress_update;
-		o.progress_ctx = &prog;
-	}
-	err = sxs_model_load(img, &o, m, &diag);
-	progress_done(&prog);
-	sxs_image_free(img);
-	if (err)
-		return cli_error(EXIT_TROUBLE, "%s: scan failed: %s", root, sxs_diag_msg(&diag, err));
-	return 0;
-}
-
 static int load_reference(const char *path, struct sxs_model *m)
 {
 	struct sxs_diag diag = {{0}};
@@ -95,9 +72,7 @@ int cmd_compare(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"script", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"base-manifest", required_argument, NULL, 'b'},
-		{"progress", required_argument, NULL, 'p'},
+		CLI_MODEL_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -134,23 +109,19 @@ int cmd_compare(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'j':
-			if (cli_parse_jobs(optarg, &mopt.jobs))
-				return cli_error(EXIT_USAGE, "compare: --jobs takes a number from 1 to 256, not '%s'", optarg);
-			break;
-		case 'b':
-			mopt.base_manifest_path = optarg;
-			break;
-		case 'p':
-			if (progress_parse_mode(optarg, &pmode))
-				return cli_error(EXIT_USAGE, "compare: --progress takes auto, always or never, not '%s'", optarg);
-			break;
 		case 'h':
 			compare_usage(stdout);
 			return 0;
-		default:
+		default: {
+			int r = cli_model_option("compare", c, optarg, &mopt, &pmode);
+			if (r >= 0) {
+				if (r)
+					return r;
+				break;
+			}
 			return cli_error(EXIT_USAGE, "compare: unknown option or missing argument '%s' (see 'sxscheck compare --help')",
 			                 argv[optind - 1]);
+		}
 		}
 	}
 	if (optind != argc - 1)
@@ -173,9 +144,9 @@ int cmd_compare(int argc, char **argv)
 	sxs_model_init(&here);
 	sxs_model_init(&gold);
 	sxs_comparison_init(&cmp);
-	if (load_image(root, &mopt, pmode, &here))
+	if (cli_load_image("compare", root, &mopt, pmode, &here))
 		goto out;
-	if (golden ? load_image(golden, &mopt, pmode, &gold) : load_reference(reference, &gold))
+	if (golden ? cli_load_image("compare", golden, &mopt, pmode, &gold) : load_reference(reference, &gold))
 		goto out;
 	if ((err = sxs_compare_models(&here, &gold, &copt, &cmp))) {
 		cli_error(EXIT_TROUBLE, "%s: compare failed: %s", root, sxs_strerror(err));

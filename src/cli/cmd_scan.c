@@ -7,10 +7,8 @@
 
 #include "check/scan.h"
 #include "cli.h"
-#include "progress.h"
 #include "report/report.h"
 #include "store/model.h"
-#include "store/store.h"
 
 static void scan_usage(FILE *f)
 {
@@ -45,10 +43,8 @@ int cmd_scan(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
-		{"jobs", required_argument, NULL, 'j'},
+		CLI_MODEL_LONG_OPTIONS,
 		{"no-payload", no_argument, NULL, 'P'},
-		{"base-manifest", required_argument, NULL, 'b'},
-		{"progress", required_argument, NULL, 'p'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -67,19 +63,8 @@ int cmd_scan(int argc, char **argv)
 			if (!cli_parse_format(optarg, &format))
 				return cli_error(EXIT_USAGE, "scan: unknown format '%s' (text or json)", optarg);
 			break;
-		case 'j':
-			if (cli_parse_jobs(optarg, &mopt.jobs))
-				return cli_error(EXIT_USAGE, "scan: --jobs takes a number from 1 to 256, not '%s'", optarg);
-			break;
 		case 'P':
 			mopt.no_payload = true;
-			break;
-		case 'b':
-			mopt.base_manifest_path = optarg;
-			break;
-		case 'p':
-			if (progress_parse_mode(optarg, &pmode))
-				return cli_error(EXIT_USAGE, "scan: --progress takes auto, always or never, not '%s'", optarg);
 			break;
 		case 'o':
 			output = optarg;
@@ -87,41 +72,31 @@ int cmd_scan(int argc, char **argv)
 		case 'h':
 			scan_usage(stdout);
 			return 0;
-		default:
+		default: {
+			int r = cli_model_option("scan", c, optarg, &mopt, &pmode);
+			if (r >= 0) {
+				if (r)
+					return r;
+				break;
+			}
 			return cli_error(EXIT_USAGE, "scan: unknown option '%s' (see 'sxscheck scan --help')",
 			                 argv[optind - 1]);
+		}
 		}
 	}
 	if (optind != argc - 1)
 		return cli_error(EXIT_USAGE, "scan: expected one ROOT argument (see 'sxscheck scan --help')");
 	const char *root = argv[optind];
 
-	struct sxs_diag diag = {{0}};
-	struct sxs_image *img = NULL;
 	struct sxs_model model;
 	struct sxs_findings findings;
 	struct sxs_strbuf out = SXS_STRBUF_INIT;
-	struct progress prog;
 	int rc = EXIT_TROUBLE, err;
 
 	sxs_model_init(&model);
 	sxs_findings_init(&findings);
-	err = sxs_image_open(root, &img, &diag);
-	if (err) {
-		cli_error(EXIT_TROUBLE, "%s", sxs_diag_msg(&diag, err));
+	if (cli_load_image("scan", root, &mopt, pmode, &model))
 		goto out;
-	}
-	progress_init(&prog, pmode, "hashing");
-	if (prog.enabled) {
-		mopt.progress = progress_update;
-		mopt.progress_ctx = &prog;
-	}
-	err = sxs_model_load(img, &mopt, &model, &diag);
-	progress_done(&prog);
-	if (err) {
-		cli_error(EXIT_TROUBLE, "%s: scan failed: %s", root, sxs_diag_msg(&diag, err));
-		goto out;
-	}
 	err = sxs_check_model(&model, &findings);
 	if (!err)
 		err = format == FORMAT_JSON ? sxs_report_scan_json(&out, &model, &findings)
@@ -137,6 +112,5 @@ out:
 	sxs_strbuf_release(&out);
 	sxs_findings_release(&findings);
 	sxs_model_release(&model);
-	sxs_image_free(img);
 	return rc;
 }

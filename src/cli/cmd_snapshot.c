@@ -58,9 +58,7 @@ int cmd_snapshot(int argc, char **argv)
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"label", required_argument, NULL, 'l'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"base-manifest", required_argument, NULL, 'b'},
-		{"progress", required_argument, NULL, 'p'},
+		CLI_MODEL_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -79,23 +77,19 @@ int cmd_snapshot(int argc, char **argv)
 		case 'l':
 			label_opt = optarg;
 			break;
-		case 'j':
-			if (cli_parse_jobs(optarg, &mopt.jobs))
-				return cli_error(EXIT_USAGE, "snapshot: --jobs takes a number from 1 to 256, not '%s'", optarg);
-			break;
-		case 'b':
-			mopt.base_manifest_path = optarg;
-			break;
-		case 'p':
-			if (progress_parse_mode(optarg, &pmode))
-				return cli_error(EXIT_USAGE, "snapshot: --progress takes auto, always or never, not '%s'", optarg);
-			break;
 		case 'h':
 			snapshot_usage(stdout);
 			return 0;
-		default:
+		default: {
+			int r = cli_model_option("snapshot", c, optarg, &mopt, &pmode);
+			if (r >= 0) {
+				if (r)
+					return r;
+				break;
+			}
 			return cli_error(EXIT_USAGE, "snapshot: unknown option or missing argument '%s' (see 'sxscheck snapshot --help')",
 			                 argv[optind - 1]);
+		}
 		}
 	}
 	if (optind != argc - 1)
@@ -103,11 +97,9 @@ int cmd_snapshot(int argc, char **argv)
 	const char *root = argv[optind];
 
 	struct sxs_diag diag = {{0}};
-	struct sxs_image *img = NULL;
 	struct sxs_model model;
 	struct sxs_findings findings;
 	struct sxs_reference_stats stats;
-	struct progress prog;
 	struct sxs_strbuf tmp = SXS_STRBUF_INIT;
 	char *label = NULL;
 	int rc = EXIT_TROUBLE, err, fd = -1;
@@ -120,22 +112,8 @@ int cmd_snapshot(int argc, char **argv)
 		cli_error(EXIT_TROUBLE, "out of memory");
 		goto out;
 	}
-	err = sxs_image_open(root, &img, &diag);
-	if (err) {
-		cli_error(EXIT_TROUBLE, "%s", sxs_diag_msg(&diag, err));
+	if (cli_load_image("snapshot", root, &mopt, pmode, &model))
 		goto out;
-	}
-	progress_init(&prog, pmode, "hashing");
-	if (prog.enabled) {
-		mopt.progress = progress_update;
-		mopt.progress_ctx = &prog;
-	}
-	err = sxs_model_load(img, &mopt, &model, &diag);
-	progress_done(&prog);
-	if (err) {
-		cli_error(EXIT_TROUBLE, "%s: snapshot failed: %s", root, sxs_diag_msg(&diag, err));
-		goto out;
-	}
 	if ((err = sxs_check_model(&model, &findings))) {
 		cli_error(EXIT_TROUBLE, "%s: %s", root, sxs_strerror(err));
 		goto out;
@@ -190,6 +168,5 @@ out:
 	sxs_free(label);
 	sxs_findings_release(&findings);
 	sxs_model_release(&model);
-	sxs_image_free(img);
 	return rc;
 }
