@@ -17,12 +17,33 @@
 #include "manifest/manifest.h"
 #include "util/alloc.h"
 
+/*
+ * FUZZ_SKIP_KNOWN=1 (fuzzing campaigns only) skips the round trip for
+ * values with leading or trailing spaces, a known open bug
+ * (testdata/regress/manifest.xfail/), so the campaign can look further.
+ */
+static bool space_edged(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '\t' || s[n - 1] == '\t');
+}
+
+static bool skip_known(const struct sxs_identity *id)
+{
+	const char *e = getenv("FUZZ_SKIP_KNOWN");
+	if (!e || *e != '1')
+		return false;
+	return space_edged(id->name) || space_edged(id->culture) || space_edged(id->type) ||
+	       space_edged(id->version) || space_edged(id->public_key_token) ||
+	       space_edged(id->arch) || space_edged(id->version_scope);
+}
+
 static void check_identity(const struct sxs_identity *id)
 {
 	FUZZ_CHECK(id->name && *id->name && id->version && *id->version && id->arch && *id->arch,
 	           "identity without a required attribute");
 	struct sxs_strbuf canon = SXS_STRBUF_INIT, kf = SXS_STRBUF_INIT, kf2 = SXS_STRBUF_INIT;
-	if (sxs_identity_canonical(id, &canon) == 0) {
+	if (!skip_known(id) && sxs_identity_canonical(id, &canon) == 0) {
 		struct sxs_identity id2 = {0};
 		int err = sxs_identity_parse(canon.buf, canon.len, &id2, NULL);
 		FUZZ_CHECK(err == 0 || err == -SXS_ELIMIT, "canonical '%s' does not re-parse",

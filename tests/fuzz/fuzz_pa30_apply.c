@@ -34,6 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err = sxs_pa30_apply(src_len ? src : NULL, src_len, delta, delta_len, &out, &out_len,
 	                         &diag);
 	FUZZ_CHECK(err <= 0 && err > -SXS_E_COUNT, "apply returned %d", err);
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "apply: %s%s%s\n", err ? sxs_strerror(err) : "ok", err ? ": " : "",
+		        diag.msg);
 	if (err) {
 		FUZZ_CHECK(out == NULL, "out written on error %d", err);
 		FUZZ_CHECK(diag.msg[0] != '\0', "no diag for error %s", sxs_strerror(err));

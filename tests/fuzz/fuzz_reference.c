@@ -109,6 +109,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err = sxs_reference_read(fd, "fuzz.sxsref", &m, &diag);
 	close(fd);
 	FUZZ_CHECK(err <= 0 && err > -SXS_E_COUNT, "read returned %d", err);
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "read: %s %s (%zu components)\n", err ? sxs_strerror(err) : "ok", diag.msg,
+		        m.ncomps);
 	if (err) {
 		FUZZ_CHECK(err == -SXS_ENOMEM || !strncmp(diag.msg, "fuzz.sxsref:", 12),
 		           "diag '%s' does not name the file", diag.msg);

@@ -8,8 +8,8 @@
  *     one finding object per finding, with the right id, and every string
  *     that was valid UTF-8 comes back unchanged;
  *   - the text report is valid UTF-8 with no control characters but '\n'
- *     (no C0, DEL or C1 controls: a name cannot move the cursor or start a
- *     line), and after the header each finding is exactly one line
+ *     (no C0, DEL or C1 controls, no line separators or bidi overrides: a
+ *     name cannot move the cursor, start a line or read as another name), and after the header each finding is exactly one line
  *     starting with its severity and id (identity-mismatch: plus its two
  *     "manifest:"/"COMPONENTS:" lines).
  */
@@ -99,29 +99,24 @@ static void check_json(const char *doc, size_t len, const struct sxs_model *m,
 	json_object_put(root);
 }
 
-/*
- * FUZZ_REPORT_ALLOW_C1=1 skips the C1 property, so a fuzzing campaign can
- * look past that known problem (testdata/regress/report/c1-control-*)
- * while it is open.  The replay test never sets it.
- */
-static bool allow_c1(void)
-{
-	const char *e = getenv("FUZZ_REPORT_ALLOW_C1");
-	return e && *e == '1';
-}
-
 static void check_text(const char *t, size_t len, const struct sxs_findings *f)
 {
-	bool c1_ok = allow_c1();
 	FUZZ_CHECK(strlen(t) == len, "NUL in the text report");
 	FUZZ_CHECK(sxs_utf8_valid(t, len), "text report is not valid UTF-8");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)t[i];
 		FUZZ_CHECK(c == '\n' || (c >= 0x20 && c != 0x7f), "control byte 0x%02x at %zu", c, i);
 		/* C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8 */
-		FUZZ_CHECK(c1_ok || !(c == 0xc2 && i + 1 < len && (unsigned char)t[i + 1] >= 0x80 &&
+		FUZZ_CHECK(!(c == 0xc2 && i + 1 < len && (unsigned char)t[i + 1] >= 0x80 &&
 		             (unsigned char)t[i + 1] <= 0x9f),
 		           "C1 control U+%04X at %zu", (unsigned char)t[i + 1], i);
+		/* line separators and bidi controls: U+2028..U+202E, U+2066..U+2069 */
+		if (c == 0xe2 && i + 2 < len) {
+			unsigned char c1 = (unsigned char)t[i + 1], c2 = (unsigned char)t[i + 2];
+			FUZZ_CHECK(!(c1 == 0x80 && c2 >= 0xa8 && c2 <= 0xae) &&
+			           !(c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9),
+			           "line separator or bidi control e2 %02x %02x at %zu", c1, c2, i);
+		}
 	}
 	/* the findings start after the first empty line */
 	const char *p = strstr(t, "\n\n");

@@ -69,9 +69,13 @@ static struct json_object *finding_json(const struct sxs_finding *fd)
 	err |= sxs_json_add_string(o, "winners_key", fd->winners_key);
 	if (fd->nversions) {
 		struct json_object *a = json_object_new_array();
-		for (size_t i = 0; a && i < fd->nversions; i++)
-			if (json_object_array_add(a, sxs_json_string(fd->versions[i])))
+		for (size_t i = 0; a && i < fd->nversions && !err; i++) {
+			struct json_object *v = sxs_json_string(fd->versions[i]);
+			if (!v || json_object_array_add(a, v)) {
+				json_object_put(v);
 				err = -1;
+			}
+		}
 		err |= sxs_json_add(o, "versions", a);
 	}
 	if (err) {

@@ -187,6 +187,7 @@ struct load_ctx {
 	struct sxs_digest **digests; /* per worker, one per algorithm */
 	atomic_uint_fast64_t files_done, bytes_done;
 	struct timespec t0;
+	struct timespec t_hash;   /* start of phase 2: the rate shown is the hashing rate */
 };
 
 static void set_detail(char **field, const char *msg)
@@ -425,15 +426,15 @@ static double since(const struct timespec *t0)
 static int open_payload(struct load_ctx *ctx, const struct sxs_component *c,
                         const struct sxs_payload *p, int *fd_ret, struct sxs_diag *diag)
 {
-	struct sxs_strbuf path = SXS_STRBUF_INIT;
-	sxs_strbuf_adds(&path, c->folder);
-	sxs_strbuf_addc(&path, '/');
-	sxs_strbuf_adds(&path, p->ondisk);
-	int err = sxs_strbuf_error(&path);
-	if (!err)
-		err = sxs_open_beneath(ctx->img->winsxs_fd, sxs_strbuf_str(&path), fd_ret, diag);
-	sxs_strbuf_release(&path);
-	return err;
+	/* both names come from readdir (at most 255 bytes each): no allocation */
+	char path[2 * 256 + 2];
+	size_t a = strlen(c->folder), b = strlen(p->ondisk);
+	if (a + b + 2 > sizeof(path))
+		return sxs_diag_set(diag, SXS_ENAME, "path too long");
+	memcpy(path, c->folder, a);
+	path[a] = '/';
+	memcpy(path + a + 1, p->ondisk, b + 1);
+	return sxs_open_beneath(ctx->img->winsxs_fd, path, fd_ret, diag);
 }
 
 /* Hash a DC? container payload: decode in memory, then digest. */
@@ -476,7 +477,6 @@ static void phase2_item(void *arg, size_t i, unsigned worker)
 	err = open_payload(ctx, job->c, p, &fd, &diag);
 	if (err)
 		goto out;
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((err = sxs_digest_reset(d)))
 		goto out;
 	bool first = true;
@@ -493,6 +493,9 @@ static void phase2_item(void *arg, size_t i, unsigned worker)
 			break;
 		if (first) {
 			first = false;
+			/* a big file: ask for more readahead (most files fit one read) */
+			if ((size_t)r == READ_BUF_SIZE)
+				posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 			if (sxs_container_detect(buf, (size_t)r) != SXS_CONTAINER_NONE) {
 				err = hash_container(ctx, fd, p, d, &diag);
 				if (err)
@@ -546,7 +549,7 @@ static void progress_tick(void *arg)
 		.files_total = ctx->m->files_total,
 		.bytes_done = atomic_load(&ctx->bytes_done),
 		.bytes_total = ctx->m->bytes_total,
-		.elapsed = since(&ctx->t0),
+		.elapsed = since(&ctx->t_hash),
 	};
 	ctx->opt->progress(ctx->opt->progress_ctx, &pr);
 }
@@ -582,7 +585,7 @@ static int hash_payloads(struct load_ctx *ctx, unsigned jobs)
 	}
 	/* read in inode order: close to on-disk order on ext4/ntfs-3g, kind to HDDs */
 	qsort(ctx->jobs, ctx->njobs, sizeof(*ctx->jobs), cmp_job);
-	for (size_t i = 0; i < ctx->njobs; i++) {
+	for (size_t i = 0; ctx->opt->progress && i < ctx->njobs; i++) {
 		struct stat st;
 		/* sizes for the progress display, without opening files */
 		char *path = NULL;
@@ -593,12 +596,12 @@ static int hash_payloads(struct load_ctx *ctx, unsigned jobs)
 		path = sxs_strbuf_detach(&sb, NULL);
 		if (!path)
 			return -SXS_ENOMEM;
-		if (ctx->opt->progress &&
-		    fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		if (fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			m->bytes_total += (uint64_t)st.st_size;
 		sxs_free(path);
 	}
 	m->files_total = ctx->njobs;
+	clock_gettime(CLOCK_MONOTONIC, &ctx->t_hash);
 	for (unsigned w = 0; w < jobs; w++) {
 		if (!(ctx->bufs[w] = sxs_malloc(READ_BUF_SIZE)))
 			return -SXS_ENOMEM;

@@ -65,6 +65,10 @@ static int open_hive(struct sxs_image *img, const char *name, struct sxs_hive **
 	if ((err = sxs_strbuf_error(&disp)))
 		return err;
 	err = sxs_openat_ci(img->windows_fd, "System32/config", O_DIRECTORY, &cfg, NULL, &diag);
+	if (err == -SXS_ENOMEM) {
+		sxs_strbuf_release(&disp);
+		return err;
+	}
 	if (err) {
 		*problem_ret = dup_printf_problem(sxs_strbuf_str(&disp), "not found");
 		sxs_strbuf_release(&disp);
@@ -140,29 +144,37 @@ static int value_string(struct sxs_hive *h, sxs_hnode node, const char *name, ch
 	return err;
 }
 
+/* A REG_DWORD value; absent or not a dword leaves *ret alone.  0 or -SXS_ENOMEM. */
+static int value_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uint32_t *ret,
+                       bool *found_ret)
+{
+	struct sxs_hive_value v;
+	int err = sxs_hive_value(h, node, name, &v);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
+	if (sxs_hive_value_dword(&v, ret) == 0 && found_ret)
+		*found_ret = true;
+	sxs_hive_value_release(&v);
+	return 0;
+}
+
 static int read_build(struct sxs_registry *r, struct sxs_model *m)
 {
 	sxs_hnode cv;
-	if (sxs_hive_path(r->software, sxs_hive_root(r->software), CURRENT_VERSION_PATH, &cv))
-		return 0;
+	int err = sxs_hive_path(r->software, sxs_hive_root(r->software), CURRENT_VERSION_PATH, &cv);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
 	char *build = NULL;
-	int err = value_string(r->software, cv, "CurrentBuild", &build);
+	err = value_string(r->software, cv, "CurrentBuild", &build);
 	if (err || !build)
 		return err;
 	uint32_t major = 10, minor = 0, ubr = 0;
-	struct sxs_hive_value v;
-	if (sxs_hive_value(r->software, cv, "CurrentMajorVersionNumber", &v) == 0) {
-		sxs_hive_value_dword(&v, &major);
-		sxs_hive_value_release(&v);
-	}
-	if (sxs_hive_value(r->software, cv, "CurrentMinorVersionNumber", &v) == 0) {
-		sxs_hive_value_dword(&v, &minor);
-		sxs_hive_value_release(&v);
-	}
 	bool have_ubr = false;
-	if (sxs_hive_value(r->software, cv, "UBR", &v) == 0) {
-		have_ubr = sxs_hive_value_dword(&v, &ubr) == 0;
-		sxs_hive_value_release(&v);
+	if ((err = value_dword(r->software, cv, "CurrentMajorVersionNumber", &major, NULL)) ||
+	    (err = value_dword(r->software, cv, "CurrentMinorVersionNumber", &minor, NULL)) ||
+	    (err = value_dword(r->software, cv, "UBR", &ubr, &have_ubr))) {
+		sxs_free(build);
+		return err;
 	}
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
 	sxs_strbuf_addf(&sb, "%u.%u.%s", major, minor, build);
@@ -206,11 +218,13 @@ static int read_band(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_famil
 		struct sxs_hive_value *v = &vals[i];
 		if (v->name[0] == '\0') {
 			char *s = NULL;
-			if (sxs_hive_value_string(v, &s) == 0) {
+			int serr = sxs_hive_value_string(v, &s);
+			if (serr == 0)
 				b->winner = s;
-			} else {
+			else if (serr == -SXS_ENOMEM)
+				err = serr;
+			else
 				err = mark_malformed(f, "band %s: default value is not a string", b->band);
-			}
 			continue;
 		}
 		if (v->len != 1 || v->data[0] != 1)
@@ -283,19 +297,22 @@ static int read_components_root(struct sxs_registry *r, struct sxs_model *m)
 {
 	sxs_hnode root = sxs_hive_root(r->components), ssv;
 	struct sxs_hive_value v;
-	if (sxs_hive_value(r->components, root, "PendingXmlIdentifier", &v) == 0) {
+	int err = sxs_hive_value(r->components, root, "PendingXmlIdentifier", &v);
+	if (err == 0) {
 		m->pending_hive = true;
 		sxs_hive_value_release(&v);
+	} else if (err == -SXS_ENOMEM) {
+		return err;
 	}
-	if (sxs_hive_path(r->components, root, "ServicingStackVersions", &ssv) == 0) {
-		char *s = NULL;
-		int err = value_string(r->components, ssv, "LastWCPVersionToAccessStore", &s);
-		if (err)
-			return err;
-		if (s) {
-			s[strcspn(s, " ")] = '\0';
-			r->wcp_version = s;
-		}
+	err = sxs_hive_path(r->components, root, "ServicingStackVersions", &ssv);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
+	char *s = NULL;
+	if ((err = value_string(r->components, ssv, "LastWCPVersionToAccessStore", &s)))
+		return err;
+	if (s) {
+		s[strcspn(s, " ")] = '\0';
+		r->wcp_version = s;
 	}
 	return 0;
 }

@@ -1,0 +1,202 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Scan benchmark on a synthetic full-size store (not part of CI).
+#
+#   sh tests/bench/bench.sh [BUILD_DIR]
+#
+# BUILD_DIR (default ./build, as made by tests/setup.sh) must hold
+# src/cli/sxscheck and tests/bench/mkstore.  Environment:
+#   BENCH_OUT         where stores go (default tests/bench/out, gitignored)
+#   BENCH_COMPONENTS  default 20000      BENCH_FILES  default 70000
+#   BENCH_BYTES       default 2G         BENCH_SEED   default 1
+#   BENCH_REPEAT      runs per measurement, the fastest counts (default 3)
+#   BENCH_GROWTH=0    skip the doubled store
+#   BENCH_KEEP        the base store is kept and reused while its shape and
+#                     mkstore's source match; the doubled one (4 GiB) is
+#                     deleted unless BENCH_KEEP=1; BENCH_KEEP=0 deletes both
+#
+# Every measurement runs on a warm cache: all files and directories of the
+# store are read right before each run (this VM pages out idle page cache
+# within seconds, so warming once is not enough).  Wall times are the best
+# of BENCH_REPEAT runs; peak RSS is the largest of all runs.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build}
+sxscheck=$build/src/cli/sxscheck
+mkstore=$build/tests/bench/mkstore
+out=${BENCH_OUT:-$root/tests/bench/out}
+ncomp=${BENCH_COMPONENTS:-20000}
+nfiles=${BENCH_FILES:-70000}
+nbytes=${BENCH_BYTES:-2G}
+seed=${BENCH_SEED:-1}
+repeat=${BENCH_REPEAT:-3}
+ncpu=$(nproc)
+
+for t in "$sxscheck" "$mkstore"; do
+	if [ ! -x "$t" ]; then
+		echo "bench.sh: $t not found; build first (sh tests/setup.sh or ninja -C $build)" >&2
+		exit 2
+	fi
+done
+if [ ! -x /usr/bin/time ]; then
+	echo "bench.sh: /usr/bin/time missing (apt-get install time)" >&2
+	exit 2
+fi
+for t in openssl sha256sum xargs find awk; do
+	command -v "$t" >/dev/null || { echo "bench.sh: $t missing" >&2; exit 2; }
+done
+
+mkdir -p "$out"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sxs-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# make_store DIR COMPONENTS FILES BYTES SEED
+make_store() {
+	shape="$2 $3 $4 $5 $(cat "$here/mkstore.c" "$here/regf.c" | cksum | cut -d' ' -f1)"
+	if [ -d "$1" ] && [ "$(cat "$1.shape" 2>/dev/null)" = "$shape" ]; then
+		echo "store: reusing $1"
+		return
+	fi
+	rm -rf "$1" "$1.shape"
+	echo "store: generating $1 ..."
+	/usr/bin/time -f "store: generated in %e s" \
+		"$mkstore" --components "$2" --files "$3" --bytes "$4" --seed "$5" --out "$1"
+	echo "$shape" >"$1.shape"
+}
+
+warm() {
+	find "$1" -type f -exec cat {} + >/dev/null
+}
+
+# payload files exactly as the scan hashes them: everything below WinSxS
+# except the Manifests folder
+payload_list() {
+	find "$1/Windows/WinSxS" -path "$1/Windows/WinSxS/Manifests" -prune -o -type f -print >"$2"
+}
+
+# measure NAME STORE CMD... : best wall, its user+sys, largest max RSS
+measure() {
+	name=$1
+	store=$2
+	shift 2
+	best= cpu= rss=0
+	i=0
+	while [ "$i" -lt "$repeat" ]; do
+		i=$((i + 1))
+		warm "$store"
+		rc=0
+		/usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			echo "bench.sh: $name: exit $rc: $*" >&2
+			cat "$tmp/stderr" >&2
+			exit 1
+		fi
+		eval "$(awk -F': ' '
+			/Elapsed \(wall clock\)/ {
+				n = split($2, p, ":"); s = 0
+				for (k = 1; k <= n; k++) s = s * 60 + p[k]
+				printf "w=%s\n", s }
+			/User time/ { u = $2 }
+			/System time/ { sy = $2 }
+			/Maximum resident set size/ { printf "r=%s\n", $2 }
+			END { printf "c=%.2f\n", u + sy }' "$tmp/time")"
+		if [ -z "$best" ] || awk "BEGIN { exit !($w < $best) }"; then
+			best=$w
+			cpu=$c
+		fi
+		[ "$r" -gt "$rss" ] && rss=$r
+	done
+	eval "wall_$name=$best cpu_$name=$cpu rss_$name=$rss"
+	printf '  %-34s %8.2f s  (cpu %6.2f s)  max RSS %7.1f MiB\n' "$label" "$best" "$cpu" \
+		"$(awk "BEGIN { print $rss / 1024 }")"
+}
+
+ratio() { awk "BEGIN { printf \"%.3f\", $1 / $2 }"; }
+verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi; }
+
+store=$out/store-$ncomp-$nfiles-$nbytes-$seed
+make_store "$store" "$ncomp" "$nfiles" "$nbytes" "$seed"
+payload_list "$store" "$tmp/files"
+nlist=$(wc -l <"$tmp/files")
+# the scan must hash exactly these files
+"$sxscheck" scan --format=json --progress=never "$store" >"$tmp/report.json" || {
+	echo "bench.sh: the generated store does not scan clean" >&2
+	"$sxscheck" scan "$store" | tail -20 >&2
+	exit 1
+}
+hashed=$(sed -n 's/.*"files_hashed": *\([0-9]*\).*/\1/p' "$tmp/report.json")
+[ "$hashed" = "$nlist" ] || { echo "bench.sh: scan hashed $hashed files, list has $nlist" >&2; exit 1; }
+per=$(( (nlist + ncpu - 1) / ncpu ))
+
+echo
+echo "sxscheck scan benchmark: $ncomp components, $nfiles files, $nbytes payload (seed $seed)"
+echo "machine: $ncpu CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+	"SHA-NI $(grep -q sha_ni /proc/cpuinfo && echo yes || echo no); $(openssl version | cut -d' ' -f1-2);" \
+	"build $(basename "$build"); best of $repeat warm runs"
+echo
+label="(a) sxscheck scan --jobs=1"
+measure a "$store" "$sxscheck" scan --jobs=1 --progress=never "$store"
+label="(b) sxscheck scan (--jobs=$ncpu)"
+measure b "$store" "$sxscheck" scan --progress=never "$store"
+label="(c) sxscheck scan --no-payload"
+measure c "$store" "$sxscheck" scan --no-payload --progress=never "$store"
+label="(d) openssl dgst -sha256, 1 process"
+measure d "$store" sh -c 'xargs -d "\n" -s 1000000 openssl dgst -sha256 <"$1" >/dev/null' sh "$tmp/files"
+label="(e) openssl dgst -sha256, xargs -P $ncpu"
+measure e "$store" sh -c 'xargs -d "\n" -s 1000000 -n "$2" -P "$3" openssl dgst -sha256 <"$1" >/dev/null' \
+	sh "$tmp/files" "$per" "$ncpu"
+label="(f) sha256sum, 1 process"
+measure f "$store" sh -c 'xargs -d "\n" -s 1000000 sha256sum <"$1" >/dev/null' sh "$tmp/files"
+
+r_ad=$(ratio "$wall_a" "$wall_d")
+r_bd=$(ratio "$wall_b" "$wall_d")
+r_cb=$(ratio "$wall_c" "$wall_b")
+r_ed=$(ratio "$wall_e" "$wall_d")
+peak=$rss_a
+[ "$rss_b" -gt "$peak" ] && peak=$rss_b
+[ "$rss_c" -gt "$peak" ] && peak=$rss_c
+peak_mib=$(awk "BEGIN { printf \"%.1f\", $peak / 1024 }")
+echo
+echo "  (a)/(d) = $r_ad   (b)/(d) = $r_bd   (c)/(b) = $r_cb   (e)/(d) = $r_ed"
+echo "  peak RSS of the scans: $peak_mib MiB"
+
+results=$tmp/results
+{
+	echo "$(verdict "$r_ad <= 1.10") --jobs=1 <= 1.10 x openssl single: $r_ad"
+	echo "$(verdict "$r_bd <= 0.60") default jobs <= 0.60 x openssl single: $r_bd"
+	echo "$(verdict "$r_cb < 0.05") --no-payload < 1/20 of the full scan: $r_cb"
+	echo "$(verdict "$peak <= 65536") peak RSS <= 64 MiB: $peak_mib MiB"
+} >"$results"
+
+if [ "${BENCH_GROWTH:-1}" != 0 ]; then
+	bytes2=$(awk -v b="$nbytes" 'BEGIN {
+		u = substr(b, length(b)); n = b + 0
+		m = u == "G" || u == "g" ? 1073741824 : u == "M" || u == "m" ? 1048576 : u == "K" || u == "k" ? 1024 : 1
+		printf "%.0f", 2 * n * m }')
+	store2=$out/store-$((2 * ncomp))-$((2 * nfiles))-$bytes2-$seed
+	echo
+	make_store "$store2" $((2 * ncomp)) $((2 * nfiles)) "$bytes2" "$seed"
+	echo "growth: $((2 * ncomp)) components, $((2 * nfiles)) files, $bytes2 bytes"
+	label="(b2) sxscheck scan, doubled store"
+	measure b2 "$store2" "$sxscheck" scan --progress=never "$store2"
+	label="(c2) sxscheck scan --no-payload, 2x"
+	measure c2 "$store2" "$sxscheck" scan --no-payload --progress=never "$store2"
+	g_t=$(ratio "$wall_b2" "$wall_b")
+	g_tc=$(ratio "$wall_c2" "$wall_c")
+	g_m=$(ratio "$rss_b2" "$rss_b")
+	echo
+	echo "  time x$g_t (full scan), x$g_tc (--no-payload); peak RSS x$g_m"
+	{
+		echo "$(verdict "$g_t <= 2.0") doubling at most doubles the full scan time: x$g_t"
+		echo "$(verdict "$g_tc <= 2.0") doubling at most doubles the --no-payload time: x$g_tc"
+		echo "$(verdict "$g_m < 2.0") doubling does not double memory: x$g_m"
+	} >>"$results"
+	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$store2" "$store2.shape"
+fi
+[ "${BENCH_KEEP:-1}" = 1 ] || rm -rf "$store" "$store.shape"
+
+echo
+cat "$results"
+! grep -q '^FAIL' "$results"
