@@ -4,7 +4,7 @@
 # twin (a live golden image, then the reference manifest captured from it),
 # and write the PowerShell repair script (written, never run).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 sxscheck=./build/src/cli/sxscheck
 out=${TMPDIR:-/tmp}/sxscheck-demo
 mkdir -p "$out"

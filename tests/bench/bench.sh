@@ -16,9 +16,12 @@
 #                     deleted unless BENCH_KEEP=1; BENCH_KEEP=0 deletes both
 #
 # Every measurement runs on a warm cache: all files and directories of the
-# store are read right before each run (this VM pages out idle page cache
-# within seconds, so warming once is not enough).  Wall times are the best
+# store are read right before each run (this VM runs DAMON reclaim, which
+# drops page cache it sees as idle: warming once is not enough).  Wall times are the best
 # of BENCH_REPEAT runs; peak RSS is the largest of all runs.
+# results are set through eval (wall_X, cpu_X, rss_X); payload commands are
+# sh -c scripts with positional parameters
+# shellcheck disable=SC2154,SC2016
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,7 +84,7 @@ measure() {
 	name=$1
 	store=$2
 	shift 2
-	best= cpu= rss=0
+	best='' cpu='' rss=0 w='' c='' r=''
 	i=0
 	while [ "$i" -lt "$repeat" ]; do
 		i=$((i + 1))
@@ -135,6 +138,13 @@ echo "sxscheck scan benchmark: $ncomp components, $nfiles files, $nbytes payload
 echo "machine: $ncpu CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
 	"SHA-NI $(grep -q sha_ni /proc/cpuinfo && echo yes || echo no); $(openssl version | cut -d' ' -f1-2);" \
 	"build $(basename "$build"); best of $repeat warm runs"
+# can this machine hash faster with more processes at all?  (on a VM whose
+# vCPUs share one physical core's SHA unit it cannot)
+sha1=$(openssl speed -seconds 1 -bytes 16384 -evp sha256 2>/dev/null | awk 'END { print $NF }')
+shaN=$(openssl speed -seconds 1 -bytes 16384 -multi "$ncpu" -evp sha256 2>/dev/null | awk 'END { print $NF }')
+echo "openssl speed sha256 (16 KiB blocks): 1 process ${sha1%k} kB/s, $ncpu processes ${shaN%k} kB/s" \
+	"(x$(awk -v a="${sha1%k}" -v b="${shaN%k}" 'BEGIN { printf "%.2f", b / a }'))"
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 label="(a) sxscheck scan --jobs=1"
 measure a "$store" "$sxscheck" scan --jobs=1 --progress=never "$store"
@@ -160,6 +170,8 @@ peak=$rss_a
 peak_mib=$(awk "BEGIN { printf \"%.1f\", $peak / 1024 }")
 echo
 echo "  (a)/(d) = $r_ad   (b)/(d) = $r_bd   (c)/(b) = $r_cb   (e)/(d) = $r_ed"
+echo "  by cpu time: (a)/(d) = $(ratio "$cpu_a" "$cpu_d")   (b)/(d) = $(ratio "$cpu_b" "$cpu_d")" \
+	"  (c)/(b) = $(ratio "$cpu_c" "$cpu_b")"
 echo "  peak RSS of the scans: $peak_mib MiB"
 
 results=$tmp/results

@@ -60,6 +60,10 @@ if ! cmp -s "$tmp/dnorm1" "$tmp/dnorm2"; then
 	diff "$tmp/dnorm1" "$tmp/dnorm2" | head -20 >&2
 	exit 1
 fi
-grep -q 'payload-hash-mismatch' "$tmp/damaged1.txt" && grep -q 'payload-missing' "$tmp/damaged1.txt" ||
-	{ echo "FAIL: damage not reported" >&2; cat "$tmp/damaged1.txt" >&2; exit 1; }
+if ! grep -q 'payload-hash-mismatch' "$tmp/damaged1.txt" ||
+	! grep -q 'payload-missing' "$tmp/damaged1.txt"; then
+	echo "FAIL: damage not reported" >&2
+	cat "$tmp/damaged1.txt" >&2
+	exit 1
+fi
 echo "ok: 300 components, 1000 files, 20 MiB scan clean; damaged store: same findings with 1 and 2 threads"
