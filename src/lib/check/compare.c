@@ -122,6 +122,7 @@ struct cmp {
 	size_t cap_diffs, cap_actions, cap_unfixable;
 	/* key form -> COMP_* (how the component here stands once the plan ran) */
 	struct sxs_map status;
+	struct sxs_family_index ih, ig; /* versions per family, here and golden */
 	bool oom;
 };
 
@@ -826,7 +827,7 @@ static void compare_family(struct cmp *cx, const char *key)
 {
 	char **vh = NULL, **vg = NULL;
 	size_t nvh = 0, nvg = 0;
-	if (sxs_family_versions(cx->h, key, &vh, &nvh) || sxs_family_versions(cx->g, key, &vg, &nvg)) {
+	if (sxs_family_versions(&cx->ih, key, &vh, &nvh) || sxs_family_versions(&cx->ig, key, &vg, &nvg)) {
 		cx->oom = true;
 		goto out;
 	}
@@ -964,6 +965,8 @@ int sxs_compare_models(const struct sxs_model *here, const struct sxs_model *gol
 {
 	struct cmp cx = {.h = here, .g = golden, .out = out};
 	sxs_map_init(&cx.status, true);
+	if (sxs_family_index_build(here, &cx.ih) || sxs_family_index_build(golden, &cx.ig))
+		cx.oom = true;
 
 	out->image = dup_or_oom(&cx, here->image);
 	out->image_build = dup_or_oom(&cx, here->build);
@@ -996,6 +999,8 @@ int sxs_compare_models(const struct sxs_model *here, const struct sxs_model *gol
 	if (!cx.oom)
 		compare_winners(&cx);
 	sxs_map_release(&cx.status);
+	sxs_family_index_release(&cx.ih);
+	sxs_family_index_release(&cx.ig);
 	if (cx.oom)
 		return -SXS_ENOMEM;
 	if (out->ndiffs > 1)

@@ -151,22 +151,60 @@ static int cmp_version_p(const void *a, const void *b)
 	return sxs_version_compare(*(char *const *)a, *(char *const *)b);
 }
 
-int sxs_family_versions(const struct sxs_model *m, const char *family, char ***ret, size_t *n_ret)
+static int cmp_family_ref(const void *a, const void *b)
 {
-	size_t n = 0;
-	char **v = NULL;
+	const struct sxs_family_ref *x = a, *y = b;
+	return strcasecmp(x->key, y->key);
+}
+
+int sxs_family_index_build(const struct sxs_model *m, struct sxs_family_index *ret)
+{
+	struct sxs_family_index ix = {sxs_calloc(m->ncomps ? m->ncomps : 1, sizeof(*ix.refs)), 0};
+	if (!ix.refs)
+		return -SXS_ENOMEM;
 	for (size_t i = 0; i < m->ncomps; i++) {
 		const struct sxs_component *c = &m->comps[i];
-		if (!c->winners_key || strcasecmp(c->winners_key, family) || !c->id.version)
-			continue;
-		char **nv = sxs_reallocarray(v, n + 1, sizeof(*v));
-		if (!nv || !(nv[n] = sxs_strdup(c->id.version))) {
-			sxs_strv_free(nv ? nv : v, n);
+		if (c->winners_key && c->id.version) {
+			ix.refs[ix.n].key = c->winners_key;
+			ix.refs[ix.n++].version = c->id.version;
+		}
+	}
+	if (ix.n > 1)
+		qsort(ix.refs, ix.n, sizeof(*ix.refs), cmp_family_ref);
+	*ret = ix;
+	return 0;
+}
+
+void sxs_family_index_release(struct sxs_family_index *ix)
+{
+	sxs_free(ix->refs);
+	ix->refs = NULL;
+	ix->n = 0;
+}
+
+int sxs_family_versions(const struct sxs_family_index *ix, const char *family, char ***ret,
+                        size_t *n_ret)
+{
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcasecmp(ix->refs[mid].key, family) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < ix->n && !strcasecmp(ix->refs[end].key, family))
+		end++;
+	size_t n = end - lo;
+	char **v = sxs_calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -SXS_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = sxs_strdup(ix->refs[lo + i].version))) {
+			sxs_strv_free(v, i);
 			return -SXS_ENOMEM;
 		}
-		v = nv;
-		n++;
-	}
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_version_p);
 	/* one version can be there twice (a renamed manifest and its COMPONENTS key) */
@@ -177,9 +215,8 @@ int sxs_family_versions(const struct sxs_model *m, const char *family, char ***r
 		else
 			v[k++] = v[i];
 	}
-	n = k;
 	*ret = v;
-	*n_ret = n;
+	*n_ret = k;
 	return 0;
 }
 
@@ -200,13 +237,13 @@ static int add_versions(struct sxs_finding *fd, char **v, size_t n)
 }
 
 /* One family with versions in the store (by the model's components). */
-static void check_family(const struct sxs_model *m, const char *key, const char *sample_name,
-                         struct sxs_findings *out)
+static void check_family(const struct sxs_model *m, const struct sxs_family_index *ix,
+                         const char *key, const char *sample_name, struct sxs_findings *out)
 {
 	char **v = NULL;
 	size_t n = 0;
 	struct sxs_finding *fd = NULL;
-	if (sxs_family_versions(m, key, &v, &n)) {
+	if (sxs_family_versions(ix, key, &v, &n)) {
 		out->oom = true;
 		return;
 	}
@@ -240,6 +277,11 @@ static void check_family(const struct sxs_model *m, const char *key, const char 
 static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 {
 	struct sxs_map seen;
+	struct sxs_family_index ix;
+	if (sxs_family_index_build(m, &ix)) {
+		out->oom = true;
+		return;
+	}
 	sxs_map_init(&seen, true);
 	for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
 		const struct sxs_component *c = &m->comps[i];
@@ -251,7 +293,7 @@ static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 			break;
 		}
 		const char *name = c->id.name ? c->id.name : c->keyform;
-		check_family(m, c->winners_key, name, out);
+		check_family(m, &ix, c->winners_key, name, out);
 	}
 	/* Winners keys for families with no version in the store */
 	for (size_t i = 0; i < m->nfamilies && !out->oom; i++) {
@@ -273,6 +315,7 @@ static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 			out->oom = true;
 	}
 	sxs_map_release(&seen);
+	sxs_family_index_release(&ix);
 }
 
 static void check_state(const struct sxs_model *m, struct sxs_findings *out)

@@ -12,8 +12,26 @@
  */
 int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out);
 
-/* Winners: versions of `family` present in the store (sorted, for reports). */
-int sxs_family_versions(const struct sxs_model *m, const char *family, char ***ret, size_t *n_ret);
+/*
+ * Winners families: every component's (Winners key, version), sorted once,
+ * so the versions of one family are a binary search away (a store has
+ * 10,000+ families; scanning all components per family is quadratic).
+ */
+struct sxs_family_ref {
+	const char *key;     /* borrowed from the model */
+	const char *version;
+};
+
+struct sxs_family_index {
+	struct sxs_family_ref *refs;
+	size_t n;
+};
+
+int sxs_family_index_build(const struct sxs_model *m, struct sxs_family_index *ret);
+void sxs_family_index_release(struct sxs_family_index *ix);
+/* Versions of `family` present in the store: sorted numerically, unique. */
+int sxs_family_versions(const struct sxs_family_index *ix, const char *family, char ***ret,
+                        size_t *n_ret);
 void sxs_strv_free(char **v, size_t n);
 
 #endif
