@@ -486,6 +486,12 @@ int sxs_hive_open(int dirfd, const char *relpath, const char *display,
 	err = check_layout(h, diag);
 	if (err < 0)
 		goto out;
+	/*
+	 * hivex maps the file again: drop our resident copy (clean file pages,
+	 * faulted back in on the rare later look) so a 100 MB COMPONENTS hive
+	 * is not counted twice in the scan's memory.
+	 */
+	madvise(map, h->size, MADV_DONTNEED);
 	err = find_logs(dir_fd >= 0 ? dir_fd : dirfd, base, &h->has_logs, display, diag);
 	if (err < 0)
 		goto out;
