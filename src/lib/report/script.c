@@ -508,7 +508,15 @@ static void ps_step(struct sxs_strbuf *out, size_t step, const struct sxs_action
 	}
 	sxs_strbuf_addf(out, "        Title          = '%s'\n", action_title(a));
 	sxs_strbuf_adds(out, "        Reason         = ");
-	sxs_script_ps_quote(out, a->reason ? a->reason : "");
+	/* the reason is prose that can quote values from the image: escape
+	 * control characters as in the text report, then quote */
+	struct sxs_strbuf why = SXS_STRBUF_INIT;
+	if (a->reason)
+		sxs_utf8_escape_text(&why, a->reason, strlen(a->reason));
+	sxs_script_ps_quote(out, sxs_strbuf_str(&why));
+	if (sxs_strbuf_error(&why))
+		out->oom = true;
+	sxs_strbuf_release(&why);
 	sxs_strbuf_addc(out, '\n');
 	if (is_winners_action(a->kind)) {
 		sxs_strbuf_adds(out, "        Key            = ");
