@@ -21,12 +21,16 @@ int main(int argc, char **argv)
 	if (!doc || e != json_tokener_success) {
 		fprintf(stderr, "jsoncheck: invalid JSON: %s at offset %zu\n",
 		        json_tokener_error_desc(e), json_tokener_get_parse_end(tok));
+		json_object_put(doc);
+		json_tokener_free(tok);
 		return 1;
 	}
 	/* only whitespace may follow the document */
 	for (size_t i = json_tokener_get_parse_end(tok); i < n; i++)
 		if (!strchr(" \t\r\n", buf[i])) {
 			fprintf(stderr, "jsoncheck: trailing data at offset %zu\n", i);
+			json_object_put(doc);
+			json_tokener_free(tok);
 			return 1;
 		}
 	if (argc > 1) {
@@ -38,8 +42,11 @@ int main(int argc, char **argv)
 			else if (!json_object_object_get_ex(cur, tokp, &cur))
 				cur = NULL;
 		}
-		if (!cur)
+		if (!cur) {
+			json_object_put(doc);
+			json_tokener_free(tok);
 			return 2;
+		}
 		puts(json_object_is_type(cur, json_type_string) ? json_object_get_string(cur)
 		                                                : json_object_to_json_string(cur));
 	}

@@ -141,22 +141,11 @@ static void note_name(const char *s)
 		bad_names[nbad++] = s;
 }
 
-/*
- * FUZZ_SKIP_KNOWN=1 (fuzzing campaigns only) skips the UTF-8 and
- * control-character properties for the ps1 script, a known open bug (the Reason literal,
- * testdata/regress/script.xfail/), so the campaign can look further.
- */
-static bool skip_known(void)
-{
-	const char *e = getenv("FUZZ_SKIP_KNOWN");
-	return e && *e == '1';
-}
-
 static void check_script(const char *t, size_t len, bool is_sh)
 {
 	FUZZ_CHECK(strlen(t) == len, "NUL in the script");
-	FUZZ_CHECK(sxs_utf8_valid(t, len) || (!is_sh && skip_known()), "script is not valid UTF-8");
-	for (size_t i = 0; i < len && (is_sh || !skip_known()); i++) {
+	FUZZ_CHECK(sxs_utf8_valid(t, len), "script is not valid UTF-8");
+	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)t[i];
 		FUZZ_CHECK(c >= 0x20 ? c != 0x7f : (c == '\n' || c == '\r' || c == '\t'),
 		           "control byte 0x%02x at %zu", c, i);

@@ -383,8 +383,16 @@ int sxs_identity_keyform(const struct sxs_identity *id, enum sxs_keyform_kind ki
 /* ---- canonical appid string ------------------------------------------- */
 
 /* A value the appid syntax can carry: no ',' and no control character. */
+/*
+ * A value the appid string can carry and give back unchanged: no control
+ * characters, no ',' (the separator), and no leading or trailing space
+ * (the parser trims them, so " X" would come back as another identity).
+ */
 static bool appid_value_ok(const char *v)
 {
+	size_t n = strlen(v);
+	if (n && (v[0] == ' ' || v[n - 1] == ' '))
+		return false;
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
 		if (*p < 0x20 || *p == 0x7F || *p == ',')
 			return false;

@@ -379,7 +379,20 @@ static int load_component(struct load_ctx *ctx, struct sxs_component *c)
 		goto out;
 	}
 	c->is_deployment = man->is_deployment;
-	if ((err = set_identity(c, &man->id)) || (err = take_files(c, man)))
+	err = set_identity(c, &man->id);
+	if (err && err != -SXS_ENOMEM) {
+		/* an identity the appid string cannot carry (',', controls, edge spaces) */
+		c->mstate = SXS_MANIFEST_UNREADABLE;
+		c->has_identity = false;
+		sxs_identity_release(&c->id);
+		sxs_free(c->canonical);
+		c->canonical = NULL;
+		set_detail(&c->mdetail, "manifest: assemblyIdentity has a value with ',', control "
+		                        "characters or leading/trailing spaces");
+		err = 0;
+		goto out;
+	}
+	if (err || (err = take_files(c, man)))
 		goto out;
 	if (!ctx->opt->no_payload)
 		err = load_folder(ctx, c);
