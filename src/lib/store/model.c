@@ -190,10 +190,26 @@ struct load_ctx {
 	struct timespec t_hash;   /* start of phase 2: the rate shown is the hashing rate */
 };
 
-static void set_detail(char **field, const char *msg)
+/* Replace a detail string; 0 or -SXS_ENOMEM (never absorbed: see tests/unit/faults). */
+static int set_detail(char **field, const char *msg)
 {
 	sxs_free(*field);
 	*field = sxs_strdup(msg);
+	return *field ? 0 : -SXS_ENOMEM;
+}
+
+/*
+ * Record why a manifest could not be used.  Returns what load_component
+ * returns: -SXS_ENOMEM when that was the cause (or recording it failed),
+ * else 0, since a bad manifest is a finding, not an error.
+ */
+static int manifest_problem(struct sxs_component *c, enum sxs_manifest_state state, int err,
+                            const char *detail)
+{
+	if (err == -SXS_ENOMEM)
+		return err;
+	c->mstate = state;
+	return set_detail(&c->mdetail, detail);
 }
 
 /* Component folder: resolve each payload's on-disk name and inode. */
@@ -223,7 +239,10 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 		if (err) {
 			p->state = err == -SXS_ELINK ? SXS_PAYLOAD_LINK : SXS_PAYLOAD_UNREADABLE;
 			p->err = err;
-			set_detail(&p->detail, sxs_diag_msg(&diag, err));
+			if (set_detail(&p->detail, sxs_diag_msg(&diag, err))) {
+				sxs_dir_free(dir);
+				return -SXS_ENOMEM;
+			}
 			continue;
 		}
 		const struct sxs_dirent *fe = sxs_dir_find(dir, p->name);
@@ -325,42 +344,29 @@ static int load_component(struct load_ctx *ctx, struct sxs_component *c)
 	int fd, err;
 
 	err = sxs_openat_ci(ctx->img->manifests->fd, c->manifest_ondisk, 0, &fd, NULL, &diag);
-	if (err) {
-		c->mstate = err == -SXS_ELINK ? SXS_MANIFEST_LINK : SXS_MANIFEST_UNREADABLE;
-		set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
-		return err == -SXS_ENOMEM ? err : 0;
-	}
+	if (err)
+		return manifest_problem(c, err == -SXS_ELINK ? SXS_MANIFEST_LINK : SXS_MANIFEST_UNREADABLE,
+		                        err, sxs_diag_msg(&diag, err));
 	err = sxs_read_fd(fd, SXS_MAX_MANIFEST_SIZE, &raw, &rawlen, &diag, "manifest");
 	close(fd);
-	if (err) {
-		c->mstate = SXS_MANIFEST_UNREADABLE;
-		set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
-		return err == -SXS_ENOMEM ? err : 0;
-	}
+	if (err)
+		return manifest_problem(c, SXS_MANIFEST_UNREADABLE, err, sxs_diag_msg(&diag, err));
 	c->container = sxs_container_detect(raw, rawlen);
 	if (c->container == SXS_CONTAINER_NONE) {
 		xml = raw;
 		xmllen = rawlen;
 		raw = NULL;
 	} else if (c->container == SXS_CONTAINER_DCM && !ctx->base) {
-		c->mstate = SXS_MANIFEST_UNSUPPORTED;
-		set_detail(&c->mdetail, ctx->base_problem ? ctx->base_problem
-		                                          : "no DCM base manifest available");
+		err = manifest_problem(c, SXS_MANIFEST_UNSUPPORTED, 0,
+		                       ctx->base_problem ? ctx->base_problem
+		                                         : "no DCM base manifest available");
 		goto out;
 	} else {
 		err = sxs_container_decode(raw, rawlen, ctx->base, ctx->base_len, &xml, &xmllen, &diag);
-		if (err == -SXS_ENOMEM)
-			goto out;
-		if (err == -SXS_EUNSUPPORTED) {
-			c->mstate = SXS_MANIFEST_UNSUPPORTED;
-			set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
-			err = 0;
-			goto out;
-		}
 		if (err) {
-			c->mstate = SXS_MANIFEST_UNREADABLE;
-			set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
-			err = 0;
+			err = manifest_problem(c, err == -SXS_EUNSUPPORTED ? SXS_MANIFEST_UNSUPPORTED
+			                                                   : SXS_MANIFEST_UNREADABLE,
+			                       err, sxs_diag_msg(&diag, err));
 			goto out;
 		}
 	}
@@ -370,26 +376,21 @@ static int load_component(struct load_ctx *ctx, struct sxs_component *c)
 		goto out;
 	c->has_manifest_sha256 = true;
 	err = sxs_manifest_parse(xml, xmllen, &man, &diag);
-	if (err == -SXS_ENOMEM)
-		goto out;
 	if (err) {
-		c->mstate = SXS_MANIFEST_UNREADABLE;
-		set_detail(&c->mdetail, sxs_diag_msg(&diag, err));
-		err = 0;
+		err = manifest_problem(c, SXS_MANIFEST_UNREADABLE, err, sxs_diag_msg(&diag, err));
 		goto out;
 	}
 	c->is_deployment = man->is_deployment;
 	err = set_identity(c, &man->id);
 	if (err && err != -SXS_ENOMEM) {
 		/* an identity the appid string cannot carry (',', controls, edge spaces) */
-		c->mstate = SXS_MANIFEST_UNREADABLE;
 		c->has_identity = false;
 		sxs_identity_release(&c->id);
 		sxs_free(c->canonical);
 		c->canonical = NULL;
-		set_detail(&c->mdetail, "manifest: assemblyIdentity has a value with ',', control "
-		                        "characters or leading/trailing spaces");
-		err = 0;
+		err = manifest_problem(c, SXS_MANIFEST_UNREADABLE, err,
+		                       "manifest: assemblyIdentity has a value with ',', control "
+		                       "characters or leading/trailing spaces");
 		goto out;
 	}
 	if (err || (err = take_files(c, man)))
@@ -549,7 +550,8 @@ out:
 		} else {
 			p->state = SXS_PAYLOAD_UNREADABLE;
 		}
-		set_detail(&p->detail, sxs_diag_msg(&diag, err));
+		if (set_detail(&p->detail, sxs_diag_msg(&diag, err)))
+			atomic_store(&ctx->fatal, -SXS_ENOMEM);
 	}
 	atomic_fetch_add(&ctx->files_done, 1);
 }
