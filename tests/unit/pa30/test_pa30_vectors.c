@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 
 #include "digest/digest.h"
+#include "manifest/identity.h"
+#include "manifest/manifest.h"
 #include "filebuf.h"
 #include "pa30/pa30.h"
 #include "util/alloc.h"
@@ -94,6 +96,32 @@ static void dcm_manifests_decode_to_known_md5(void **state)
 		assert_int_equal(h.hash_alg_id, 0);
 		assert_int_equal(h.target_filetime, 0x019DB1DED5D71680ull);
 		sxs_free(out);
+		sxs_free(dcm);
+	}
+	sxs_free(base);
+}
+
+/* Each decoded manifest's own identity gives back its file name (the key form). */
+static void decoded_identity_reproduces_file_name(void **state)
+{
+	(void)state;
+	size_t blen;
+	uint8_t *base = load("dcm/base_manifest.bin", &blen);
+	for (size_t i = 0; i < sizeof(dcms) / sizeof(*dcms); i++) {
+		size_t len, olen;
+		uint8_t *dcm = load(dcms[i].file, &len), *xml = NULL;
+		struct sxs_manifest *m = NULL;
+		struct sxs_strbuf kf = SXS_STRBUF_INIT;
+		assert_int_equal(sxs_container_decode(dcm, len, base, blen, &xml, &olen, NULL), 0);
+		assert_int_equal(sxs_manifest_parse(xml, olen, &m, NULL), 0);
+		assert_int_equal(sxs_identity_keyform(&m->id, SXS_KEYFORM_FULL, &kf), 0);
+		const char *name = strchr(dcms[i].file, '/') + 1;
+		size_t stem = strlen(name) - strlen(".manifest");
+		if (kf.len != stem || strncmp(sxs_strbuf_str(&kf), name, stem))
+			fail_msg("%s: identity gives %s", name, sxs_strbuf_str(&kf));
+		sxs_strbuf_release(&kf);
+		sxs_manifest_free(m);
+		sxs_free(xml);
 		sxs_free(dcm);
 	}
 	sxs_free(base);
@@ -209,6 +237,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(base_manifest_matches_known_hash),
 		cmocka_unit_test(dcm_manifests_decode_to_known_md5),
+		cmocka_unit_test(decoded_identity_reproduces_file_name),
 		cmocka_unit_test(dcm_needs_the_right_base),
 		cmocka_unit_test(raw_delta_turns_cmd_into_where),
 		cmocka_unit_test(negative_vectors_are_rejected),
