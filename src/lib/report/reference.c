@@ -414,7 +414,8 @@ static void write_family(struct writer *w, const struct sxs_winner_family *f,
 			w->err = sxs_diag_set(w->diag, SXS_ENOMEM, "out of memory");
 			break;
 		}
-		memcpy(v, b->versions, b->nversions * sizeof(*v));
+		if (b->nversions) /* a band without versions has versions == NULL */
+			memcpy(v, b->versions, b->nversions * sizeof(*v));
 		if (b->nversions > 1)
 			qsort(v, b->nversions, sizeof(*v), cmp_version_p);
 		for (size_t j = 0; j < b->nversions && !w->err; j++) {
