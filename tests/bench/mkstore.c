@@ -55,6 +55,7 @@
 #include "regf.h"
 #ifdef MKSTORE_HAVE_PA30W
 #include "pa30writer.h"
+#include "util/bytes.h"
 #endif
 
 #define BUILD "10.0.17763.1613"
@@ -228,23 +229,6 @@ static uint8_t *read_whole(const char *path, size_t *len)
 	return buf;
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /*
  * A minimal PE32+ DLL whose only content is resource type 0x266, id 1,
@@ -261,57 +245,57 @@ static uint8_t *fake_wcp_dll(const uint8_t *base, size_t base_len, size_t *len_r
 	/* DOS header */
 	b[0] = 'M';
 	b[1] = 'Z';
-	put32(b + 0x3c, 0x80);
+	sxs_put_le32(b + 0x3c, 0x80);
 	/* PE + COFF header */
 	uint8_t *p = b + 0x80;
 	memcpy(p, "PE\0\0", 4);
-	put16(p + 4, 0x8664);
-	put16(p + 6, 1);    /* sections */
-	put16(p + 20, 240); /* optional header size */
-	put16(p + 22, 0x2022);
+	sxs_put_le16(p + 4, 0x8664);
+	sxs_put_le16(p + 6, 1);    /* sections */
+	sxs_put_le16(p + 20, 240); /* optional header size */
+	sxs_put_le16(p + 22, 0x2022);
 	/* optional header (PE32+) */
 	uint8_t *o = p + 24;
-	put16(o, 0x20b);
+	sxs_put_le16(o, 0x20b);
 	o[2] = 14;
-	put32(o + 8, raw);                 /* SizeOfInitializedData */
-	put64(o + 24, 0x180000000ull);     /* ImageBase */
-	put32(o + 32, sect_align);
-	put32(o + 36, file_align);
-	put16(o + 40, 10);
-	put16(o + 44, 10);
-	put16(o + 48, 10);
-	put32(o + 56, rsrc_rva + (virt + sect_align - 1) / sect_align * sect_align);
-	put32(o + 60, hdr_size);
-	put16(o + 68, 3);
-	put16(o + 70, 0x160);
-	put64(o + 72, 0x40000);
-	put64(o + 80, 0x1000);
-	put64(o + 88, 0x100000);
-	put64(o + 96, 0x1000);
-	put32(o + 108, 16);                /* data directories */
-	put32(o + 112 + 2 * 8, rsrc_rva);  /* resource directory */
-	put32(o + 112 + 2 * 8 + 4, virt);
+	sxs_put_le32(o + 8, raw);                 /* SizeOfInitializedData */
+	sxs_put_le64(o + 24, 0x180000000ull);     /* ImageBase */
+	sxs_put_le32(o + 32, sect_align);
+	sxs_put_le32(o + 36, file_align);
+	sxs_put_le16(o + 40, 10);
+	sxs_put_le16(o + 44, 10);
+	sxs_put_le16(o + 48, 10);
+	sxs_put_le32(o + 56, rsrc_rva + (virt + sect_align - 1) / sect_align * sect_align);
+	sxs_put_le32(o + 60, hdr_size);
+	sxs_put_le16(o + 68, 3);
+	sxs_put_le16(o + 70, 0x160);
+	sxs_put_le64(o + 72, 0x40000);
+	sxs_put_le64(o + 80, 0x1000);
+	sxs_put_le64(o + 88, 0x100000);
+	sxs_put_le64(o + 96, 0x1000);
+	sxs_put_le32(o + 108, 16);                /* data directories */
+	sxs_put_le32(o + 112 + 2 * 8, rsrc_rva);  /* resource directory */
+	sxs_put_le32(o + 112 + 2 * 8 + 4, virt);
 	/* section header */
 	uint8_t *s = o + 240;
 	memcpy(s, ".rsrc", 5);
-	put32(s + 8, virt);
-	put32(s + 12, rsrc_rva);
-	put32(s + 16, raw);
-	put32(s + 20, hdr_size);
-	put32(s + 36, 0x40000040);
+	sxs_put_le32(s + 8, virt);
+	sxs_put_le32(s + 12, rsrc_rva);
+	sxs_put_le32(s + 16, raw);
+	sxs_put_le32(s + 20, hdr_size);
+	sxs_put_le32(s + 36, 0x40000040);
 	/* resource tree: type 0x266 -> id 1 -> language 1033 -> data */
 	uint8_t *r = b + hdr_size;
-	put16(r + 14, 1);
-	put32(r + 16, 0x266);
-	put32(r + 20, 0x80000000u | 0x18);
-	put16(r + 0x18 + 14, 1);
-	put32(r + 0x18 + 16, 1);
-	put32(r + 0x18 + 20, 0x80000000u | 0x30);
-	put16(r + 0x30 + 14, 1);
-	put32(r + 0x30 + 16, 1033);
-	put32(r + 0x30 + 20, 0x48);
-	put32(r + 0x48, rsrc_rva + data_off);
-	put32(r + 0x48 + 4, (uint32_t)base_len);
+	sxs_put_le16(r + 14, 1);
+	sxs_put_le32(r + 16, 0x266);
+	sxs_put_le32(r + 20, 0x80000000u | 0x18);
+	sxs_put_le16(r + 0x18 + 14, 1);
+	sxs_put_le32(r + 0x18 + 16, 1);
+	sxs_put_le32(r + 0x18 + 20, 0x80000000u | 0x30);
+	sxs_put_le16(r + 0x30 + 14, 1);
+	sxs_put_le32(r + 0x30 + 16, 1033);
+	sxs_put_le32(r + 0x30 + 20, 0x48);
+	sxs_put_le32(r + 0x48, rsrc_rva + data_off);
+	sxs_put_le32(r + 0x48 + 4, (uint32_t)base_len);
 	memcpy(r + data_off, base, base_len);
 	*len_ret = total;
 	return b;

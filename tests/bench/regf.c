@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include "util/bytes.h"
 
 #define FILETIME 131907744000000000ull /* 2019-01-01, as mkhive */
 #define BASE_SIZE 4096u
@@ -152,23 +153,6 @@ struct writer {
 	uint32_t sk_off, nkeys;
 };
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void ensure(struct writer *w, size_t end)
 {
@@ -188,7 +172,7 @@ static void close_bin(struct writer *w)
 	if (w->bin_end == 0)
 		return;
 	if (w->bin_end > w->pos)
-		put32(w->buf + w->pos, w->bin_end - w->pos);
+		sxs_put_le32(w->buf + w->pos, w->bin_end - w->pos);
 	w->pos = w->bin_end;
 }
 
@@ -199,9 +183,9 @@ static void open_bin(struct writer *w, uint32_t size)
 	ensure(w, w->bin_end);
 	uint8_t *b = w->buf + w->bin_start;
 	memcpy(b, "hbin", 4);
-	put32(b + 4, w->bin_start);
-	put32(b + 8, size);
-	put64(b + 20, FILETIME);
+	sxs_put_le32(b + 4, w->bin_start);
+	sxs_put_le32(b + 8, size);
+	sxs_put_le64(b + 20, FILETIME);
 	w->pos = w->bin_start + BIN_HEADER;
 }
 
@@ -215,7 +199,7 @@ static uint32_t cell(struct writer *w, size_t payload)
 		open_bin(w, bsize);
 	}
 	uint32_t off = w->pos;
-	put32(w->buf + off, (uint32_t)-(int32_t)size);
+	sxs_put_le32(w->buf + off, (uint32_t)-(int32_t)size);
 	w->pos += size;
 	return off;
 }
@@ -286,10 +270,10 @@ static void fill_lh(struct writer *w, uint32_t off, struct regf_key **kids, size
 {
 	uint8_t *p = w->buf + off + 4;
 	memcpy(p, "lh", 2);
-	put16(p + 2, (uint32_t)n);
+	sxs_put_le16(p + 2, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
-		put32(p + 4 + 8 * i, kids[i]->off);
-		put32(p + 8 + 8 * i, lh_hash(kids[i]->name));
+		sxs_put_le32(p + 4 + 8 * i, kids[i]->off);
+		sxs_put_le32(p + 8 + 8 * i, lh_hash(kids[i]->name));
 	}
 }
 
@@ -308,48 +292,48 @@ static void fill(struct writer *w, struct regf_key *k)
 			maxdata = k->vals[i].len;
 	}
 	memcpy(nk, "nk", 2);
-	put16(nk + 2, k->parent ? 0x20 : 0x2c);
-	put64(nk + 4, FILETIME);
-	put32(nk + 0x10, k->parent ? k->parent->off : 0);
-	put32(nk + 0x14, (uint32_t)k->nkids);
-	put32(nk + 0x1c, k->nkids ? k->list_off : NONE);
-	put32(nk + 0x20, NONE);
-	put32(nk + 0x24, (uint32_t)k->nvals);
-	put32(nk + 0x28, k->nvals ? k->vlist_off : NONE);
-	put32(nk + 0x2c, w->sk_off);
-	put32(nk + 0x30, NONE);
-	put32(nk + 0x34, (uint32_t)maxname * 2);
-	put32(nk + 0x3c, (uint32_t)maxvname * 2);
-	put32(nk + 0x40, (uint32_t)maxdata);
-	put16(nk + 0x48, (uint32_t)strlen(k->name));
+	sxs_put_le16(nk + 2, k->parent ? 0x20 : 0x2c);
+	sxs_put_le64(nk + 4, FILETIME);
+	sxs_put_le32(nk + 0x10, k->parent ? k->parent->off : 0);
+	sxs_put_le32(nk + 0x14, (uint32_t)k->nkids);
+	sxs_put_le32(nk + 0x1c, k->nkids ? k->list_off : NONE);
+	sxs_put_le32(nk + 0x20, NONE);
+	sxs_put_le32(nk + 0x24, (uint32_t)k->nvals);
+	sxs_put_le32(nk + 0x28, k->nvals ? k->vlist_off : NONE);
+	sxs_put_le32(nk + 0x2c, w->sk_off);
+	sxs_put_le32(nk + 0x30, NONE);
+	sxs_put_le32(nk + 0x34, (uint32_t)maxname * 2);
+	sxs_put_le32(nk + 0x3c, (uint32_t)maxvname * 2);
+	sxs_put_le32(nk + 0x40, (uint32_t)maxdata);
+	sxs_put_le16(nk + 0x48, (uint32_t)strlen(k->name));
 	memcpy(nk + NK_FIXED, k->name, strlen(k->name));
 
 	for (size_t i = 0; i < k->nvals; i++) {
 		const struct regf_value *v = &k->vals[i];
-		put32(w->buf + k->vlist_off + 4 + 4 * i, v->off);
+		sxs_put_le32(w->buf + k->vlist_off + 4 + 4 * i, v->off);
 		uint8_t *vk = w->buf + v->off + 4;
 		memcpy(vk, "vk", 2);
-		put16(vk + 2, (uint32_t)strlen(v->name));
+		sxs_put_le16(vk + 2, (uint32_t)strlen(v->name));
 		if (v->len <= 4) {
-			put32(vk + 4, 0x80000000u | v->len);
+			sxs_put_le32(vk + 4, 0x80000000u | v->len);
 			memcpy(vk + 8, v->data, v->len);
 		} else {
-			put32(vk + 4, v->len);
-			put32(vk + 8, v->data_off);
+			sxs_put_le32(vk + 4, v->len);
+			sxs_put_le32(vk + 8, v->data_off);
 			memcpy(w->buf + v->data_off + 4, v->data, v->len);
 		}
-		put32(vk + 12, v->type);
-		put16(vk + 16, 1); /* compressed name */
+		sxs_put_le32(vk + 12, v->type);
+		sxs_put_le16(vk + 16, 1); /* compressed name */
 		memcpy(vk + VK_FIXED, v->name, strlen(v->name));
 	}
 	if (k->nkids > LH_MAX) {
 		size_t nl = (k->nkids + LH_MAX - 1) / LH_MAX;
 		uint8_t *ri = w->buf + k->list_off + 4;
 		memcpy(ri, "ri", 2);
-		put16(ri + 2, (uint32_t)nl);
+		sxs_put_le16(ri + 2, (uint32_t)nl);
 		for (size_t i = 0; i < nl; i++) {
 			size_t n = k->nkids - i * LH_MAX < LH_MAX ? k->nkids - i * LH_MAX : LH_MAX;
-			put32(ri + 4 + 4 * i, k->lh_offs[i]);
+			sxs_put_le32(ri + 4 + 4 * i, k->lh_offs[i]);
 			fill_lh(w, k->lh_offs[i], k->kids + i * LH_MAX, n);
 		}
 	} else if (k->nkids) {
@@ -370,24 +354,24 @@ int regf_write(struct regf_key *root, const char *path)
 	fill(&w, root);
 	uint8_t *sk = w.buf + w.sk_off + 4;
 	memcpy(sk, "sk", 2);
-	put32(sk + 4, w.sk_off);
-	put32(sk + 8, w.sk_off);
-	put32(sk + 12, w.nkeys);
-	put32(sk + 16, 20);
+	sxs_put_le32(sk + 4, w.sk_off);
+	sxs_put_le32(sk + 8, w.sk_off);
+	sxs_put_le32(sk + 12, w.nkeys);
+	sxs_put_le32(sk + 16, 20);
 	sk[20] = 1;              /* revision */
-	put16(sk + 22, 0x8004);  /* self-relative, DACL present (NULL DACL) */
+	sxs_put_le16(sk + 22, 0x8004);  /* self-relative, DACL present (NULL DACL) */
 
 	uint8_t base[BASE_SIZE] = {0};
 	memcpy(base, "regf", 4);
-	put32(base + 4, 1);
-	put32(base + 8, 1);
-	put64(base + 12, FILETIME);
-	put32(base + 20, 1);
-	put32(base + 24, 5);
-	put32(base + 32, 1);
-	put32(base + 36, root->off);
-	put32(base + 40, w.bin_end);
-	put32(base + 44, 1);
+	sxs_put_le32(base + 4, 1);
+	sxs_put_le32(base + 8, 1);
+	sxs_put_le64(base + 12, FILETIME);
+	sxs_put_le32(base + 20, 1);
+	sxs_put_le32(base + 24, 5);
+	sxs_put_le32(base + 32, 1);
+	sxs_put_le32(base + 36, root->off);
+	sxs_put_le32(base + 40, w.bin_end);
+	sxs_put_le32(base + 44, 1);
 	uint32_t sum = 0;
 	for (size_t i = 0; i < 508; i += 4)
 		sum ^= (uint32_t)base[i] | (uint32_t)base[i + 1] << 8 | (uint32_t)base[i + 2] << 16 |
@@ -396,7 +380,7 @@ int regf_write(struct regf_key *root, const char *path)
 		sum = 1;
 	else if (sum == 0xffffffffu)
 		sum = 0xfffffffeu;
-	put32(base + 508, sum);
+	sxs_put_le32(base + 508, sum);
 
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = -1;
 	if (fd >= 0 && write(fd, base, sizeof(base)) == (ssize_t)sizeof(base)) {

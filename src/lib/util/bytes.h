@@ -116,4 +116,23 @@ static inline uint64_t sxs_le64(const uint8_t *p)
 	return (uint64_t)sxs_le32(p) | ((uint64_t)sxs_le32(p + 4) << 32);
 }
 
+/* Little-endian stores, for writers of test fixtures and generated files. */
+static inline void sxs_put_le16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void sxs_put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void sxs_put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
 #endif

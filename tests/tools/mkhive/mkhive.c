@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "source.h"
+#include "util/bytes.h"
 
 /* 2019-01-01T00:00:00Z as a Windows FILETIME (100 ns units since 1601). */
 #define MKHIVE_FILETIME 131907744000000000ull
@@ -31,23 +32,6 @@
 #define BIN_SIZE 4096u
 #define ROOT_NAME "ROOT"
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -65,7 +49,7 @@ static void fix_checksum(uint8_t *base)
 	uint32_t sum = 0;
 	for (size_t i = 0; i < 508; i += 4)
 		sum ^= get32(base + i);
-	put32(base + 508, sum);
+	sxs_put_le32(base + 508, sum);
 }
 
 /* ------------------------------------------------------------------ */
@@ -84,52 +68,52 @@ static int write_empty(const char *path)
 
 	memset(img, 0, sizeof(img));
 	memcpy(b, "regf", 4);
-	put32(b + 4, 0);  /* primary sequence (hivex_commit makes both 1) */
-	put32(b + 8, 0);  /* secondary sequence */
-	put64(b + 12, MKHIVE_FILETIME);
-	put32(b + 20, 1); /* major version */
-	put32(b + 24, 5); /* minor version (XP and later, lh lists) */
-	put32(b + 28, 0); /* file type: primary */
-	put32(b + 32, 1); /* file format: direct memory load */
-	put32(b + 36, (uint32_t)nk_off);
-	put32(b + 40, BIN_SIZE);
-	put32(b + 44, 1); /* clustering factor */
+	sxs_put_le32(b + 4, 0);  /* primary sequence (hivex_commit makes both 1) */
+	sxs_put_le32(b + 8, 0);  /* secondary sequence */
+	sxs_put_le64(b + 12, MKHIVE_FILETIME);
+	sxs_put_le32(b + 20, 1); /* major version */
+	sxs_put_le32(b + 24, 5); /* minor version (XP and later, lh lists) */
+	sxs_put_le32(b + 28, 0); /* file type: primary */
+	sxs_put_le32(b + 32, 1); /* file format: direct memory load */
+	sxs_put_le32(b + 36, (uint32_t)nk_off);
+	sxs_put_le32(b + 40, BIN_SIZE);
+	sxs_put_le32(b + 44, 1); /* clustering factor */
 	fix_checksum(b);
 
 	memcpy(bin, "hbin", 4);
-	put32(bin + 4, 0);        /* offset of this bin */
-	put32(bin + 8, BIN_SIZE); /* size of this bin */
-	put64(bin + 20, MKHIVE_FILETIME);
+	sxs_put_le32(bin + 4, 0);        /* offset of this bin */
+	sxs_put_le32(bin + 8, BIN_SIZE); /* size of this bin */
+	sxs_put_le64(bin + 20, MKHIVE_FILETIME);
 
 	uint8_t *nk = bin + nk_off;
-	put32(nk, (uint32_t)-(int32_t)nk_len);
+	sxs_put_le32(nk, (uint32_t)-(int32_t)nk_len);
 	memcpy(nk + 4, "nk", 2);
-	put16(nk + 6, 0x2c); /* hive entry | no delete | compressed (Latin-1) name */
-	put64(nk + 8, MKHIVE_FILETIME);
-	put32(nk + 16, 0);
-	put32(nk + 20, 0);           /* parent (none) */
-	put32(nk + 24, 0);           /* subkeys */
-	put32(nk + 28, 0);           /* volatile subkeys */
-	put32(nk + 32, 0xffffffffu); /* subkey list */
-	put32(nk + 36, 0xffffffffu); /* volatile subkey list */
-	put32(nk + 40, 0);           /* values */
-	put32(nk + 44, 0xffffffffu); /* value list */
-	put32(nk + 48, (uint32_t)sk_off);
-	put32(nk + 52, 0xffffffffu); /* class name */
-	put16(nk + 76, (uint32_t)strlen(ROOT_NAME));
+	sxs_put_le16(nk + 6, 0x2c); /* hive entry | no delete | compressed (Latin-1) name */
+	sxs_put_le64(nk + 8, MKHIVE_FILETIME);
+	sxs_put_le32(nk + 16, 0);
+	sxs_put_le32(nk + 20, 0);           /* parent (none) */
+	sxs_put_le32(nk + 24, 0);           /* subkeys */
+	sxs_put_le32(nk + 28, 0);           /* volatile subkeys */
+	sxs_put_le32(nk + 32, 0xffffffffu); /* subkey list */
+	sxs_put_le32(nk + 36, 0xffffffffu); /* volatile subkey list */
+	sxs_put_le32(nk + 40, 0);           /* values */
+	sxs_put_le32(nk + 44, 0xffffffffu); /* value list */
+	sxs_put_le32(nk + 48, (uint32_t)sk_off);
+	sxs_put_le32(nk + 52, 0xffffffffu); /* class name */
+	sxs_put_le16(nk + 76, (uint32_t)strlen(ROOT_NAME));
 	memcpy(nk + 80, ROOT_NAME, strlen(ROOT_NAME));
 
 	uint8_t *sk = bin + sk_off;
-	put32(sk, (uint32_t)-(int32_t)sk_len);
+	sxs_put_le32(sk, (uint32_t)-(int32_t)sk_len);
 	memcpy(sk + 4, "sk", 2);
-	put32(sk + 8, (uint32_t)sk_off);  /* next sk: itself */
-	put32(sk + 12, (uint32_t)sk_off); /* previous sk: itself */
-	put32(sk + 16, 1);                /* reference count */
-	put32(sk + 20, 20);               /* descriptor size */
+	sxs_put_le32(sk + 8, (uint32_t)sk_off);  /* next sk: itself */
+	sxs_put_le32(sk + 12, (uint32_t)sk_off); /* previous sk: itself */
+	sxs_put_le32(sk + 16, 1);                /* reference count */
+	sxs_put_le32(sk + 20, 20);               /* descriptor size */
 	sk[24] = 1;                       /* revision */
-	put16(sk + 26, 0x8004);           /* self-relative, DACL present (NULL DACL) */
+	sxs_put_le16(sk + 26, 0x8004);           /* self-relative, DACL present (NULL DACL) */
 
-	put32(bin + sk_off + sk_len, (uint32_t)(BIN_SIZE - sk_off - sk_len)); /* free */
+	sxs_put_le32(bin + sk_off + sk_len, (uint32_t)(BIN_SIZE - sk_off - sk_len)); /* free */
 
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, img, sizeof(img)) != (ssize_t)sizeof(img) || close(fd) < 0) {
@@ -389,14 +373,14 @@ static int corrupt(struct image *img, const char *kind)
 	} else if (strcmp(kind, "checksum") == 0) {
 		b[508] ^= 0x5a;
 	} else if (strcmp(kind, "file-type") == 0) {
-		put32(b + 28, 1);
+		sxs_put_le32(b + 28, 1);
 		fix_checksum(b);
 	} else if (strcmp(kind, "truncate") == 0) {
 		img->len = BASE_SIZE + get32(b + 40) - BIN_SIZE / 2;
 	} else if (strcmp(kind, "cell-size") == 0) {
 		uint8_t *c = b + BASE_SIZE + 32;
 		int32_t size = (int32_t)get32(c);
-		put32(c, (uint32_t)(size < 0 ? size - (int32_t)BIN_SIZE : size + (int32_t)BIN_SIZE));
+		sxs_put_le32(c, (uint32_t)(size < 0 ? size - (int32_t)BIN_SIZE : size + (int32_t)BIN_SIZE));
 	} else if (strcmp(kind, "loop") == 0 || strcmp(kind, "subkey-list") == 0) {
 		if (!list || memcmp(b + list + 4, "lh", 2) != 0 || get16(b + list + 6) == 0) {
 			fputs("mkhive: --corrupt loop/subkey-list need a root key with subkeys\n",
@@ -404,16 +388,16 @@ static int corrupt(struct image *img, const char *kind)
 			return -1;
 		}
 		if (strcmp(kind, "subkey-list") == 0) {
-			put16(b + list + 6, 0xfff0);
+			sxs_put_le16(b + list + 6, 0xfff0);
 		} else {
 			size_t child = cell(img, get32(b + list + 8), 80);
 			if (!child)
 				return -1;
-			put32(b + child + 24, get32(b + root + 24));
-			put32(b + child + 32, get32(b + root + 32));
+			sxs_put_le32(b + child + 24, get32(b + root + 24));
+			sxs_put_le32(b + child + 32, get32(b + root + 32));
 		}
 	} else if (strcmp(kind, "subkey-count") == 0) {
-		put32(b + root + 24, 0x7fffffffu);
+		sxs_put_le32(b + root + 24, 0x7fffffffu);
 	} else if (strcmp(kind, "value-length") == 0) {
 		size_t vlist = get32(b + root + 40) ? cell(img, get32(b + root + 44), 8) : 0;
 		size_t vk = vlist ? cell(img, get32(b + vlist + 4), 24) : 0;
@@ -428,7 +412,7 @@ static int corrupt(struct image *img, const char *kind)
 		}
 		int32_t size = (int32_t)get32(b + data);
 		uint32_t cell_len = (uint32_t)(size < 0 ? -size : size);
-		put32(b + vk + 8, cell_len - 4 + 64);
+		sxs_put_le32(b + vk + 8, cell_len - 4 + 64);
 	} else {
 		fprintf(stderr, "mkhive: unknown --corrupt kind '%s'\n", kind);
 		return -1;
@@ -569,7 +553,7 @@ int main(int argc, char **argv)
 		if (load(tmp, &img) < 0)
 			goto out;
 		if (dirty) {
-			put32(img.b + 4, get32(img.b + 8) + 1);
+			sxs_put_le32(img.b + 4, get32(img.b + 8) + 1);
 			fix_checksum(img.b);
 		}
 		for (size_t i = 0; i < n_kinds; i++)
