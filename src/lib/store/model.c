@@ -236,6 +236,10 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 		struct sxs_payload *p = &c->files[i];
 		if (p->state != SXS_PAYLOAD_UNCHECKED)
 			continue;
+		if (err == -SXS_ENOENT) {
+			p->state = SXS_PAYLOAD_MISSING; /* the folder vanished since the listing */
+			continue;
+		}
 		if (err) {
 			p->state = err == -SXS_ELINK ? SXS_PAYLOAD_LINK : SXS_PAYLOAD_UNREADABLE;
 			p->err = err;
