@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "digest/digest.h"
+#include "util/hex.h"
 
 enum { REG_SZ = 1, REG_EXPAND_SZ = 2, REG_BINARY = 3, REG_DWORD = 4, REG_MULTI_SZ = 7,
        REG_QWORD = 11 };
@@ -150,17 +151,6 @@ static int add_utf16(struct parser *p, const uint8_t *s, size_t n, struct buf *o
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex byte pairs, optionally separated by spaces, tabs or commas. */
 static int parse_hex(struct parser *p, const char *s, const char *end, struct buf *out)
 {
@@ -169,10 +159,9 @@ static int parse_hex(struct parser *p, const char *s, const char *end, struct bu
 			s++;
 			continue;
 		}
-		int hi = hexval(*s), lo = s + 1 < end ? hexval(s[1]) : -1;
-		if (hi < 0 || lo < 0)
+		uint8_t byte;
+		if (end - s < 2 || sxs_hex_decode(s, 2, &byte, 1))
 			return perr(p, "expected hex byte pairs");
-		uint8_t byte = (uint8_t)(hi << 4 | lo);
 		buf_add(out, &byte, 1);
 		s += 2;
 	}
