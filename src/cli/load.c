@@ -36,7 +36,7 @@ int cli_load_image(const char *cmd, const char *root, const struct sxs_model_opt
 	int err = sxs_image_open(root, &img, &diag);
 	if (err)
 		return cli_error(EXIT_TROUBLE, "%s", sxs_diag_msg(&diag, err));
-	progress_init(&prog, pmode, "hashing");
+	progress_init(&prog, pmode, "scanning");
 	if (prog.enabled) {
 		o.progress = progress_update;
 		o.progress_ctx = &prog;

@@ -40,19 +40,30 @@ static void human(char *buf, size_t n, double v)
 void progress_update(void *ctx, const struct sxs_progress *pr)
 {
 	struct progress *p = ctx;
-	char done[32], total[32], rate[32], eta[32] = "";
+	char done[32], total[32], rate[32], eta[32] = "", walk[64] = "";
 	double r = pr->elapsed > 0 ? (double)pr->bytes_done / pr->elapsed : 0;
+	double bytes_total = (double)pr->bytes_total;
+	bool walking = pr->manifests_done < pr->manifests_total;
+	if (walking) {
+		/* hashing runs behind the walk: extrapolate the byte total */
+		snprintf(walk, sizeof(walk), "%zu/%zu manifests, ", pr->manifests_done,
+		         pr->manifests_total);
+		if (pr->manifests_done > 0)
+			bytes_total = bytes_total * (double)pr->manifests_total /
+			              (double)pr->manifests_done;
+	}
 	human(done, sizeof(done), (double)pr->bytes_done);
-	human(total, sizeof(total), (double)pr->bytes_total);
+	human(total, sizeof(total), bytes_total);
 	human(rate, sizeof(rate), r);
-	if (r > 0 && pr->bytes_total > pr->bytes_done) {
-		double s = (double)(pr->bytes_total - pr->bytes_done) / r;
+	if (r > 0 && bytes_total > (double)pr->bytes_done) {
+		double s = (bytes_total - (double)pr->bytes_done) / r;
 		snprintf(eta, sizeof(eta), ", ETA %d:%02d", (int)(s / 60), (int)s % 60);
 	}
 	/* on a terminal redraw in place; otherwise one line per update */
-	fprintf(stderr, "%s%s: %llu/%llu files, %s/%s, %s/s%s%s", p->tty ? "\r\033[K" : "", p->label,
-	        (unsigned long long)pr->files_done, (unsigned long long)pr->files_total, done, total,
-	        rate, eta, p->tty ? "" : "\n");
+	fprintf(stderr, "%s%s: %s%llu/%llu%s files, %s/%s%s, %s/s%s%s", p->tty ? "\r\033[K" : "",
+	        p->label, walk, (unsigned long long)pr->files_done,
+	        (unsigned long long)pr->files_total, walking ? "+" : "", done,
+	        walking ? "~" : "", total, rate, eta, p->tty ? "" : "\n");
 	fflush(stderr);
 	p->drawn = true;
 }

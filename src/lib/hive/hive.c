@@ -582,9 +582,26 @@ sxs_hnode sxs_hive_root(const struct sxs_hive *h)
 /* ------------------------------------------------------------------ */
 /* keys                                                               */
 
+/*
+ * Every key and value read looks at our mapping (the checks) and at
+ * hivex's.  Drop our pages now and then -- clean file pages, faulted back
+ * from the page cache when looked at again -- so a large hive is resident
+ * once, not twice.
+ */
+#define TRIM_EVERY 4096
+
+static void trim_map(struct sxs_hive *h)
+{
+	if (++h->touches >= TRIM_EVERY) {
+		h->touches = 0;
+		madvise((void *)h->map, h->size, MADV_DONTNEED);
+	}
+}
+
 int sxs_hive_get_children(struct sxs_hive *h, sxs_hnode node, sxs_hnode **ret,
                           size_t *n_ret, struct sxs_diag *diag)
 {
+	trim_map(h);
 	int err = check_nk(h, node, diag);
 	if (err < 0)
 		return err;
@@ -620,6 +637,7 @@ int sxs_hive_children(struct sxs_hive *h, sxs_hnode node, sxs_hnode **ret, size_
 
 int sxs_hive_get_name(struct sxs_hive *h, sxs_hnode node, char **ret, struct sxs_diag *diag)
 {
+	trim_map(h);
 	int err = check_nk(h, node, diag);
 	if (err < 0)
 		return err;
@@ -747,6 +765,7 @@ void sxs_hive_values_free(struct sxs_hive_value *values, size_t n)
 static int list_values(struct sxs_hive *h, sxs_hnode node, hive_value_h **ret,
                        struct sxs_diag *diag)
 {
+	trim_map(h);
 	int err = check_nk(h, node, diag);
 	if (err < 0)
 		return err;
@@ -828,7 +847,7 @@ int sxs_hive_values(struct sxs_hive *h, sxs_hnode node, struct sxs_hive_value **
 		goto out;
 	}
 	for (; done < n; done++) {
-		char *name;
+		char *name = NULL;
 		err = read_value_name(h, vals[done], &name, diag);
 		if (err < 0)
 			goto out;
@@ -861,7 +880,7 @@ int sxs_hive_value(struct sxs_hive *h, sxs_hnode node, const char *name,
 		return err;
 	err = -SXS_ENOENT;
 	for (size_t i = 0; vals[i]; i++) {
-		char *vname;
+		char *vname = NULL;
 		int r = read_value_name(h, vals[i], &vname, diag);
 		if (r < 0) {
 			err = r;

@@ -63,6 +63,7 @@ struct sxs_hive {
 	sxs_hnode root;
 	uint32_t seq1, seq2;
 	bool has_logs;
+	unsigned touches;   /* key and value reads since our mapping was trimmed */
 	struct sxs_diag err; /* reason for the last failure, see sxs_hive_error() */
 
 	/* parent -> child index, open addressing (see index.c) */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,7 +42,7 @@ const char *sxs_payload_state_name(enum sxs_payload_state s)
 void sxs_model_init(struct sxs_model *m)
 {
 	memset(m, 0, sizeof(*m));
-	sxs_map_init(&m->by_keyform, true);
+	sxs_map_init_borrowed(&m->by_keyform, true);
 }
 
 void sxs_component_release(struct sxs_component *c)
@@ -170,7 +171,42 @@ static bool ends_with_ci(const char *s, const char *suffix)
 	return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
-/* ---- phase 1: manifests, folders ------------------------------------ */
+/* ---- the pipeline: walk -> queue -> hash workers ----------------------- */
+
+/*
+ * The walk (manifest read, decode, parse; component folder listing) runs on
+ * the calling thread and, when they have nothing to hash, on the workers
+ * too.  Each walking thread collects the payloads it finds in a batch; a
+ * full batch is sorted by inode and queued; `jobs` workers take batches
+ * and hash them.  Reads are so issued in inode order within each window
+ * of BATCH_FILES files.  The walk waits while QUEUE_BATCHES batches are
+ * queued, so it does not race ahead of the disk.  Every result lands in its
+ * own payload record: the report does not depend on who did what.
+ */
+#define BATCH_FILES 512
+#define QUEUE_BATCHES 8
+#define TICK_NS 200000000L /* progress at most 5 times a second */
+
+struct payload_job {
+	struct sxs_component *c;
+	struct sxs_payload *p;
+};
+
+struct batch {
+	struct batch *next;
+	size_t n;
+	struct payload_job job[BATCH_FILES];
+};
+
+/* One thread's tools: a walk batch being filled, a read buffer, digests. */
+struct slot {
+	struct load_ctx *ctx;
+	pthread_t thread;
+	struct batch *pending;
+	uint8_t *buf;
+	struct sxs_digest *digests[4]; /* by enum sxs_digest_alg */
+	bool walked;                   /* no component left to walk */
+};
 
 struct load_ctx {
 	struct sxs_image *img;
@@ -180,14 +216,23 @@ struct load_ctx {
 	size_t base_len;
 	char *base_problem;       /* why there is no base */
 	atomic_int fatal;         /* -SXS_ENOMEM seen */
-	/* phase 2 */
-	struct payload_job *jobs;
-	size_t njobs;
-	uint8_t **bufs;
-	struct sxs_digest **digests; /* per worker, one per algorithm */
-	atomic_uint_fast64_t files_done, bytes_done;
+
+	atomic_size_t next_comp;  /* the walk: next component to load */
+	atomic_size_t comps_done;
+	pthread_mutex_t lock;     /* guards the queue and the counters below */
+	pthread_cond_t work;      /* a batch was queued, a walker finished, or fatal */
+	pthread_cond_t space;     /* a batch was taken */
+	pthread_cond_t done;      /* a worker exited */
+	struct batch *head, *tail;
+	size_t queued;
+	struct batch *pool;       /* all batches, one allocation ... */
+	struct batch *free;       /* ... and those not in use */
+	size_t queue_limit;
+	unsigned walkers;         /* threads that may still queue a batch */
+	unsigned running;         /* workers not yet finished */
+
+	atomic_uint_fast64_t files_done, bytes_done, files_total, bytes_total;
 	struct timespec t0;
-	struct timespec t_hash;   /* start of phase 2: the rate shown is the hashing rate */
 };
 
 /* Replace a detail string; 0 or -SXS_ENOMEM (never absorbed: see tests/unit/faults). */
@@ -408,37 +453,20 @@ out:
 	return err;
 }
 
-static void phase1_item(void *arg, size_t i, unsigned worker)
-{
-	struct load_ctx *ctx = arg;
-	(void)worker;
-	if (atomic_load(&ctx->fatal))
-		return;
-	int err = load_component(ctx, &ctx->m->comps[i]);
-	if (err == -SXS_ENOMEM)
-		atomic_store(&ctx->fatal, err);
-}
-
-/* ---- phase 2: payload hashing ----------------------------------------- */
-
-struct payload_job {
-	struct sxs_component *c;
-	struct sxs_payload *p;
-};
-
-static int cmp_job(const void *a, const void *b)
-{
-	const struct payload_job *x = a, *y = b;
-	if (x->p->ino != y->p->ino)
-		return x->p->ino < y->p->ino ? -1 : 1;
-	return 0;
-}
-
 static double since(const struct timespec *t0)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void set_fatal(struct load_ctx *ctx, int err)
+{
+	atomic_store(&ctx->fatal, err);
+	pthread_mutex_lock(&ctx->lock);
+	pthread_cond_broadcast(&ctx->work);
+	pthread_cond_broadcast(&ctx->space);
+	pthread_mutex_unlock(&ctx->lock);
 }
 
 static int open_payload(struct load_ctx *ctx, const struct sxs_component *c,
@@ -478,28 +506,45 @@ static int hash_container(struct load_ctx *ctx, int fd, struct sxs_payload *p,
 	return err;
 }
 
-static void phase2_item(void *arg, size_t i, unsigned worker)
+/* A thread's read buffer and digests. */
+static int slot_tools(struct slot *s)
 {
-	struct load_ctx *ctx = arg;
-	struct payload_job *job = &ctx->jobs[i];
-	struct sxs_payload *p = job->p;
+	for (int a = SXS_DIGEST_MD5; a <= SXS_DIGEST_SHA256; a++) {
+		int err = sxs_digest_new((enum sxs_digest_alg)a, &s->digests[a]);
+		if (err)
+			return err;
+	}
+	s->buf = sxs_malloc(READ_BUF_SIZE);
+	return s->buf ? 0 : -SXS_ENOMEM;
+}
+
+static void slot_release(struct slot *s)
+{
+	sxs_free(s->buf);
+	for (size_t a = 0; a < 4; a++)
+		sxs_digest_free(s->digests[a]);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Read and hash one payload into p; -SXS_ENOMEM is the only error returned. */
+static int hash_one(struct slot *s, struct sxs_component *c, struct sxs_payload *p)
+{
+	struct load_ctx *ctx = s->ctx;
 	struct sxs_diag diag = {{0}};
 	enum sxs_digest_alg alg = p->alg == SXS_DIGEST_NONE ? SXS_DIGEST_SHA256 : p->alg;
-	struct sxs_digest *d = ctx->digests[worker * 4 + alg];
-	uint8_t *buf = ctx->bufs[worker];
+	struct sxs_digest *d;
 	uint64_t total = 0;
 	int fd = -1, err;
 
-	if (atomic_load(&ctx->fatal))
-		return;
-	err = open_payload(ctx, job->c, p, &fd, &diag);
+	d = s->digests[alg];
+	err = open_payload(ctx, c, p, &fd, &diag);
 	if (err)
 		goto out;
 	if ((err = sxs_digest_reset(d)))
 		goto out;
 	bool first = true;
 	for (;;) {
-		ssize_t r = read(fd, buf, READ_BUF_SIZE);
+		ssize_t r = read(fd, s->buf, READ_BUF_SIZE);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -514,7 +559,7 @@ static void phase2_item(void *arg, size_t i, unsigned worker)
 			/* a big file: ask for more readahead (most files fit one read) */
 			if ((size_t)r == READ_BUF_SIZE)
 				posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-			if (sxs_container_detect(buf, (size_t)r) != SXS_CONTAINER_NONE) {
+			if (sxs_container_detect(s->buf, (size_t)r) != SXS_CONTAINER_NONE) {
 				err = hash_container(ctx, fd, p, d, &diag);
 				if (err)
 					goto out;
@@ -522,7 +567,7 @@ static void phase2_item(void *arg, size_t i, unsigned worker)
 				goto done;
 			}
 		}
-		if ((err = sxs_digest_update(d, buf, (size_t)r)))
+		if ((err = sxs_digest_update(d, s->buf, (size_t)r)))
 			goto out;
 		total += (uint64_t)r;
 		atomic_fetch_add(&ctx->bytes_done, (uint64_t)r);
@@ -541,118 +586,333 @@ done:
 out:
 	if (fd >= 0)
 		close(fd);
-	if (err == -SXS_ENOMEM) {
-		atomic_store(&ctx->fatal, err);
-	} else if (err) {
-		p->err = err;
-		if (err == -SXS_ELINK) {
-			p->state = SXS_PAYLOAD_LINK;
-		} else if (err == -SXS_EUNSUPPORTED) {
-			p->state = SXS_PAYLOAD_UNVERIFIABLE;
-		} else if (err == -SXS_ENOENT) {
-			p->state = SXS_PAYLOAD_MISSING; /* vanished since the listing */
-		} else {
-			p->state = SXS_PAYLOAD_UNREADABLE;
-		}
-		if (set_detail(&p->detail, sxs_diag_msg(&diag, err)))
-			atomic_store(&ctx->fatal, -SXS_ENOMEM);
-	}
 	atomic_fetch_add(&ctx->files_done, 1);
+	if (err == -SXS_ENOMEM || err == 0)
+		return err;
+	p->err = err;
+	if (err == -SXS_ELINK)
+		p->state = SXS_PAYLOAD_LINK;
+	else if (err == -SXS_EUNSUPPORTED)
+		p->state = SXS_PAYLOAD_UNVERIFIABLE;
+	else if (err == -SXS_ENOENT)
+		p->state = SXS_PAYLOAD_MISSING; /* vanished since the listing */
+	else
+		p->state = SXS_PAYLOAD_UNREADABLE;
+	return set_detail(&p->detail, sxs_diag_msg(&diag, err));
 }
 
-static void progress_tick(void *arg)
+static struct batch *get_batch(struct load_ctx *ctx)
 {
-	struct load_ctx *ctx = arg;
+	pthread_mutex_lock(&ctx->lock);
+	struct batch *b = ctx->free;
+	if (b)
+		ctx->free = b->next;
+	pthread_mutex_unlock(&ctx->lock);
+	if (b)
+		b->n = 0;
+	return b;
+}
+
+static void put_batch(struct load_ctx *ctx, struct batch *b)
+{
+	pthread_mutex_lock(&ctx->lock);
+	b->next = ctx->free;
+	ctx->free = b;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static void hash_batch(struct slot *s, struct batch *b)
+{
+	for (size_t i = 0; i < b->n && !atomic_load(&s->ctx->fatal); i++) {
+		int err = hash_one(s, b->job[i].c, b->job[i].p);
+		if (err) {
+			set_fatal(s->ctx, err);
+			break;
+		}
+	}
+	put_batch(s->ctx, b);
+}
+
+static int cmp_job(const void *a, const void *b)
+{
+	const struct payload_job *x = a, *y = b;
+	if (x->p->ino != y->p->ino)
+		return x->p->ino < y->p->ino ? -1 : 1;
+	return 0;
+}
+
+/* Sort the slot's batch by inode and queue it (waiting for room if asked). */
+static void queue_pending(struct slot *s, bool wait)
+{
+	struct load_ctx *ctx = s->ctx;
+	struct batch *b = s->pending;
+	s->pending = NULL;
+	if (!b)
+		return;
+	if (b->n == 0) {
+		put_batch(ctx, b);
+		return;
+	}
+	qsort(b->job, b->n, sizeof(b->job[0]), cmp_job);
+	pthread_mutex_lock(&ctx->lock);
+	while (wait && ctx->queued >= ctx->queue_limit && !atomic_load(&ctx->fatal))
+		pthread_cond_wait(&ctx->space, &ctx->lock);
+	b->next = NULL;
+	if (ctx->tail)
+		ctx->tail->next = b;
+	else
+		ctx->head = b;
+	ctx->tail = b;
+	ctx->queued++;
+	pthread_cond_signal(&ctx->work);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static bool wants_hash(const struct sxs_payload *p)
+{
+	return p->state == SXS_PAYLOAD_UNCHECKED && p->ondisk;
+}
+
+/* Add the component's payloads to the slot's batch; 0 or -SXS_ENOMEM. */
+static int collect(struct slot *s, struct sxs_component *c, bool wait)
+{
+	struct load_ctx *ctx = s->ctx;
+	for (size_t j = 0; j < c->nfiles; j++) {
+		struct sxs_payload *p = &c->files[j];
+		if (!wants_hash(p))
+			continue;
+		atomic_fetch_add(&ctx->files_total, 1);
+		if (ctx->opt->progress) {
+			/* sizes for the progress display, without opening files */
+			struct stat st;
+			char path[2 * 256 + 2];
+			if (snprintf(path, sizeof(path), "%s/%s", c->folder, p->ondisk) <
+			            (int)sizeof(path) &&
+			    fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				atomic_fetch_add(&ctx->bytes_total, (uint64_t)st.st_size);
+		}
+		if (!s->pending && !(s->pending = get_batch(ctx))) {
+			/* every batch is in use (cannot happen, see run_pipeline): hash it here */
+			int err = hash_one(s, c, p);
+			if (err)
+				return err;
+			continue;
+		}
+		s->pending->job[s->pending->n].c = c;
+		s->pending->job[s->pending->n].p = p;
+		s->pending->n++;
+		if (s->pending->n == BATCH_FILES)
+			queue_pending(s, wait);
+	}
+	return 0;
+}
+
+/* One walk step: load the next component.  False when none is left. */
+static bool walk_step(struct slot *s, bool wait)
+{
+	struct load_ctx *ctx = s->ctx;
+	struct sxs_model *m = ctx->m;
+	size_t i = atomic_fetch_add(&ctx->next_comp, 1);
+	if (i >= m->ncomps)
+		return false;
+	struct sxs_component *c = &m->comps[i];
+	int err = 0;
+	if (c->mstate != SXS_MANIFEST_ABSENT) /* known from COMPONENTS only */
+		err = load_component(ctx, c);
+	if (!err && !ctx->opt->no_payload)
+		err = collect(s, c, wait);
+	if (err)
+		set_fatal(ctx, err);
+	atomic_fetch_add(&ctx->comps_done, 1);
+	return true;
+}
+
+/* A walker is done: queue what it holds and say so. */
+static void walk_finished(struct slot *s)
+{
+	struct load_ctx *ctx = s->ctx;
+	queue_pending(s, false);
+	s->walked = true;
+	pthread_mutex_lock(&ctx->lock);
+	ctx->walkers--;
+	pthread_cond_broadcast(&ctx->work);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+/* A hash worker: batches first; walk when there is nothing to hash. */
+static void *worker_main(void *arg)
+{
+	struct slot *s = arg;
+	struct load_ctx *ctx = s->ctx;
+	for (;;) {
+		struct batch *b = NULL;
+		bool walk = false;
+		pthread_mutex_lock(&ctx->lock);
+		for (;;) {
+			if (atomic_load(&ctx->fatal))
+				break;
+			if (ctx->head) {
+				b = ctx->head;
+				if (!(ctx->head = b->next))
+					ctx->tail = NULL;
+				ctx->queued--;
+				pthread_cond_signal(&ctx->space);
+				break;
+			}
+			if (!s->walked) {
+				walk = true;
+				break;
+			}
+			if (ctx->walkers == 0)
+				break;
+			pthread_cond_wait(&ctx->work, &ctx->lock);
+		}
+		pthread_mutex_unlock(&ctx->lock);
+		if (b)
+			hash_batch(s, b);
+		else if (walk && !walk_step(s, false))
+			walk_finished(s);
+		else if (!walk)
+			break;
+	}
+	pthread_mutex_lock(&ctx->lock);
+	ctx->running--;
+	pthread_cond_signal(&ctx->done);
+	pthread_mutex_unlock(&ctx->lock);
+	return NULL;
+}
+
+static void progress_tick(struct load_ctx *ctx)
+{
 	struct sxs_progress pr = {
+		.manifests_done = atomic_load(&ctx->comps_done),
+		.manifests_total = ctx->m->ncomps,
 		.files_done = atomic_load(&ctx->files_done),
-		.files_total = ctx->m->files_total,
+		.files_total = atomic_load(&ctx->files_total),
 		.bytes_done = atomic_load(&ctx->bytes_done),
-		.bytes_total = ctx->m->bytes_total,
-		.elapsed = since(&ctx->t_hash),
+		.bytes_total = atomic_load(&ctx->bytes_total),
+		.elapsed = since(&ctx->t0),
 	};
 	ctx->opt->progress(ctx->opt->progress_ctx, &pr);
 }
 
-static int hash_payloads(struct load_ctx *ctx, unsigned jobs)
+static bool tick_due(struct load_ctx *ctx, struct timespec *last)
 {
-	struct sxs_model *m = ctx->m;
-	size_t n = 0;
+	struct timespec t;
+	if (!ctx->opt->progress)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if ((t.tv_sec - last->tv_sec) * 1000000000L + (t.tv_nsec - last->tv_nsec) < TICK_NS)
+		return false;
+	*last = t;
+	return true;
+}
+
+/* Walk every component and hash every payload found, `jobs` hash workers. */
+static int run_pipeline(struct load_ctx *ctx, unsigned jobs)
+{
+	struct slot *slots = sxs_calloc((size_t)jobs + 1, sizeof(*slots));
+	struct slot *self;
+	struct timespec last = ctx->t0;
+	unsigned started = 0;
 	int err = 0;
 
-	for (size_t i = 0; i < m->ncomps; i++)
-		for (size_t j = 0; j < m->comps[i].nfiles; j++) {
-			enum sxs_payload_state s = m->comps[i].files[j].state;
-			if (s == SXS_PAYLOAD_UNCHECKED || (ctx->opt->hash_all && s == SXS_PAYLOAD_SYSTEMDATA))
-				n++;
-		}
-	ctx->jobs = sxs_calloc(n ? n : 1, sizeof(*ctx->jobs));
-	ctx->bufs = sxs_calloc(jobs, sizeof(*ctx->bufs));
-	ctx->digests = sxs_calloc((size_t)jobs * 4, sizeof(*ctx->digests));
-	if (!ctx->jobs || !ctx->bufs || !ctx->digests)
+	if (!slots)
 		return -SXS_ENOMEM;
-	for (size_t i = 0; i < m->ncomps; i++) {
-		struct sxs_component *c = &m->comps[i];
-		for (size_t j = 0; j < c->nfiles; j++) {
-			struct sxs_payload *p = &c->files[j];
-			if (p->state == SXS_PAYLOAD_UNCHECKED ||
-			    (ctx->opt->hash_all && p->state == SXS_PAYLOAD_SYSTEMDATA)) {
-				ctx->jobs[ctx->njobs].c = c;
-				ctx->jobs[ctx->njobs].p = p;
-				ctx->njobs++;
-			}
+	self = &slots[jobs];
+	for (unsigned w = 0; w <= jobs; w++)
+		slots[w].ctx = ctx;
+	/*
+	 * Everything is allocated up front, so the allocations do not depend
+	 * on which thread does what (tests/unit/faults counts them).  Batches
+	 * in use at once: one being filled and one being hashed per thread, and
+	 * at most QUEUE_BATCHES + jobs queued (only this thread waits for room;
+	 * a worker walks, and so queues, only when the queue is empty).
+	 */
+	size_t npool = QUEUE_BATCHES + 3 * ((size_t)jobs + 1);
+	if (!ctx->opt->no_payload) {
+		if (!(ctx->pool = sxs_calloc(npool, sizeof(*ctx->pool))))
+			err = -SXS_ENOMEM;
+		for (unsigned w = 0; w <= jobs && !err; w++)
+			err = slot_tools(&slots[w]);
+		for (size_t i = 0; i < npool && !err; i++) {
+			ctx->pool[i].next = ctx->free;
+			ctx->free = &ctx->pool[i];
 		}
 	}
-	/* read in inode order: close to on-disk order on ext4/ntfs-3g, kind to HDDs */
-	qsort(ctx->jobs, ctx->njobs, sizeof(*ctx->jobs), cmp_job);
-	for (size_t i = 0; ctx->opt->progress && i < ctx->njobs; i++) {
-		struct stat st;
-		/* sizes for the progress display, without opening files */
-		char *path = NULL;
-		struct sxs_strbuf sb = SXS_STRBUF_INIT;
-		sxs_strbuf_adds(&sb, ctx->jobs[i].c->folder);
-		sxs_strbuf_addc(&sb, '/');
-		sxs_strbuf_adds(&sb, ctx->jobs[i].p->ondisk);
-		path = sxs_strbuf_detach(&sb, NULL);
-		if (!path)
-			return -SXS_ENOMEM;
-		if (fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			m->bytes_total += (uint64_t)st.st_size;
-		sxs_free(path);
+	if (err) {
+		for (unsigned w = 0; w <= jobs; w++)
+			slot_release(&slots[w]);
+		sxs_free(slots);
+		sxs_free(ctx->pool);
+		return err;
 	}
-	m->files_total = ctx->njobs;
-	clock_gettime(CLOCK_MONOTONIC, &ctx->t_hash);
-	for (unsigned w = 0; w < jobs; w++) {
-		if (!(ctx->bufs[w] = sxs_malloc(READ_BUF_SIZE)))
-			return -SXS_ENOMEM;
-		for (int a = SXS_DIGEST_MD5; a <= SXS_DIGEST_SHA256; a++)
-			if ((err = sxs_digest_new((enum sxs_digest_alg)a, &ctx->digests[w * 4 + (unsigned)a])))
-				return err;
+	/* with default attributes these cannot fail on Linux */
+	pthread_mutex_init(&ctx->lock, NULL);
+	pthread_cond_init(&ctx->work, NULL);
+	pthread_cond_init(&ctx->space, NULL);
+	pthread_cond_init(&ctx->done, NULL);
+	ctx->queue_limit = QUEUE_BATCHES;
+	ctx->walkers = jobs + 1;
+	ctx->running = jobs;
+	for (; started < jobs; started++)
+		if (pthread_create(&slots[started].thread, NULL, worker_main, &slots[started]))
+			break;
+	pthread_mutex_lock(&ctx->lock);
+	ctx->walkers -= jobs - started;
+	ctx->running -= jobs - started;
+	if (started == 0)
+		ctx->queue_limit = SIZE_MAX; /* nobody to wait for: this thread hashes below */
+	pthread_mutex_unlock(&ctx->lock);
+
+	while (!atomic_load(&ctx->fatal) && walk_step(self, true))
+		if (tick_due(ctx, &last))
+			progress_tick(ctx);
+	walk_finished(self);
+
+	pthread_mutex_lock(&ctx->lock);
+	while (ctx->running > 0) {
+		if (ctx->opt->progress) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += TICK_NS;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&ctx->done, &ctx->lock, &until);
+			pthread_mutex_unlock(&ctx->lock);
+			if (tick_due(ctx, &last))
+				progress_tick(ctx);
+			pthread_mutex_lock(&ctx->lock);
+		} else {
+			pthread_cond_wait(&ctx->done, &ctx->lock);
+		}
 	}
-	err = sxs_parallel_for(ctx->njobs, jobs, phase2_item,
-	                       ctx->opt->progress ? progress_tick : NULL, 200, ctx);
-	if (!err)
-		err = atomic_load(&ctx->fatal);
+	pthread_mutex_unlock(&ctx->lock);
+	for (unsigned w = 0; w < started; w++)
+		pthread_join(slots[w].thread, NULL);
+	/* no worker thread could be started, or the workers stopped: hash what is left */
+	while (ctx->head) {
+		struct batch *b = ctx->head;
+		ctx->head = b->next;
+		if (!atomic_load(&ctx->fatal))
+			hash_batch(self, b);
+	}
+	ctx->tail = NULL;
+	err = atomic_load(&ctx->fatal);
 	if (!err && ctx->opt->progress)
 		progress_tick(ctx);
-	m->files_hashed = atomic_load(&ctx->files_done);
-	m->bytes_hashed = atomic_load(&ctx->bytes_done);
+	for (unsigned w = 0; w <= jobs; w++)
+		slot_release(&slots[w]);
+	sxs_free(slots);
+	sxs_free(ctx->pool);
+	pthread_cond_destroy(&ctx->done);
+	pthread_cond_destroy(&ctx->space);
+	pthread_cond_destroy(&ctx->work);
+	pthread_mutex_destroy(&ctx->lock);
 	return err;
 }
-
-static void load_ctx_release(struct load_ctx *ctx, unsigned jobs)
-{
-	if (ctx->bufs)
-		for (unsigned w = 0; w < jobs; w++)
-			sxs_free(ctx->bufs[w]);
-	if (ctx->digests)
-		for (size_t i = 0; i < (size_t)jobs * 4; i++)
-			sxs_digest_free(ctx->digests[i]);
-	sxs_free(ctx->bufs);
-	sxs_free(ctx->digests);
-	sxs_free(ctx->jobs);
-	sxs_free(ctx->base_problem);
-}
-
 /* ---- the walk --------------------------------------------------------- */
 
 static int list_manifests(struct sxs_image *img, struct sxs_model *m)
@@ -690,10 +950,16 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	struct sxs_registry *reg = NULL;
 	int err;
 
+	if (jobs > SXS_MAX_JOBS)
+		jobs = SXS_MAX_JOBS;
 	clock_gettime(CLOCK_MONOTONIC, &ctx.t0);
 	atomic_init(&ctx.fatal, 0);
+	atomic_init(&ctx.next_comp, 0);
+	atomic_init(&ctx.comps_done, 0);
 	atomic_init(&ctx.files_done, 0);
 	atomic_init(&ctx.bytes_done, 0);
+	atomic_init(&ctx.files_total, 0);
+	atomic_init(&ctx.bytes_total, 0);
 	if (!(m->image = sxs_strdup(img->root_path)))
 		return -SXS_ENOMEM;
 	m->payloads_checked = !opt->no_payload;
@@ -712,21 +978,24 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	if (err)
 		goto out;
 	m->manifests_read = m->ncomps;
-	/* phase 1: decode and parse manifests, list component folders */
-	err = sxs_parallel_for(m->ncomps, jobs, phase1_item, NULL, 0, &ctx);
-	if (!err)
-		err = atomic_load(&ctx.fatal);
-	if (err)
-		goto out;
 	err = sxs_registry_attach_components(reg, m, diag);
 	if (err)
 		goto out;
-	/* phase 2: payloads */
-	if (!opt->no_payload)
-		err = hash_payloads(&ctx, jobs);
+	/* the hives are no longer needed: unmap them before the model grows */
+	sxs_registry_free(reg);
+	reg = NULL;
+
+	err = run_pipeline(&ctx, jobs);
+	if (err)
+		goto out;
+	err = sxs_registry_identities(m);
+	m->files_total = atomic_load(&ctx.files_total);
+	m->bytes_total = atomic_load(&ctx.bytes_total);
+	m->files_hashed = atomic_load(&ctx.files_done);
+	m->bytes_hashed = atomic_load(&ctx.bytes_done);
 	m->elapsed = since(&ctx.t0);
 out:
-	load_ctx_release(&ctx, jobs);
+	sxs_free(ctx.base_problem);
 	sxs_registry_free(reg);
 	sxs_free(base);
 	if (err == -SXS_ENOMEM)

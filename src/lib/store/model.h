@@ -136,17 +136,24 @@ struct sxs_model {
 	double elapsed;
 };
 
+/*
+ * Progress of sxs_model_load.  The walk and the hashing overlap: until
+ * manifests_done reaches manifests_total, files_total and bytes_total are
+ * what the walk has found so far.
+ */
 struct sxs_progress {
+	size_t manifests_done, manifests_total;
 	uint64_t files_done, files_total;
 	uint64_t bytes_done, bytes_total;
 	double elapsed;
 };
 
+#define SXS_MAX_JOBS 256
+
 struct sxs_model_options {
-	unsigned jobs;                  /* 0 = online CPUs */
+	unsigned jobs;                  /* hash workers; 0 = online CPUs */
 	bool no_payload;                /* manifests and registry only */
 	const char *base_manifest_path; /* DCM base override, or NULL */
-	bool hash_all;                  /* hash files without a digest too (snapshot) */
 	void (*progress)(void *ctx, const struct sxs_progress *p);
 	void *progress_ctx;
 };
@@ -161,9 +168,9 @@ void sxs_component_release(struct sxs_component *c);
 void sxs_family_release(struct sxs_winner_family *f);
 
 /*
- * Examine the image: read and decode every manifest, list component
- * folders, hash payloads (in parallel, in inode order), read COMPONENTS and
- * Winners.  An error means the scan could not run at all; everything wrong
+ * Examine the image: read COMPONENTS and Winners, read and decode every
+ * manifest, list component folders, and hash payloads while the walk goes
+ * on (opt->jobs hash workers, reads in inode order within each window).  An error means the scan could not run at all; everything wrong
  * with the image is recorded in the model for check/ to report.
  */
 int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,

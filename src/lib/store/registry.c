@@ -439,6 +439,14 @@ static int identity_from_hive(struct sxs_component *c)
 	return err;
 }
 
+int sxs_registry_identities(struct sxs_model *m)
+{
+	int err = 0;
+	for (size_t i = 0; i < m->ncomps && !err; i++)
+		err = identity_from_hive(&m->comps[i]);
+	return err;
+}
+
 int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
                                    struct sxs_diag *diag)
 {
@@ -498,13 +506,6 @@ int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
 		}
 		err = sxs_model_index(m);
 	}
-	/*
-	 * Components whose manifest could not be read (or is missing) still
-	 * belong to a family: take their identity from COMPONENTS, so Winners
-	 * checks neither lose the version nor call its winner "not installed".
-	 */
-	for (size_t i = 0; i < m->ncomps && !err; i++)
-		err = identity_from_hive(&m->comps[i]);
 out:
 	if (names)
 		for (size_t i = 0; i < n; i++)

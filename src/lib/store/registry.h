@@ -23,6 +23,13 @@ const char *sxs_registry_wcp_version(const struct sxs_registry *r);
 /* Mark model components found in DerivedData\Components; add absent ones. */
 int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
                                    struct sxs_diag *diag);
+/*
+ * After the manifests are read: components whose manifest could not be read
+ * (or is missing) still belong to a family; take their identity from the
+ * COMPONENTS identity value, so Winners checks neither lose the version nor
+ * call its winner "not installed".
+ */
+int sxs_registry_identities(struct sxs_model *m);
 
 /*
  * The DCM base manifest: from override_path when given, else resource

@@ -37,7 +37,7 @@ int sxs_dir_load(int fd, struct sxs_dir **ret, struct sxs_diag *diag)
 		return -SXS_ENOMEM;
 	}
 	d->fd = fd;
-	sxs_map_init(&d->index, true);
+	sxs_map_init_borrowed(&d->index, true);
 
 	int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (dupfd < 0) {

@@ -41,14 +41,23 @@ void sxs_map_init(struct sxs_map *m, bool fold_case)
 	m->slots = NULL;
 	m->cap = m->count = 0;
 	m->fold_case = fold_case;
+	m->borrowed = false;
+}
+
+void sxs_map_init_borrowed(struct sxs_map *m, bool fold_case)
+{
+	sxs_map_init(m, fold_case);
+	m->borrowed = true;
 }
 
 void sxs_map_release(struct sxs_map *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
+	bool borrowed = m->borrowed;
+	for (size_t i = 0; i < m->cap && !borrowed; i++)
 		sxs_free(m->slots[i].key);
 	sxs_free(m->slots);
 	sxs_map_init(m, m->fold_case);
+	m->borrowed = borrowed;
 }
 
 static struct sxs_map_slot *find(const struct sxs_map *m, const char *key, size_t len,
@@ -98,7 +107,7 @@ int sxs_map_put(struct sxs_map *m, const char *key, size_t keylen, void *value)
 		s->value = value;
 		return 0;
 	}
-	s->key = sxs_strndup(key, keylen);
+	s->key = m->borrowed ? (char *)key : sxs_strndup(key, keylen);
 	if (!s->key)
 		return -SXS_ENOMEM;
 	s->keylen = keylen;

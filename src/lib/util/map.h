@@ -8,7 +8,8 @@
 
 /*
  * String-keyed hash map (open addressing, linear probing).  Keys are
- * copied; with `fold_case` they compare ASCII-case-insensitively, the way
+ * copied, or with sxs_map_init_borrowed only pointed at (the caller keeps
+ * them alive and unchanged while they are in the map); with `fold_case` they compare ASCII-case-insensitively, the way
  * Windows compares file and key names.  Values are opaque pointers owned
  * by the caller.
  */
@@ -24,9 +25,11 @@ struct sxs_map {
 	size_t cap;   /* power of two, or 0 */
 	size_t count;
 	bool fold_case;
+	bool borrowed; /* keys are the caller's */
 };
 
 void sxs_map_init(struct sxs_map *m, bool fold_case);
+void sxs_map_init_borrowed(struct sxs_map *m, bool fold_case);
 void sxs_map_release(struct sxs_map *m);
 /* Insert or replace; 0 or -SXS_ENOMEM.  *old_ret (may be NULL) gets a replaced value. */
 int sxs_map_put(struct sxs_map *m, const char *key, size_t keylen, void *value);
