@@ -18,10 +18,25 @@
 #define CURRENT_VERSION_PATH "Microsoft\\Windows NT\\CurrentVersion"
 #define SXS_MAX_FAMILIES (4u << 20)
 
+/* A key of COMPONENTS\DerivedData\Components, as much of it as we use. */
+struct hive_component {
+	char *name;
+	char *identity; /* the identity value, or NULL */
+	uint8_t s256h[32];
+	bool has_s256h;
+};
+
+/*
+ * Everything sxscheck takes from the hives is copied out while they are
+ * open; sxs_registry_open closes them before it returns, so a 100 MB
+ * COMPONENTS is not mapped while the manifests are read.
+ */
 struct sxs_registry {
 	struct sxs_hive *components;
 	struct sxs_hive *software;
 	char *wcp_version;
+	struct hive_component *hcomps;
+	size_t nhcomps;
 };
 
 void sxs_registry_free(struct sxs_registry *r)
@@ -31,6 +46,11 @@ void sxs_registry_free(struct sxs_registry *r)
 	sxs_hive_free(r->components);
 	sxs_hive_free(r->software);
 	sxs_free(r->wcp_version);
+	for (size_t i = 0; i < r->nhcomps; i++) {
+		sxs_free(r->hcomps[i].name);
+		sxs_free(r->hcomps[i].identity);
+	}
+	sxs_free(r->hcomps);
 	sxs_free(r);
 }
 
@@ -340,6 +360,70 @@ static int check_structure(struct sxs_model *m, bool components, struct sxs_hive
 	return hive_broken(m, components, h, "key tree", err) ? -SXS_ENOMEM : 1;
 }
 
+static int read_component_key(struct sxs_hive *h, sxs_hnode node, struct hive_component *hc)
+{
+	struct sxs_hive_value v;
+	int err = sxs_hive_value(h, node, "S256H", &v);
+	if (err == 0) {
+		if (v.len == 32) {
+			memcpy(hc->s256h, v.data, 32);
+			hc->has_s256h = true;
+		}
+		sxs_hive_value_release(&v);
+	} else if (err == -SXS_ENOMEM) {
+		return err;
+	}
+	err = sxs_hive_value(h, node, "identity", &v);
+	if (err == 0) {
+		/* ASCII, no terminating NUL; tolerate one */
+		size_t len = v.len;
+		if (len && v.data[len - 1] == 0)
+			len--;
+		hc->identity = sxs_strndup((const char *)v.data, len);
+		sxs_hive_value_release(&v);
+		if (!hc->identity)
+			return -SXS_ENOMEM;
+	} else if (err == -SXS_ENOMEM) {
+		return err;
+	}
+	return 0;
+}
+
+/* Copy DerivedData\Components out of the hive. */
+static int read_hive_components(struct sxs_registry *r, struct sxs_model *m)
+{
+	struct sxs_hive *h = r->components;
+	sxs_hnode comps, *kids = NULL;
+	size_t n = 0;
+	int err = sxs_hive_path(h, sxs_hive_root(h), "DerivedData\\Components", &comps);
+	if (err == -SXS_ENOENT)
+		return 0; /* every manifest will be an orphan: that is what the hive says */
+	if (!err)
+		err = sxs_hive_children(h, comps, &kids, &n);
+	if (err)
+		return err == -SXS_ENOMEM ? err : hive_broken(m, true, h, "DerivedData\\Components", err);
+	r->hcomps = sxs_calloc(n ? n : 1, sizeof(*r->hcomps));
+	if (!r->hcomps) {
+		sxs_free(kids);
+		return -SXS_ENOMEM;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		struct hive_component *hc = &r->hcomps[r->nhcomps++];
+		if (!(err = sxs_hive_node_name(h, kids[i], &hc->name)))
+			err = read_component_key(h, kids[i], hc);
+	}
+	sxs_free(kids);
+	if (err == 0 || err == -SXS_ENOMEM)
+		return err;
+	/* a key whose name cannot be read: the list as a whole is not trusted */
+	for (size_t i = 0; i < r->nhcomps; i++) {
+		sxs_free(r->hcomps[i].name);
+		sxs_free(r->hcomps[i].identity);
+	}
+	r->nhcomps = 0;
+	return hive_broken(m, true, h, "DerivedData\\Components", err);
+}
+
 int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_registry **ret,
                       struct sxs_diag *diag)
 {
@@ -356,12 +440,11 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		m->have_components_hive = true;
 		m->components_dirty = sxs_hive_is_dirty(r->components);
 		err = check_structure(m, true, r->components);
-		if (err > 0) {
-			sxs_hive_free(r->components);
-			r->components = NULL;
-		} else if (err || (err = read_components_root(r, m))) {
+		if (err < 0 || (err == 0 && ((err = read_components_root(r, m)) ||
+		                             (err = read_hive_components(r, m)))))
 			goto out;
-		}
+		sxs_hive_free(r->components);
+		r->components = NULL;
 	}
 	err = open_hive(img, "SOFTWARE", &r->software, &m->software_problem, &unreadable);
 	if (err)
@@ -371,12 +454,10 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		m->have_software_hive = true;
 		m->software_dirty = sxs_hive_is_dirty(r->software);
 		err = check_structure(m, false, r->software);
-		if (err > 0) {
-			sxs_hive_free(r->software);
-			r->software = NULL;
-		} else if (err || (err = read_build(r, m)) || (err = read_winners(r, m))) {
+		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)))))
 			goto out;
-		}
+		sxs_hive_free(r->software);
+		r->software = NULL;
 	}
 	/* WinSxS\pending.xml */
 	m->pending_xml = sxs_dir_find(img->winsxs, "pending.xml") != NULL;
@@ -387,36 +468,6 @@ out:
 	if (err == -SXS_ENOMEM)
 		sxs_diag_set(diag, SXS_ENOMEM, "out of memory reading the registry");
 	return err;
-}
-
-static int read_component_key(struct sxs_hive *h, sxs_hnode node, struct sxs_component *c)
-{
-	struct sxs_hive_value v;
-	int err = sxs_hive_value(h, node, "S256H", &v);
-	if (err == 0) {
-		if (v.len == 32) {
-			memcpy(c->s256h, v.data, 32);
-			c->has_s256h = true;
-		}
-		sxs_hive_value_release(&v);
-	} else if (err == -SXS_ENOMEM) {
-		return err;
-	}
-	err = sxs_hive_value(h, node, "identity", &v);
-	if (err == 0) {
-		/* ASCII, no terminating NUL; tolerate one */
-		size_t len = v.len;
-		if (len && v.data[len - 1] == 0)
-			len--;
-		c->hive_identity = sxs_strndup((const char *)v.data, len);
-		sxs_hive_value_release(&v);
-		if (!c->hive_identity)
-			return -SXS_ENOMEM;
-	} else if (err == -SXS_ENOMEM) {
-		return err;
-	}
-	c->in_hive = true;
-	return 0;
 }
 
 static int identity_from_hive(struct sxs_component *c)
@@ -447,38 +498,29 @@ int sxs_registry_identities(struct sxs_model *m)
 	return err;
 }
 
+static int attach_one(struct hive_component *hc, struct sxs_component *c)
+{
+	c->in_hive = true;
+	c->has_s256h = hc->has_s256h;
+	memcpy(c->s256h, hc->s256h, sizeof(c->s256h));
+	c->hive_identity = hc->identity;
+	hc->identity = NULL;
+	return 0;
+}
+
 int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
                                    struct sxs_diag *diag)
 {
-	sxs_hnode comps, *kids = NULL;
-	size_t n = 0, absent = 0;
+	size_t absent = 0;
 	int err = 0;
-	if (!r || !r->components)
+	if (!r || !r->nhcomps)
 		return 0;
-	err = sxs_hive_path(r->components, sxs_hive_root(r->components), "DerivedData\\Components",
-	                    &comps);
-	if (err == -SXS_ENOENT)
-		return 0; /* every manifest will be an orphan: that is what the hive says */
-	if (!err)
-		err = sxs_hive_children(r->components, comps, &kids, &n);
-	if (err)
-		return err == -SXS_ENOMEM ? err
-		                          : hive_broken(m, true, r->components, "DerivedData\\Components", err);
-	char **names = sxs_calloc(n ? n : 1, sizeof(*names));
-	if (!names) {
-		err = -SXS_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if ((err = sxs_hive_node_name(r->components, kids[i], &names[i])))
-			goto out;
-		struct sxs_component *c = sxs_model_find(m, names[i]);
-		if (c) {
-			if ((err = read_component_key(r->components, kids[i], c)))
-				goto out;
-		} else {
+	for (size_t i = 0; i < r->nhcomps; i++) {
+		struct sxs_component *c = sxs_model_find(m, r->hcomps[i].name);
+		if (c)
+			attach_one(&r->hcomps[i], c);
+		else
 			absent++;
-		}
 	}
 	if (absent) {
 		struct sxs_component *v = sxs_reallocarray(m->comps, m->ncomps + absent, sizeof(*v));
@@ -489,29 +531,24 @@ int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,
 		m->comps = v;
 		/* the array moved: the index is stale until sxs_model_index below */
 		size_t base = m->ncomps;
-		for (size_t i = 0, k = 0; i < n; i++) {
-			if (sxs_map_has(&m->by_keyform, names[i], strlen(names[i])))
+		for (size_t i = 0, k = 0; i < r->nhcomps; i++) {
+			struct hive_component *hc = &r->hcomps[i];
+			if (sxs_map_has(&m->by_keyform, hc->name, strlen(hc->name)))
 				continue;
 			struct sxs_component *c = &m->comps[base + k++];
 			memset(c, 0, sizeof(*c));
 			c->mstate = SXS_MANIFEST_ABSENT;
-			for (char *q = names[i]; *q; q++)
+			for (char *q = hc->name; *q; q++)
 				if (*q >= 'A' && *q <= 'Z')
 					*q = (char)(*q + 32);
-			c->keyform = names[i];
-			names[i] = NULL;
+			c->keyform = hc->name;
+			hc->name = NULL;
 			m->ncomps++;
-			if ((err = read_component_key(r->components, kids[i], c)))
-				goto out;
+			attach_one(hc, c);
 		}
 		err = sxs_model_index(m);
 	}
 out:
-	if (names)
-		for (size_t i = 0; i < n; i++)
-			sxs_free(names[i]);
-	sxs_free(names);
-	sxs_free(kids);
 	if (err == -SXS_ENOMEM)
 		sxs_diag_set(diag, SXS_ENOMEM, "out of memory reading COMPONENTS");
 	return err;
