@@ -181,10 +181,7 @@ static int open_component(int dirfd, const char *name, bool want_dir, int *fd_re
 			sxs_free(ondisk);
 			return -SXS_ENOTDIR;
 		}
-		/* regular file: go back to blocking reads */
-		int fl = fcntl(fd, F_GETFL);
-		if (fl >= 0)
-			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+		/* O_NONBLOCK (no hang on a FIFO at open) does nothing to a regular file */
 	}
 	*fd_ret = fd;
 	if (ondisk_ret) {
@@ -454,9 +451,7 @@ int sxs_open_beneath(int dirfd, const char *relpath, int *fd_ret, struct sxs_dia
 		close(fd);
 		return sxs_diag_set(diag, SXS_ENOTDIR, "not a regular file");
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	/* O_NONBLOCK (no hang on a FIFO at open) does nothing to a regular file */
 	*fd_ret = fd;
 	return 0;
 }
