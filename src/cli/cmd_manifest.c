@@ -52,6 +52,8 @@ static int base_from_root(const char *root, uint8_t **base_ret, size_t *len_ret)
 	sxs_model_init(&m);
 	err = sxs_image_open(root, &img, &diag);
 	if (!err)
+		err = sxs_image_list(img, &diag);
+	if (!err)
 		err = sxs_registry_open(img, &m, &reg, &diag);
 	if (!err)
 		err = sxs_base_manifest_load(img, &m, sxs_registry_wcp_version(reg), NULL, base_ret,

@@ -968,6 +968,11 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	err = sxs_registry_open(img, m, &reg, diag);
 	if (err)
 		goto out;
+	/* then the folder listings */
+	err = sxs_image_list(img, diag);
+	if (err)
+		goto out;
+	m->pending_xml = sxs_dir_find(img->winsxs, "pending.xml") != NULL;
 	err = sxs_base_manifest_load(img, m, sxs_registry_wcp_version(reg), opt->base_manifest_path,
 	                             &base, &ctx.base_len, &ctx.base_problem, diag);
 	if (err)

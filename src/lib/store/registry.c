@@ -459,8 +459,6 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		sxs_hive_free(r->software);
 		r->software = NULL;
 	}
-	/* WinSxS\pending.xml */
-	m->pending_xml = sxs_dir_find(img->winsxs, "pending.xml") != NULL;
 	*ret = r;
 	return 0;
 out:

@@ -320,6 +320,8 @@ void sxs_image_free(struct sxs_image *img)
 		return;
 	sxs_dir_free(img->manifests);
 	sxs_dir_free(img->winsxs);
+	if (img->winsxs_fd >= 0)
+		close(img->winsxs_fd);
 	if (img->root_fd >= 0)
 		close(img->root_fd);
 	if (img->windows_fd >= 0)
@@ -385,32 +387,33 @@ int sxs_image_open(const char *path, struct sxs_image **ret, struct sxs_diag *di
 			goto out;
 		}
 	}
-	int fd = img->winsxs_fd;
-	img->winsxs_fd = -1; /* owned by the dir from here on */
-	err = sxs_dir_load(fd, &img->winsxs, diag);
-	if (err)
-		goto out;
-	img->winsxs_fd = img->winsxs->fd;
-
-	int mfd;
-	err = sxs_openat_ci(img->winsxs_fd, "Manifests", O_DIRECTORY, &mfd, NULL, NULL);
-	if (err == 0) {
-		err = sxs_dir_load(mfd, &img->manifests, diag);
-		if (err)
-			goto out;
-	} else if (err != -SXS_ENOENT) {
-		err = sxs_diag_set(diag, err, "%s/Manifests: %s", img->winsxs_path, sxs_strerror(err));
-		goto out;
-	}
 	*ret = img;
 	return 0;
 out:
-	if (img->winsxs)
-		img->winsxs_fd = -1;
-	else if (img->winsxs_fd >= 0)
-		close(img->winsxs_fd);
 	sxs_image_free(img);
 	return err;
+}
+
+int sxs_image_list(struct sxs_image *img, struct sxs_diag *diag)
+{
+	int fd, mfd, err;
+	if (img->winsxs)
+		return 0;
+	fd = fcntl(img->winsxs_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return sxs_diag_set(diag, sxs_errno_status(errno), "%s: %s", img->winsxs_path,
+		                    strerror(errno));
+	struct sxs_diag d = {{0}};
+	err = sxs_dir_load(fd, &img->winsxs, &d);
+	if (err)
+		return sxs_diag_set(diag, -err, "%s: %s", img->winsxs_path, sxs_diag_msg(&d, err));
+	err = sxs_openat_ci(img->winsxs_fd, "Manifests", O_DIRECTORY, &mfd, NULL, NULL);
+	if (err == 0 && (err = sxs_dir_load(mfd, &img->manifests, &d)))
+		return sxs_diag_set(diag, -err, "%s/Manifests: %s", img->winsxs_path,
+		                    sxs_diag_msg(&d, err));
+	if (err && err != -SXS_ENOENT)
+		return sxs_diag_set(diag, err, "%s/Manifests: %s", img->winsxs_path, sxs_strerror(err));
+	return 0;
 }
 
 #if defined(__linux__)

@@ -71,7 +71,8 @@ struct sxs_image {
 	char *windows_name;   /* "Windows" as spelled on disk */
 	int winsxs_fd;        /* Windows/WinSxS */
 	char *winsxs_path;    /* display path "Windows/WinSxS" as on disk */
-	struct sxs_dir *winsxs;    /* WinSxS entries (component folders, Manifests, ...) */
+	struct sxs_dir *winsxs;    /* WinSxS entries (component folders, Manifests, ...),
+	                              NULL until sxs_image_list */
 	struct sxs_dir *manifests; /* WinSxS/Manifests entries, NULL if absent */
 };
 
@@ -80,6 +81,12 @@ struct sxs_image {
  * Windows directory itself (contains WinSxS/ and System32/).
  */
 int sxs_image_open(const char *path, struct sxs_image **ret, struct sxs_diag *diag);
+/*
+ * List WinSxS and WinSxS/Manifests into img->winsxs and img->manifests
+ * (once; sxs_model_load does it after the registry, so the hives and the
+ * listings are not in memory at the same time).
+ */
+int sxs_image_list(struct sxs_image *img, struct sxs_diag *diag);
 void sxs_image_free(struct sxs_image *img);
 
 /*

@@ -71,6 +71,9 @@ static void image_open_resolves_case_insensitively(void **state)
 	struct sxs_image *img = NULL;
 	struct sxs_diag diag = {{0}};
 	assert_int_equal(sxs_image_open(tmpl, &img, &diag), 0);
+	assert_null(img->winsxs);
+	assert_int_equal(sxs_image_list(img, &diag), 0);
+	assert_int_equal(sxs_image_list(img, &diag), 0); /* once */
 	assert_string_equal(img->windows_name, "WINDOWS");
 	assert_string_equal(img->winsxs_path, "WINDOWS/winsxs");
 	assert_non_null(img->manifests);
