@@ -37,7 +37,7 @@ static void compare_usage(FILE *f)
 	      "                         (ps1: run on the broken PC; sh: offline, mounted image);\n"
 	      "                         the script is written, never run\n"
 	      "  -o, --output=FILE      where the script (with --script) or else the report goes\n"
-	      "  --jobs=N               hash with N threads (default: online CPUs)\n"
+	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of each image's wcp.dll\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -h, --help             show this help\n"

@@ -18,7 +18,7 @@ static void scan_usage(FILE *f)
 	      "the volume (it contains Windows/) or the Windows directory itself.\n"
 	      "\n"
 	      "  --format=text|json     report format (default text)\n"
-	      "  --jobs=N               hash with N threads (default: online CPUs)\n"
+	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --no-payload           check manifests and registry only\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"

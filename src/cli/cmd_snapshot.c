@@ -29,7 +29,7 @@ static void snapshot_usage(FILE *f)
 	      "                         file is written under a temporary name and renamed\n"
 	      "  --label=NAME           name of the image recorded in the file\n"
 	      "                         (default: the last component of ROOT)\n"
-	      "  --jobs=N               hash with N threads (default: online CPUs)\n"
+	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -h, --help             show this help\n"
