@@ -1,14 +1,29 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# CI sanitizer leg: build with ASan+UBSan (every UBSan report fatal) in
-# build-asan and run the unit, cli and fuzz suites there.  Leaks fail the
-# run (detect_leaks=1).  Ends with meson's own test summary.
+# CI sanitizer legs.  Default: build with ASan+UBSan (every UBSan report
+# fatal) in build-asan and run the unit, cli and fuzz suites there; leaks
+# fail the run (detect_leaks=1).  `thread`: build with ThreadSanitizer and
+# run the scans that use several threads (the walk/hash pipeline).  Ends
+# with meson's own test summary.
 #
-# usage: tests/sanitize.sh [BUILDDIR]   (default: build-asan in the source tree)
+# usage: tests/sanitize.sh [BUILDDIR [thread]]   (default: build-asan)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-asan}
 san='-fno-sanitize-recover=all'
+
+if [ "${2:-}" = thread ]; then
+	if [ -f "$build/build.ninja" ]; then
+		meson configure "$build" -Db_sanitize=thread >/dev/null
+	else
+		meson setup "$build" "$src" -Db_sanitize=thread
+	fi
+	ninja -C "$build"
+	TSAN_OPTIONS=halt_on_error=1
+	export TSAN_OPTIONS
+	exec meson test -C "$build" --print-errorlogs bench-smoke \
+		scan-jobs-deterministic scan-branch-jobs1 scan-branch-text compare-golden-text
+fi
 
 if [ -f "$build/build.ninja" ]; then
 	meson configure "$build" -Db_sanitize=address,undefined -Db_lundef=false \
