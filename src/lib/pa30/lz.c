@@ -11,6 +11,7 @@
  */
 #include "pa30/lz.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "pa30/bits.h"
@@ -86,46 +87,63 @@ static int check_segment(const uint8_t *lens, struct sxs_diag *diag)
 	return err;
 }
 
-/* Read one segment's lengths, coded with the pre-tree relative to prev. */
-static int read_segment_lengths(struct pa30_bits *b, const struct pa30_huff *pretree,
+/*
+ * Read one segment's lengths, coded with the pre-tree relative to prev.
+ * Works on local copies of the reader and the pre-tree: stores to cur (a
+ * uint8_t pointer) may alias anything in memory, so with *bp the compiler
+ * would store and reload the bit buffer around every length written.
+ */
+static int read_segment_lengths(struct pa30_bits *bp, const struct pa30_huff *pretree,
                                 const uint8_t *prev, uint8_t *cur, struct sxs_diag *diag)
 {
+	struct pa30_bits b = *bp;
+	const struct pa30_huff pt = *pretree;
 	size_t i = 0;
+	int err = 0;
 
 	while (i < PA30_SEGMENT_LENS) {
-		pa30_bits_refill(b);
-		int sym = pa30_huff_decode(pretree, b);
-		if (sym < 0)
-			return sxs_diag_set(diag, SXS_EFORMAT, "pa30: pre-tree code is empty");
+		pa30_bits_refill(&b);
+		int sym = pa30_huff_decode(&pt, &b);
+		if (sym < 0) {
+			err = sxs_diag_set(diag, SXS_EFORMAT, "pa30: pre-tree code is empty");
+			goto out;
+		}
 		if (sym <= 16) {
 			/* 0-16: the length itself */
 			cur[i++] = (uint8_t)sym;
 		} else if (sym <= 19) {
 			/* 17-19: previous segment's length plus 1-3 */
 			unsigned v = prev[i] + (unsigned)(sym - 16);
-			if (v > PA30_MAX_CODE_LEN)
-				return sxs_diag_set(diag, SXS_EFORMAT,
-				                    "pa30: code length %u exceeds %d", v,
-				                    PA30_MAX_CODE_LEN);
+			if (v > PA30_MAX_CODE_LEN) {
+				err = sxs_diag_set(diag, SXS_EFORMAT, "pa30: code length %u exceeds %d",
+				                   v, PA30_MAX_CODE_LEN);
+				goto out;
+			}
 			cur[i++] = (uint8_t)v;
 		} else if (sym <= 22) {
 			/* 20-22: previous segment's length minus 1-3 */
 			unsigned d = (unsigned)(sym - 19);
-			if (prev[i] < d)
-				return sxs_diag_set(diag, SXS_EFORMAT, "pa30: negative code length");
+			if (prev[i] < d) {
+				err = sxs_diag_set(diag, SXS_EFORMAT, "pa30: negative code length");
+				goto out;
+			}
 			cur[i] = (uint8_t)(prev[i] - d);
 			i++;
 		} else {
 			/* 23-30: repeat the last length; 31-38: copy the previous segment's */
 			unsigned c = (unsigned)(sym - 23) & 7u;
-			size_t run = c < 3 ? c + 1 : ((size_t)1 << (c - 1)) | pa30_bits_read(b, c - 1);
-			if (run > PA30_SEGMENT_LENS - i)
-				return sxs_diag_set(diag, SXS_EFORMAT,
-				                    "pa30: code length run past the end of the table");
+			size_t run = c < 3 ? c + 1 : ((size_t)1 << (c - 1)) | pa30_bits_read(&b, c - 1);
+			if (run > PA30_SEGMENT_LENS - i) {
+				err = sxs_diag_set(diag, SXS_EFORMAT,
+				                   "pa30: code length run past the end of the table");
+				goto out;
+			}
 			if (sym <= 30) {
-				if (i == 0)
-					return sxs_diag_set(diag, SXS_EFORMAT,
-					                    "pa30: code length repeat with no previous length");
+				if (i == 0) {
+					err = sxs_diag_set(diag, SXS_EFORMAT,
+					                   "pa30: code length repeat with no previous length");
+					goto out;
+				}
 				memset(cur + i, cur[i - 1], run);
 			} else {
 				memcpy(cur + i, prev + i, run);
@@ -133,9 +151,11 @@ static int read_segment_lengths(struct pa30_bits *b, const struct pa30_huff *pre
 			i += run;
 		}
 	}
-	if (pa30_bits_overrun(b))
-		return sxs_diag_set(diag, SXS_ETRUNC, "pa30: patch bitstream ends in the code lengths");
-	return 0;
+	if (pa30_bits_overrun(&b))
+		err = sxs_diag_set(diag, SXS_ETRUNC, "pa30: patch bitstream ends in the code lengths");
+out:
+	*bp = b;
+	return err;
 }
 
 /* CompositeFormat with use_default = 0: segment starts, pre-tree, lengths. */
@@ -237,19 +257,19 @@ static int grow_output(uint8_t **out, size_t *cap, size_t need, size_t out_len,
 }
 
 /* The error to report when decoding failed at output offset t. */
-static int decode_error(const struct pa30_bits *b, struct sxs_diag *diag, int err,
-                        const char *what, size_t t)
+static int decode_error(bool overrun, struct sxs_diag *diag, int err, const char *what,
+                        size_t t)
 {
 	/* zeros past the end may have caused the failure: report that instead */
-	if (pa30_bits_overrun(b))
+	if (overrun)
 		return sxs_diag_set(diag, SXS_ETRUNC,
 		                    "pa30: patch bitstream ends early at output offset %zu", t);
 	return sxs_diag_set(diag, err, "pa30: %s at output offset %zu", what, t);
 }
 
 /* Distance of a long match (position slots 7-42) per formats.md §4.7. */
-static int read_long_distance(struct pa30_bits *b, const struct pa30_huff *aligned,
-                              unsigned slot, uint64_t *dist_ret)
+static inline int read_long_distance(struct pa30_bits *b, const struct pa30_huff *aligned,
+                                     unsigned slot, uint64_t *dist_ret)
 {
 	unsigned x;
 
@@ -282,13 +302,66 @@ static int read_long_distance(struct pa30_bits *b, const struct pa30_huff *align
 	return 0;
 }
 
+/*
+ * After a literal, decode the literals that follow in a tight loop, as long
+ * as none of the main loop's checks could fire: the output stays below end
+ * (buffer capacity and the next segment's start; capacity <= target size),
+ * and at least 8 input bytes remain after every refill, so no bit past the
+ * end of the stream is consumed (overrun is impossible).  The decoded bits
+ * do not depend on when the reader refills.  Stops at the first symbol that
+ * is not a literal coded in the primary table and leaves it for the main
+ * loop, which decodes it again with all its checks.
+ */
+static size_t decode_literals(const struct pa30_huff *h, struct pa30_bits *b, uint8_t *out,
+                              size_t t, size_t end)
+{
+	while (t < end) {
+		uint32_t e;
+
+		if (b->avail < PA30_MAX_CODE_LEN) {
+			if ((size_t)(b->end - b->next) < 16)
+				break;
+			pa30_bits_refill(b);
+		}
+		e = h->table[pa30_bits_peek(b, h->tablebits)];
+		/* a leaf (no subtable flag, non-zero length) of a symbol < 256 */
+		if (e >= (256u << 8) || (e & PA30_HUFF_SUBTABLE) || (e & 31u) == 0)
+			break;
+		pa30_bits_skip(b, e & 31u);
+		out[t++] = (uint8_t)(e >> 8);
+	}
+	return t;
+}
+
+/*
+ * Copy n bytes from src to dst in 8-byte chunks, rounding n up to a
+ * multiple of 8: the caller guarantees that much room after dst and after
+ * src, and that src + 8 <= dst when src is below dst in the same buffer
+ * (an LZ copy with distance >= 8), so every chunk reads bytes that are
+ * final, which gives the byte-by-byte result of an overlapping LZ copy.
+ */
+static inline void copy_chunks(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	uint8_t *end = dst + n;
+
+	do {
+		uint64_t v;
+		memcpy(&v, src, sizeof(v));
+		memcpy(dst, &v, sizeof(v));
+		dst += 8;
+		src += 8;
+	} while (dst < end);
+}
+
+#define CHUNK_SLACK 7 /* bytes copy_chunks may write or read past n */
+
 int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
                       const uint8_t *patch, size_t patch_len, size_t out_len,
                       uint8_t **out_ret, struct sxs_diag *diag)
 {
 	struct segments segs = {0, NULL, NULL};
 	struct tables tab;
-	struct pa30_bits b;
+	struct pa30_bits hb, b;
 	int64_t lru[3] = {0, 0, 0};
 	const uint64_t R = ref_len;
 	size_t t = 0, seg = 0, cap;
@@ -305,18 +378,18 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		err = sxs_diag_set(diag, SXS_ELIMIT, "pa30: source or target too large");
 		goto out;
 	}
-	err = pa30_bits_init(&b, patch, patch_len, diag, "patch");
+	err = pa30_bits_init(&hb, patch, patch_len, diag, "patch");
 	if (err)
 		goto out;
 
 	/* base rift table: present bit */
-	if (pa30_bits_read(&b, 1)) {
+	if (pa30_bits_read(&hb, 1)) {
 		err = sxs_diag_set(diag, SXS_EUNSUPPORTED,
 		                   "pa30: non-empty rift table not supported (PE delta data)");
 		goto out;
 	}
 	/* CompositeFormat: use_default bit */
-	if (pa30_bits_read(&b, 1)) {
+	if (pa30_bits_read(&hb, 1)) {
 		err = segments_alloc(&segs, 1, diag);
 		if (err)
 			goto out;
@@ -324,7 +397,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		flat_lengths(segs.lens + PA30_MAIN_SYMS, PA30_LEN_SYMS);
 		flat_lengths(segs.lens + PA30_MAIN_SYMS + PA30_LEN_SYMS, PA30_ALIGNED_SYMS);
 	} else {
-		err = read_composite(&b, &segs, diag);
+		err = read_composite(&hb, &segs, diag);
 		if (err)
 			goto out;
 	}
@@ -344,6 +417,12 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		goto out;
 	}
 
+	/*
+	 * The symbol loop works on a copy of the reader whose address does
+	 * not escape (every function it is passed to is inlined), so that
+	 * the compiler can keep its fields in registers.
+	 */
+	b = hb;
 	while (t < out_len) {
 		const uint64_t pos = R + t;
 		int64_t d;
@@ -372,13 +451,19 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		}
 		sym = pa30_huff_decode(&tab.main, &b);
 		if (sym < 0) {
-			err = decode_error(&b, diag, SXS_EFORMAT, "symbol from an empty main code", t);
+			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
+			                   "symbol from an empty main code", t);
 			goto out;
 		}
 		if (sym < 256) {
 			if (t == cap && (err = grow_output(&out, &cap, t + 1, out_len, diag)))
 				goto out;
 			out[t++] = (uint8_t)sym;
+			if ((size_t)(b.end - b.next) >= 16) {
+				/* pos < next_start held, so next_start - R >= t */
+				size_t end = next_start - R < cap ? (size_t)(next_start - R) : cap;
+				t = decode_literals(&tab.main, &b, out, t, end);
+			}
 			continue;
 		}
 
@@ -407,7 +492,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		} else {
 			uint64_t dist;
 			if (read_long_distance(&b, &tab.aligned, slot, &dist) < 0) {
-				err = decode_error(&b, diag, SXS_EFORMAT,
+				err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
 				                   "symbol from an empty aligned code", t);
 				goto out;
 			}
@@ -421,7 +506,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 			pa30_bits_refill(&b);
 			int l = pa30_huff_decode(&tab.len, &b);
 			if (l < 0) {
-				err = decode_error(&b, diag, SXS_EFORMAT,
+				err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
 				                   "symbol from an empty length code", t);
 				goto out;
 			}
@@ -433,7 +518,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 				unsigned k = (unsigned)__builtin_ctzll(pa30_bits_peek(&b, 32) |
 				                                       ((uint64_t)1 << 32));
 				if (k + 8 >= 32) { /* >= 2^32: longer than any target */
-					err = decode_error(&b, diag, SXS_EFORMAT,
+					err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
 					                   "match length runs past the end of the target", t);
 					goto out;
 				}
@@ -452,16 +537,17 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		}
 
 		if (d <= 0) {
-			err = decode_error(&b, diag, SXS_EFORMAT,
+			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
 			                   "copy from output not yet produced", t);
 			goto out;
 		}
 		if ((uint64_t)d > pos) {
-			err = decode_error(&b, diag, SXS_EFORMAT, "copy before start of buffer", t);
+			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
+			                   "copy before start of buffer", t);
 			goto out;
 		}
 		if (len > out_len - t) {
-			err = decode_error(&b, diag, SXS_EFORMAT,
+			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
 			                   "match length runs past the end of the target", t);
 			goto out;
 		}
@@ -474,13 +560,18 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		if (src < R) {
 			/* from the reference; the rest continues at target offset 0 */
 			size_t k = (size_t)(R - src) < n ? (size_t)(R - src) : n;
-			memcpy(out + t, ref + src, k);
+			if ((size_t)(R - src) - k >= CHUNK_SLACK && cap - t - k >= CHUNK_SLACK)
+				copy_chunks(out + t, ref + src, k);
+			else
+				memcpy(out + t, ref + src, k);
 			t += k;
 			n -= k;
 		}
 		/* from the target produced so far: out[t - dist], may overlap */
 		if (n == 0) {
 			continue;
+		} else if (dist >= 8 && cap - t - n >= CHUNK_SLACK) {
+			copy_chunks(out + t, out + t - dist, n);
 		} else if (dist >= n) {
 			memcpy(out + t, out + t - dist, n);
 		} else if (dist == 1) {
