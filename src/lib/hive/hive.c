@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
@@ -245,6 +246,52 @@ static bool base_checksum_ok(const uint8_t *base)
 	return (sum == 0 && stored == 1) || (sum == 0xffffffffu && stored == 0xfffffffeu);
 }
 
+#define LAYOUT_TRIM_BYTES ((size_t)4 << 20)
+
+/*
+ * hivex maps the hive itself and hivex_open() reads every page of it, so
+ * the whole file stays resident for as long as the handle is open.  hivex
+ * does not say where its mapping is; /proc/self/maps does: the one
+ * read-only mapping of this file (device and inode) that is not ours.  If
+ * it is not found (no /proc, or a hivex that reads the file into memory)
+ * nothing is trimmed.
+ */
+static void find_hivex_map(struct sxs_hive *h, const struct stat *st)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end, off, ino;
+		unsigned dmaj, dmin;
+		char perms[5];
+
+		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu", &start, &end, perms, &off, &dmaj,
+		           &dmin, &ino) != 7)
+			continue;
+		if (ino != (unsigned long)st->st_ino || dmaj != major(st->st_dev) ||
+		    dmin != minor(st->st_dev) || off != 0 || perms[0] != 'r' || perms[1] != '-')
+			continue;
+		if ((const uint8_t *)start == h->map || end - start < h->size)
+			continue;
+		h->hx_map = (void *)start;
+		h->hx_len = h->size;
+		break;
+	}
+	fclose(f);
+}
+
+/* Drop hivex's resident pages: clean file pages of a read-only mapping. */
+static void trim_hivex_map(struct sxs_hive *h)
+{
+	if (h->hx_map)
+		madvise(h->hx_map, h->hx_len, MADV_DONTNEED);
+}
+
+#define LAYOUT_TRIM_BYTES ((size_t)4 << 20)
+
 /*
  * Everything hivex_open() trusts: the base block, then every hive bin and
  * cell header (each cell must end inside its bin), and a root key cell.
@@ -295,6 +342,7 @@ static int check_layout(struct sxs_hive *h, struct sxs_diag *diag)
 		                    root_rel);
 	size_t root = REGF_BASE_SIZE + (size_t)root_rel;
 	bool seen_root = false;
+	size_t trimmed = 0;
 
 	for (size_t off = REGF_BASE_SIZE; off < h->bins_end;) {
 		if (HBIN_HEADER_SIZE > h->bins_end - off || memcmp(b + off, "hbin", 4) != 0)
@@ -332,6 +380,12 @@ static int check_layout(struct sxs_hive *h, struct sxs_diag *diag)
 			c += len;
 		}
 		off = bin_end;
+		/* let go of what was checked, a few MiB at a time (see trim_map) */
+		if (off - trimmed >= LAYOUT_TRIM_BYTES) {
+			size_t end = off & ~(size_t)(4096 - 1);
+			madvise((void *)(b + trimmed), end - trimmed, MADV_DONTNEED);
+			trimmed = end;
+		}
 	}
 	if (!seen_root)
 		return sxs_diag_set(diag, SXS_EFORMAT,
@@ -511,6 +565,8 @@ int sxs_hive_open(int dirfd, const char *relpath, const char *display,
 			err = sxs_hive_hx_error(h, diag, e, "hivex cannot open the hive", 0);
 		goto out;
 	}
+	find_hivex_map(h, &st);
+	trim_hivex_map(h);
 	errno = 0;
 	if (hivex_root(h->hx) != h->root) {
 		err = sxs_hive_hx_error(h, diag, errno, "hivex finds no root key", h->root);
@@ -584,9 +640,9 @@ sxs_hnode sxs_hive_root(const struct sxs_hive *h)
 
 /*
  * Every key and value read looks at our mapping (the checks) and at
- * hivex's.  Drop our pages now and then -- clean file pages, faulted back
- * from the page cache when looked at again -- so a large hive is resident
- * once, not twice.
+ * hivex's.  Drop the pages of both now and then -- clean file pages,
+ * faulted back from the page cache when looked at again -- so a large hive
+ * is not kept resident by a walk over all of its keys.
  */
 #define TRIM_EVERY 4096
 
@@ -595,6 +651,7 @@ static void trim_map(struct sxs_hive *h)
 	if (++h->touches >= TRIM_EVERY) {
 		h->touches = 0;
 		madvise((void *)h->map, h->size, MADV_DONTNEED);
+		trim_hivex_map(h);
 	}
 }
 

@@ -64,6 +64,8 @@ struct sxs_hive {
 	uint32_t seq1, seq2;
 	bool has_logs;
 	unsigned touches;   /* key and value reads since our mapping was trimmed */
+	void *hx_map;       /* hivex's own mapping of the file, or NULL if not found */
+	size_t hx_len;
 	struct sxs_diag err; /* reason for the last failure, see sxs_hive_error() */
 
 	/* parent -> child index, open addressing (see index.c) */

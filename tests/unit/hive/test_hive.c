@@ -24,6 +24,7 @@
 
 #include "digest/digest.h"
 #include "hive/hive.h"
+#include "hive/hive_int.h"
 #include "util/alloc.h"
 
 #define COMPONENT "amd64_sample-component_31bf3856ad364e35_10.0.17763.1_none_0123456789abcdef"
@@ -148,6 +149,28 @@ static void hive_opens_clean_hive_and_reads_base_block(void **state)
 	assert_int_equal(sxs_hive_node_name(h, sxs_hive_root(h), &name), 0);
 	assert_string_equal(name, "ROOT");
 	sxs_free(name);
+	sxs_hive_free(h);
+}
+
+/*
+ * hivex_open() reads every page of its own mapping; sxs_hive_open finds that
+ * mapping (to drop its pages while keys are read) and trimming it does not
+ * change what is read afterwards.
+ */
+static void hive_finds_hivex_mapping_and_trims_it_safely(void **state)
+{
+	(void)state;
+	struct sxs_hive *h = open_fixture("basic.hive");
+	char *name = NULL;
+	assert_non_null(h->hx_map);
+	assert_true((const uint8_t *)h->hx_map != h->map);
+	assert_int_equal(h->hx_len, h->size);
+	for (int i = 0; i < 3 * 4096; i++) {
+		sxs_hnode comps = must_path(h, "DerivedData\\Components");
+		assert_int_equal(sxs_hive_node_name(h, comps, &name), 0);
+		assert_string_equal(name, "Components");
+		sxs_free(name);
+	}
 	sxs_hive_free(h);
 }
 
@@ -762,6 +785,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hive_opens_clean_hive_and_reads_base_block),
+		cmocka_unit_test(hive_finds_hivex_mapping_and_trims_it_safely),
 		cmocka_unit_test(hive_child_lookup_ignores_ascii_case),
 		cmocka_unit_test(hive_path_takes_both_separators_and_skips_empty_parts),
 		cmocka_unit_test(hive_missing_key_is_enoent_without_message),
