@@ -122,6 +122,16 @@ char *sxs_strbuf_detach(struct sxs_strbuf *sb, size_t *len_ret)
 	if (sb->len == 0)
 		sb->buf[0] = '\0';
 	char *p = sb->buf;
+	/*
+	 * A detached string is usually kept (identities, key forms: tens of
+	 * thousands in a model): give back the slack the doubling left.  If the
+	 * shrinking realloc fails the buffer is kept as it is.
+	 */
+	if (sb->cap - sb->len > 16) {
+		char *q = sxs_realloc(p, sb->len + 1);
+		if (q)
+			p = q;
+	}
 	if (len_ret)
 		*len_ret = sb->len;
 	sxs_strbuf_init(sb);
