@@ -10,6 +10,17 @@ sxscheck=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sxs-bench-smoke.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
+# same_for_all_jobs NAME WHAT: $tmp/NAME2 and NAME5 are identical to NAME1
+same_for_all_jobs() {
+	for j in 2 5; do
+		if ! cmp -s "$tmp/${1}1" "$tmp/$1$j"; then
+			echo "FAIL: $2 between --jobs=1 and --jobs=$j" >&2
+			diff "$tmp/${1}1" "$tmp/$1$j" | head -20 >&2
+			exit 1
+		fi
+	done
+}
+
 "$mkstore" --components 1500 --files 6000 --bytes 30M --seed 7 --out "$tmp/store" >/dev/null
 for j in 1 2 5; do
 	rc=0
@@ -26,13 +37,7 @@ done
 for j in 1 2 5; do
 	sed 's/"elapsed[a-z_]*": *[0-9.e+-]*/"elapsed": 0/' "$tmp/report$j.json" >"$tmp/norm$j"
 done
-for j in 2 5; do
-	if ! cmp -s "$tmp/norm1" "$tmp/norm$j"; then
-		echo "FAIL: the report differs between --jobs=1 and --jobs=$j" >&2
-		diff "$tmp/norm1" "$tmp/norm$j" | head -20 >&2
-		exit 1
-	fi
-done
+same_for_all_jobs norm "the report differs"
 # the scan looked at everything that was generated
 grep -q '"files_hashed": 6000,' "$tmp/report1.json" ||
 	{ echo "FAIL: not all 6000 files hashed" >&2; exit 1; }
@@ -64,13 +69,7 @@ for j in 1 2 5; do
 	[ "$rc" -eq 1 ] || { echo "FAIL: damaged store: scan --jobs=$j exited $rc (want 1)" >&2; exit 1; }
 	sed 's/ in [0-9.]* s$//' "$tmp/damaged$j.txt" >"$tmp/dnorm$j"
 done
-for j in 2 5; do
-	if ! cmp -s "$tmp/dnorm1" "$tmp/dnorm$j"; then
-		echo "FAIL: findings differ between --jobs=1 and --jobs=$j" >&2
-		diff "$tmp/dnorm1" "$tmp/dnorm$j" | head -20 >&2
-		exit 1
-	fi
-done
+same_for_all_jobs dnorm "the findings differ"
 if ! grep -q 'payload-hash-mismatch' "$tmp/damaged1.txt" ||
 	! grep -q 'payload-missing' "$tmp/damaged1.txt"; then
 	echo "FAIL: damage not reported" >&2
