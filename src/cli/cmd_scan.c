@@ -33,7 +33,7 @@ int cli_parse_jobs(const char *s, unsigned *ret)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
-	if (!*s || *end || v == 0 || v > 256)
+	if (!*s || *end || v == 0 || v > SXS_MAX_JOBS)
 		return -1;
 	*ret = (unsigned)v;
 	return 0;

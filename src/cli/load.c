@@ -12,7 +12,8 @@ int cli_model_option(const char *cmd, int opt, const char *arg, struct sxs_model
 	switch (opt) {
 	case CLI_OPT_JOBS:
 		if (cli_parse_jobs(arg, &mopt->jobs))
-			return cli_error(EXIT_USAGE, "%s: --jobs takes a number from 1 to 256, not '%s'", cmd, arg);
+			return cli_error(EXIT_USAGE, "%s: --jobs takes a number from 1 to %d, not '%s'", cmd,
+			                 SXS_MAX_JOBS, arg);
 		return 0;
 	case CLI_OPT_BASE_MANIFEST:
 		mopt->base_manifest_path = arg;

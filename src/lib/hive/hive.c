@@ -246,8 +246,6 @@ static bool base_checksum_ok(const uint8_t *base)
 	return (sum == 0 && stored == 1) || (sum == 0xffffffffu && stored == 0xfffffffeu);
 }
 
-#define LAYOUT_TRIM_BYTES ((size_t)4 << 20)
-
 /*
  * hivex maps the hive itself and hivex_open() reads every page of it, so
  * the whole file stays resident for as long as the handle is open.  hivex

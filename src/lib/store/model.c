@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -469,17 +468,28 @@ static void set_fatal(struct load_ctx *ctx, int err)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-static int open_payload(struct load_ctx *ctx, const struct sxs_component *c,
-                        const struct sxs_payload *p, int *fd_ret, struct sxs_diag *diag)
+/* Both names come from readdir (at most 255 bytes each): no allocation. */
+#define PAYLOAD_PATH_MAX (2 * 256 + 2)
+
+/* "folder/name" below WinSxS into path; false if it does not fit. */
+static bool payload_path(const struct sxs_component *c, const struct sxs_payload *p,
+                         char path[PAYLOAD_PATH_MAX])
 {
-	/* both names come from readdir (at most 255 bytes each): no allocation */
-	char path[2 * 256 + 2];
 	size_t a = strlen(c->folder), b = strlen(p->ondisk);
-	if (a + b + 2 > sizeof(path))
-		return sxs_diag_set(diag, SXS_ENAME, "path too long");
+	if (a + b + 2 > PAYLOAD_PATH_MAX)
+		return false;
 	memcpy(path, c->folder, a);
 	path[a] = '/';
 	memcpy(path + a + 1, p->ondisk, b + 1);
+	return true;
+}
+
+static int open_payload(struct load_ctx *ctx, const struct sxs_component *c,
+                        const struct sxs_payload *p, int *fd_ret, struct sxs_diag *diag)
+{
+	char path[PAYLOAD_PATH_MAX];
+	if (!payload_path(c, p, path))
+		return sxs_diag_set(diag, SXS_ENAME, "path too long");
 	return sxs_open_beneath(ctx->img->winsxs_fd, path, fd_ret, diag);
 }
 
@@ -685,9 +695,8 @@ static int collect(struct slot *s, struct sxs_component *c, bool wait)
 		if (ctx->opt->progress) {
 			/* sizes for the progress display, without opening files */
 			struct stat st;
-			char path[2 * 256 + 2];
-			if (snprintf(path, sizeof(path), "%s/%s", c->folder, p->ondisk) <
-			            (int)sizeof(path) &&
+			char path[PAYLOAD_PATH_MAX];
+			if (payload_path(c, p, path) &&
 			    fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
 				atomic_fetch_add(&ctx->bytes_total, (uint64_t)st.st_size);
 		}

@@ -170,8 +170,9 @@ void sxs_family_release(struct sxs_winner_family *f);
 /*
  * Examine the image: read COMPONENTS and Winners, read and decode every
  * manifest, list component folders, and hash payloads while the walk goes
- * on (opt->jobs hash workers, reads in inode order within each window).  An error means the scan could not run at all; everything wrong
- * with the image is recorded in the model for check/ to report.
+ * on (opt->jobs hash workers, reads in inode order within each window).
+ * An error means the scan could not run at all; everything wrong with the
+ * image is recorded in the model for check/ to report.
  */
 int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
                    struct sxs_model *m, struct sxs_diag *diag);

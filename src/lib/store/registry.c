@@ -39,6 +39,15 @@ struct sxs_registry {
 	size_t nhcomps;
 };
 
+static void release_hcomps(struct sxs_registry *r)
+{
+	for (size_t i = 0; i < r->nhcomps; i++) {
+		sxs_free(r->hcomps[i].name);
+		sxs_free(r->hcomps[i].identity);
+	}
+	r->nhcomps = 0;
+}
+
 void sxs_registry_free(struct sxs_registry *r)
 {
 	if (!r)
@@ -46,10 +55,7 @@ void sxs_registry_free(struct sxs_registry *r)
 	sxs_hive_free(r->components);
 	sxs_hive_free(r->software);
 	sxs_free(r->wcp_version);
-	for (size_t i = 0; i < r->nhcomps; i++) {
-		sxs_free(r->hcomps[i].name);
-		sxs_free(r->hcomps[i].identity);
-	}
+	release_hcomps(r);
 	sxs_free(r->hcomps);
 	sxs_free(r);
 }
@@ -416,11 +422,7 @@ static int read_hive_components(struct sxs_registry *r, struct sxs_model *m)
 	if (err == 0 || err == -SXS_ENOMEM)
 		return err;
 	/* a key whose name cannot be read: the list as a whole is not trusted */
-	for (size_t i = 0; i < r->nhcomps; i++) {
-		sxs_free(r->hcomps[i].name);
-		sxs_free(r->hcomps[i].identity);
-	}
-	r->nhcomps = 0;
+	release_hcomps(r);
 	return hive_broken(m, true, h, "DerivedData\\Components", err);
 }
 
@@ -496,14 +498,14 @@ int sxs_registry_identities(struct sxs_model *m)
 	return err;
 }
 
-static int attach_one(struct hive_component *hc, struct sxs_component *c)
+/* Move what the hive says of a component into it. */
+static void attach_one(struct hive_component *hc, struct sxs_component *c)
 {
 	c->in_hive = true;
 	c->has_s256h = hc->has_s256h;
 	memcpy(c->s256h, hc->s256h, sizeof(c->s256h));
 	c->hive_identity = hc->identity;
 	hc->identity = NULL;
-	return 0;
 }
 
 int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,

@@ -9,7 +9,8 @@
 /*
  * String-keyed hash map (open addressing, linear probing).  Keys are
  * copied, or with sxs_map_init_borrowed only pointed at (the caller keeps
- * them alive and unchanged while they are in the map); with `fold_case` they compare ASCII-case-insensitively, the way
+ * them alive and unchanged while they are in the map); with `fold_case`
+ * they compare ASCII-case-insensitively, the way
  * Windows compares file and key names.  Values are opaque pointers owned
  * by the caller.
  */

@@ -11,7 +11,6 @@
 #include "report/report.h"
 #include "util/alloc.h"
 #include "util/map.h"
-#include "util/parallel.h"
 #include "util/utf8.h"
 
 static const char hostile[] = "evil\n'$(rm -rf /)`id`\"\\\xff\xfe.dll";
@@ -112,23 +111,6 @@ static void map_is_case_insensitive_when_asked(void **state)
 	sxs_map_release(&m);
 }
 
-static void count_item(void *ctx, size_t i, unsigned worker)
-{
-	(void)worker;
-	int *seen = ctx;
-	__atomic_add_fetch(&seen[i], 1, __ATOMIC_RELAXED);
-}
-
-static void parallel_for_runs_each_item_once(void **state)
-{
-	(void)state;
-	int seen[1000] = {0};
-	assert_int_equal(sxs_parallel_for(1000, 4, count_item, NULL, 0, seen), 0);
-	for (int i = 0; i < 1000; i++)
-		assert_int_equal(seen[i], 1);
-	assert_int_equal(sxs_parallel_for(0, 4, count_item, NULL, 0, seen), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,7 +118,6 @@ int main(void)
 		cmocka_unit_test(utf8_validation),
 		cmocka_unit_test(json_report_is_valid_for_hostile_names),
 		cmocka_unit_test(map_is_case_insensitive_when_asked),
-		cmocka_unit_test(parallel_for_runs_each_item_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
