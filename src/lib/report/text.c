@@ -62,6 +62,11 @@ static void finding_line(struct sxs_strbuf *out, const struct sxs_finding *fd)
 		}
 		sxs_strbuf_addc(out, ']');
 	}
+	if (fd->tentative) {
+		sxs_strbuf_adds(out, " (tentative: ");
+		sxs_report_text_escape(out, fd->tentative);
+		sxs_strbuf_addc(out, ')');
+	}
 	sxs_strbuf_addc(out, '\n');
 	if (fd->kind == SXS_F_IDENTITY_MISMATCH) {
 		sxs_strbuf_adds(out, "        manifest:   ");
@@ -69,6 +74,32 @@ static void finding_line(struct sxs_strbuf *out, const struct sxs_finding *fd)
 		sxs_strbuf_adds(out, "\n        COMPONENTS: ");
 		sxs_report_text_escape(out, fd->actual ? fd->actual : "(none)");
 		sxs_strbuf_addc(out, '\n');
+	}
+}
+
+/* "read", "not read", "read after replaying COMPONENTS.LOG1, ... (N entries,
+ * M pages)" or "read as it is (dirty, logs not replayed)" */
+static void hive_read(struct sxs_strbuf *out, bool have, const struct sxs_hive_fact *fact)
+{
+	if (!have) {
+		sxs_strbuf_adds(out, "not read");
+		return;
+	}
+	switch (fact->read) {
+	case SXS_HIVE_READ_CLEAN:
+		sxs_strbuf_adds(out, "read");
+		break;
+	case SXS_HIVE_READ_REPLAYED:
+		sxs_strbuf_adds(out, "read after replaying ");
+		sxs_report_text_escape(out, fact->logs);
+		if (fact->old_format)
+			sxs_strbuf_addf(out, " (%u pages)", fact->pages);
+		else
+			sxs_strbuf_addf(out, " (%u entries, %u pages)", fact->entries, fact->pages);
+		break;
+	case SXS_HIVE_READ_UNREPLAYED:
+		sxs_strbuf_adds(out, "read as it is (dirty, logs not replayed)");
+		break;
 	}
 }
 
@@ -140,9 +171,9 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 	sxs_report_size(out, m->bytes_hashed);
 	sxs_strbuf_addf(out, "), %zu differentials, in %.2f s\n", deltas, m->elapsed);
 	sxs_strbuf_adds(out, "  Registry: COMPONENTS ");
-	sxs_strbuf_adds(out, m->have_components_hive ? "read" : "not read");
+	hive_read(out, m->have_components_hive, &m->components_log);
 	sxs_strbuf_adds(out, ", SOFTWARE ");
-	sxs_strbuf_adds(out, m->have_software_hive ? "read" : "not read");
+	hive_read(out, m->have_software_hive, &m->software_log);
 	sxs_strbuf_addc(out, '\n');
 	return sxs_strbuf_error(out);
 }

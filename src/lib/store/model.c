@@ -86,6 +86,13 @@ void sxs_family_release(struct sxs_winner_family *f)
 	memset(f, 0, sizeof(*f));
 }
 
+void sxs_hive_fact_release(struct sxs_hive_fact *f)
+{
+	sxs_free(f->note);
+	sxs_free(f->logs);
+	memset(f, 0, sizeof(*f));
+}
+
 void sxs_model_release(struct sxs_model *m)
 {
 	for (size_t i = 0; i < m->ncomps; i++)
@@ -101,6 +108,8 @@ void sxs_model_release(struct sxs_model *m)
 	sxs_free(m->components_problem);
 	sxs_free(m->software_problem);
 	sxs_free(m->base_manifest_source);
+	sxs_hive_fact_release(&m->components_log);
+	sxs_hive_fact_release(&m->software_log);
 	sxs_model_init(m);
 }
 

@@ -111,6 +111,29 @@ struct sxs_winner_family {
 	char *malformed_detail;
 };
 
+/*
+ * How a registry hive was read (issue 15, hive/replay.h).  A hive whose
+ * newest changes are only in its .LOG1/.LOG2 is replayed in memory as
+ * Windows would load it; only where that is impossible does the model rest
+ * on the stale primary file.
+ */
+enum sxs_hive_read {
+	SXS_HIVE_READ_CLEAN,      /* not dirty, or not read at all (see have_*_hive) */
+	SXS_HIVE_READ_REPLAYED,   /* dirty, logs replayed: the model is current */
+	SXS_HIVE_READ_UNREPLAYED, /* dirty, logs absent/damaged/not matching: stale */
+};
+
+struct sxs_hive_fact {
+	enum sxs_hive_read read;
+	char *note;          /* "replayed from COMPONENTS.LOG1 (2 entries, 5 pages) ...",
+	                        "not replayed: <why>", or NULL when clean */
+	char *logs;          /* REPLAYED: the logs applied, in order ("COMPONENTS.LOG1,
+	                        COMPONENTS.LOG2"), else NULL */
+	unsigned entries;    /* REPLAYED: new-format log entries applied (0: old format) */
+	unsigned pages;      /* REPLAYED: dirty pages written */
+	bool old_format;     /* REPLAYED from a Vista/7 (DIRT) log */
+};
+
 struct sxs_model {
 	char *image;              /* root path as given (or the reference's name) */
 	char *build;              /* "10.0.17763.1613" from SOFTWARE CurrentVersion, or NULL */
@@ -122,7 +145,10 @@ struct sxs_model {
 	size_t nfamilies;
 
 	bool have_components_hive, have_software_hive;
+	/* dirty AND not replayed: what the model says of that hive may be stale,
+	 * findings resting on it are tentative (components_log.read == UNREPLAYED) */
 	bool components_dirty, software_dirty;
+	struct sxs_hive_fact components_log, software_log; /* how each hive was read */
 	bool pending_xml, pending_hive;
 	char *components_problem, *software_problem; /* why a hive was not read */
 	bool components_unreadable, software_unreadable; /* present but not a hive */
@@ -166,6 +192,7 @@ struct sxs_component *sxs_model_find(const struct sxs_model *m, const char *keyf
 struct sxs_winner_family *sxs_model_family(const struct sxs_model *m, const char *key);
 void sxs_component_release(struct sxs_component *c);
 void sxs_family_release(struct sxs_winner_family *f);
+void sxs_hive_fact_release(struct sxs_hive_fact *f);
 
 /*
  * Examine the image: read COMPONENTS and Winners, read and decode every

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hive/hive.h"
+#include "hive/replay.h"
 #include "manifest/identity.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
@@ -343,6 +344,41 @@ static int read_components_root(struct sxs_registry *r, struct sxs_model *m)
 	return 0;
 }
 
+/* How the hive was read: replayed from its logs, or dirty and stale. */
+static int hive_fact(struct sxs_hive *h, struct sxs_hive_fact *f)
+{
+	const struct sxs_replay *r = sxs_hive_replay_info(h);
+	const char *note = sxs_hive_recovery_note(h);
+	switch (sxs_hive_recovery(h)) {
+	case SXS_HIVE_CLEAN:
+		f->read = SXS_HIVE_READ_CLEAN;
+		return 0;
+	case SXS_HIVE_REPLAYED:
+		f->read = SXS_HIVE_READ_REPLAYED;
+		break;
+	case SXS_HIVE_UNREPLAYED:
+		f->read = SXS_HIVE_READ_UNREPLAYED;
+		break;
+	}
+	if (!(f->note = sxs_strdup(note)))
+		return -SXS_ENOMEM;
+	if (f->read != SXS_HIVE_READ_REPLAYED)
+		return 0;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	const char *display = sxs_hive_display(h);
+	const char *stem = strrchr(display, '/');
+	stem = stem ? stem + 1 : display;
+	for (unsigned i = 0; i < r->n_order; i++) {
+		const struct sxs_replay_log *l = &r->log[r->order[i]];
+		sxs_strbuf_addf(&sb, "%s%s.LOG%u", i ? ", " : "", stem, r->order[i] + 1);
+		f->entries += l->entries;
+		f->pages += l->pages;
+	}
+	f->old_format = r->format == SXS_LOG_OLD;
+	f->logs = sxs_strbuf_detach(&sb, NULL);
+	return f->logs ? 0 : -SXS_ENOMEM;
+}
+
 static int count_key(struct sxs_hive *h, sxs_hnode node, unsigned depth, void *ctx)
 {
 	(void)h;
@@ -440,7 +476,9 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 	m->components_unreadable = unreadable;
 	if (r->components) {
 		m->have_components_hive = true;
-		m->components_dirty = sxs_hive_is_dirty(r->components);
+		m->components_dirty = sxs_hive_recovery(r->components) == SXS_HIVE_UNREPLAYED;
+		if ((err = hive_fact(r->components, &m->components_log)))
+			goto out;
 		err = check_structure(m, true, r->components);
 		if (err < 0 || (err == 0 && ((err = read_components_root(r, m)) ||
 		                             (err = read_hive_components(r, m)))))
@@ -454,7 +492,9 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 	m->software_unreadable = unreadable;
 	if (r->software) {
 		m->have_software_hive = true;
-		m->software_dirty = sxs_hive_is_dirty(r->software);
+		m->software_dirty = sxs_hive_recovery(r->software) == SXS_HIVE_UNREPLAYED;
+		if ((err = hive_fact(r->software, &m->software_log)))
+			goto out;
 		err = check_structure(m, false, r->software);
 		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)))))
 			goto out;
