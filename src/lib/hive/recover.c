@@ -134,6 +134,11 @@ void sxs_hive_logs_release(struct sxs_hive_logs *logs)
 void sxs_hive_logs_notes(const struct sxs_hive_logs *logs, struct sxs_replay *r)
 {
 	for (unsigned i = 0; i < 2; i++) {
+		if (logs->present[i] && !logs->map[i] && !logs->problem[i][0]) {
+			r->log[i].present = true; /* there, but empty */
+			snprintf(r->log[i].note, sizeof(r->log[i].note), "empty");
+			continue;
+		}
 		if (!logs->problem[i][0])
 			continue;
 		/* there, but not readable as a file: say why instead of "absent" */
