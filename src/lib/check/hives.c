@@ -5,6 +5,7 @@
  * is a warning, and every finding that rests on it is marked tentative.
  */
 #include "check/hives.h"
+#include "check/volume.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,13 +59,25 @@ void sxs_check_hives(const struct sxs_model *m, struct sxs_findings *out)
 		hive_state(&m->software_log, m->software_dirty, "SOFTWARE", out);
 }
 
+/* findings about the target itself are not made tentative by it */
+static bool about_the_target(enum sxs_finding_kind k)
+{
+	return k == SXS_F_WINDOWS_UNSUPPORTED || k == SXS_F_VOLUME_HIBERNATED ||
+	       k == SXS_F_REGISTRY_MISSING || k == SXS_F_HIVE_DIRTY || k == SXS_F_HIVE_REPLAYED ||
+	       k == SXS_F_CHECK_SKIPPED;
+}
+
 int sxs_check_tentative(const struct sxs_model *m, struct sxs_findings *out)
 {
-	if (!m->components_dirty && !m->software_dirty)
+	bool old_windows = sxs_check_version_unsupported(m);
+	if (!m->components_dirty && !m->software_dirty && !old_windows)
 		return 0;
 	for (size_t i = 0; i < out->n; i++) {
 		struct sxs_finding *fd = &out->v[i];
 		const char *why = NULL;
+		if (old_windows && !about_the_target(fd->kind))
+			why = "the image is older than Windows 10, whose store layout sxscheck's rules "
+			      "were made for";
 		for (size_t k = 0; k < sizeof(rests_on) / sizeof(*rests_on); k++) {
 			if (rests_on[k].kind != fd->kind)
 				continue;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "check/scan.h"
 #include "check/hives.h"
+#include "check/volume.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +328,7 @@ static void check_state(const struct sxs_model *m, struct sxs_findings *out)
 	if (m->pending_hive)
 		sxs_findings_add(out, SXS_F_PENDING_OPERATIONS, NULL, "COMPONENTS",
 		                 "COMPONENTS has PendingXmlIdentifier; results may be transient");
+	sxs_check_volume(m, out); /* hibernation, wrong targets (check/volume.c) */
 	sxs_check_hives(m, out); /* replayed or dirty hives (check/hives.c) */
 	if (!m->have_components_hive && m->components_problem && !m->components_unreadable)
 		sxs_findings_add(out, SXS_F_CHECK_SKIPPED, NULL, "System32/config/COMPONENTS",

@@ -191,6 +191,15 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 		err |= sxs_json_add(hives, "SOFTWARE", hive_json(m->have_software_hive, &m->software_log));
 	}
 	err |= sxs_json_add(doc, "hives", hives);
+	if (m->registry_skipped)
+		err |= sxs_json_add(doc, "registry_skipped", json_object_new_boolean(true));
+	struct json_object *hib = json_object_new_object();
+	if (hib) {
+		err |= sxs_json_add_string(hib, "state", sxs_hiber_state_name(m->hibernation));
+		if (m->hiber_signature[0])
+			err |= sxs_json_add_string(hib, "signature", m->hiber_signature);
+	}
+	err |= sxs_json_add(doc, "hibernation", hib);
 	err |= sxs_json_add(doc, "findings", arr);
 	err |= sxs_json_add(doc, "summary", summary);
 	err |= sxs_json_add(doc, "stats", stats);

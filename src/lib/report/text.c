@@ -121,6 +121,16 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 		}
 		sxs_strbuf_addc(out, '\n');
 	}
+	/* up front: nothing below is current on a hibernated volume */
+	if (m->hibernation == SXS_HIBER_HIBERNATED || m->hibernation == SXS_HIBER_RESUMING) {
+		sxs_strbuf_adds(out, "Volume: ");
+		sxs_strbuf_adds(out, m->hibernation == SXS_HIBER_HIBERNATED
+		                         ? "Windows is hibernated (Fast Startup or hibernate)"
+		                         : "a resume from hibernation did not finish");
+		sxs_strbuf_adds(out, ", hiberfil.sys starts with \"");
+		sxs_report_text_escape(out, m->hiber_signature);
+		sxs_strbuf_adds(out, "\": read-only use only, repair scripts refuse\n");
+	}
 	size_t ndcm = 0;
 	for (size_t i = 0; i < m->ncomps; i++)
 		ndcm += m->comps[i].container == SXS_CONTAINER_DCM;
@@ -170,6 +180,10 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 	                m->manifests_read, (unsigned long long)m->files_hashed);
 	sxs_report_size(out, m->bytes_hashed);
 	sxs_strbuf_addf(out, "), %zu differentials, in %.2f s\n", deltas, m->elapsed);
+	if (m->registry_skipped) {
+		sxs_strbuf_adds(out, "  Registry: not read (--no-registry)\n");
+		return sxs_strbuf_error(out);
+	}
 	sxs_strbuf_adds(out, "  Registry: COMPONENTS ");
 	hive_read(out, m->have_components_hive, &m->components_log);
 	sxs_strbuf_adds(out, ", SOFTWARE ");

@@ -993,9 +993,16 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	m->payloads_checked = !opt->no_payload;
 
 	/* registry first: it names the servicing stack that holds the DCM base */
-	err = sxs_registry_open(img, m, &reg, diag);
+	/* a hibernated volume is older than Windows' memory (store/power.c) */
+	err = sxs_image_hibernation(img, &m->hibernation, m->hiber_signature);
 	if (err)
 		goto out;
+	m->registry_skipped = opt->no_registry;
+	if (!opt->no_registry) {
+		err = sxs_registry_open(img, m, &reg, diag);
+		if (err)
+			goto out;
+	}
 	/* then the folder listings */
 	err = sxs_image_list(img, diag);
 	if (err)

@@ -10,6 +10,7 @@
 #include "digest/digest.h"
 #include "manifest/identity.h"
 #include "pa30/pa30.h"
+#include "store/power.h"
 #include "store/store.h"
 #include "util/map.h"
 #include "util/status.h"
@@ -137,6 +138,7 @@ struct sxs_hive_fact {
 struct sxs_model {
 	char *image;              /* root path as given (or the reference's name) */
 	char *build;              /* "10.0.17763.1613" from SOFTWARE CurrentVersion, or NULL */
+	unsigned windows_major, windows_minor; /* 10.0, 6.1 (Windows 7); 0.0 unknown */
 	char *product;            /* ProductName, or NULL */
 	struct sxs_component *comps; /* sorted by keyform */
 	size_t ncomps;
@@ -149,12 +151,17 @@ struct sxs_model {
 	 * findings resting on it are tentative (components_log.read == UNREPLAYED) */
 	bool components_dirty, software_dirty;
 	struct sxs_hive_fact components_log, software_log; /* how each hive was read */
+	/* hiberfil.sys (store/power.c): HIBERNATED or RESUMING means the volume
+	 * is older than what Windows holds in memory; repair scripts refuse */
+	enum sxs_hiber_state hibernation;
+	char hiber_signature[9];
 	bool pending_xml, pending_hive;
 	char *components_problem, *software_problem; /* why a hive was not read */
 	bool components_unreadable, software_unreadable; /* present but not a hive */
 	char *base_manifest_source;  /* where the DCM base came from */
 	bool base_manifest_known;    /* SHA-256 matched the known base */
 	bool payloads_checked;
+	bool registry_skipped;       /* --no-registry: the hives were not read on purpose */
 
 	/* statistics */
 	uint64_t files_hashed, bytes_hashed, files_total, bytes_total;
@@ -179,6 +186,7 @@ struct sxs_progress {
 struct sxs_model_options {
 	unsigned jobs;                  /* hash workers; 0 = online CPUs */
 	bool no_payload;                /* manifests and registry only */
+	bool no_registry;               /* files only: COMPONENTS and SOFTWARE not read */
 	const char *base_manifest_path; /* DCM base override, or NULL */
 	void (*progress)(void *ctx, const struct sxs_progress *p);
 	void *progress_ctx;

@@ -185,33 +185,56 @@ static int value_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uin
 	return 0;
 }
 
+/*
+ * The version: CurrentMajorVersionNumber/CurrentMinorVersionNumber (DWORDs,
+ * Windows 10 and later), else the CurrentVersion string ("6.1" on Windows 7,
+ * "6.3" on 8.1; Windows 10 keeps "6.3" there for old programs, which is why
+ * the DWORDs win).  Never assumed: without either, the build stays unknown.
+ */
 static int read_build(struct sxs_registry *r, struct sxs_model *m)
 {
 	sxs_hnode cv;
 	int err = sxs_hive_path(r->software, sxs_hive_root(r->software), CURRENT_VERSION_PATH, &cv);
 	if (err)
 		return err == -SXS_ENOMEM ? err : 0;
-	char *build = NULL;
-	err = value_string(r->software, cv, "CurrentBuild", &build);
-	if (err || !build)
-		return err;
-	uint32_t major = 10, minor = 0, ubr = 0;
-	bool have_ubr = false;
-	if ((err = value_dword(r->software, cv, "CurrentMajorVersionNumber", &major, NULL)) ||
-	    (err = value_dword(r->software, cv, "CurrentMinorVersionNumber", &minor, NULL)) ||
-	    (err = value_dword(r->software, cv, "UBR", &ubr, &have_ubr))) {
-		sxs_free(build);
-		return err;
+	char *build = NULL, *legacy = NULL;
+	uint32_t major = 0, minor = 0, ubr = 0;
+	bool have_major = false, have_minor = false, have_ubr = false;
+	if ((err = value_string(r->software, cv, "CurrentBuild", &build)) ||
+	    (err = value_string(r->software, cv, "CurrentVersion", &legacy)) ||
+	    (err = value_dword(r->software, cv, "CurrentMajorVersionNumber", &major, &have_major)) ||
+	    (err = value_dword(r->software, cv, "CurrentMinorVersionNumber", &minor, &have_minor)) ||
+	    (err = value_dword(r->software, cv, "UBR", &ubr, &have_ubr)))
+		goto out;
+	if (!have_major && legacy) {
+		unsigned long a, b;
+		char tail;
+		if (sscanf(legacy, "%lu.%lu%c", &a, &b, &tail) == 2 && a < 100 && b < 100) {
+			major = (uint32_t)a;
+			minor = (uint32_t)b;
+			have_major = have_minor = true;
+		}
 	}
-	struct sxs_strbuf sb = SXS_STRBUF_INIT;
-	sxs_strbuf_addf(&sb, "%u.%u.%s", major, minor, build);
-	if (have_ubr)
-		sxs_strbuf_addf(&sb, ".%u", ubr);
+	if (!have_minor)
+		minor = 0;
+	m->windows_major = have_major ? major : 0;
+	m->windows_minor = have_major ? minor : 0;
+	if (build && have_major) {
+		struct sxs_strbuf sb = SXS_STRBUF_INIT;
+		sxs_strbuf_addf(&sb, "%u.%u.%s", major, minor, build);
+		if (have_ubr)
+			sxs_strbuf_addf(&sb, ".%u", ubr);
+		m->build = sxs_strbuf_detach(&sb, NULL);
+		if (!m->build) {
+			err = -SXS_ENOMEM;
+			goto out;
+		}
+	}
+	err = value_string(r->software, cv, "ProductName", &m->product);
+out:
 	sxs_free(build);
-	m->build = sxs_strbuf_detach(&sb, NULL);
-	if (!m->build)
-		return -SXS_ENOMEM;
-	return value_string(r->software, cv, "ProductName", &m->product);
+	sxs_free(legacy);
+	return err;
 }
 
 static int mark_malformed(struct sxs_winner_family *f, const char *fmt, ...) SXS_PRINTF(2, 3);
