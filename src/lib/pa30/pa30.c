@@ -288,7 +288,7 @@ int sxs_pa30_apply(const uint8_t *source, size_t source_len,
 	if (err)
 		goto out;
 	size = (size_t)h.target_size;
-	err = pa30_decode_patch(source, source_len, patch, h.patch_len, size, &out, diag);
+	err = pa30_decode_patch(source, source_len, patch, h.patch_len, size, NULL, &out, diag);
 	if (err)
 		goto out;
 	if (h.flags & SXS_PA30_FLAG_E8)
