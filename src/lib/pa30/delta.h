@@ -119,8 +119,9 @@ struct sxs_delta_info {
 	enum sxs_delta_kind kind;
 	uint64_t transforms;   /* flags that select a source transform (any machine) */
 	uint64_t unsupported;  /* flags this decoder does not implement */
-	int supported;         /* 0: applying it is SXS_DELTA_UNSUPPORTED ... */
-	char reason[SXS_DIAG_MAX]; /* ... for this reason */
+	int supported;         /* 0: applying it is SXS_DELTA_UNSUPPORTED for reason */
+	char reason[SXS_DIAG_MAX]; /* also set (supported 1) when the header or the
+	                              PreProcess is malformed: applying is CORRUPT */
 	int have_pe;           /* pe is valid (PE or CLI kind, PreProcess parsed) */
 	struct sxs_delta_pe_info pe;
 };

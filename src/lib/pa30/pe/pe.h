@@ -172,6 +172,24 @@ void pe_transform_disasm_x64(struct pe_xform *x);
 void pe_transform_pdata_x64(struct pe_xform *x);
 
 /*
+ * Apply a forward PE delta (FileType 2 or 8; h, pre and patch from
+ * pa30_parse_delta) to src: T(source), the caller rift, the LZ decode,
+ * the timestamp post-fixup and the E8 post-filter; the TargetHash is the
+ * caller's to check.  -SXS_EUNSUPPORTED for classic CLI (.NET) deltas.
+ * info (filled in whatever the result) says which transforms changed the
+ * source and whether the delta or the source is managed code.
+ */
+struct pe_apply_info {
+	uint64_t transforms; /* flag bits whose transform changed the source */
+	bool cli;            /* CLI metadata / map in the delta, or a managed source */
+};
+
+struct sxs_pa30_header;
+int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h,
+             const uint8_t *pre, const uint8_t *patch, uint8_t **out_ret,
+             struct pe_apply_info *info, struct sxs_diag *diag);
+
+/*
  * Length of the amd64 instruction at code[0..avail) (avail <= 15 used) as
  * msdelta's DisasmX64 measures it, and where its one remappable 4-byte field
  * (RIP-relative disp32, rel32 branch) is, if any (*field_ret < 0: none).

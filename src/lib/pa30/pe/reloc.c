@@ -7,6 +7,7 @@
  */
 #include "pa30/pe/pe.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
