@@ -403,7 +403,7 @@ static void fix_base(uint8_t *b, uint32_t seq, uint32_t bins, uint32_t root, uin
 static int make_copy(const uint8_t *primary, size_t len, size_t need, struct sxs_replay *r)
 {
 	size_t size = len > need ? len : need;
-	r->data = sxs_malloc(size);
+	r->data = r->sink.alloc ? r->sink.alloc(r->sink.ctx, size) : sxs_malloc(size);
 	if (!r->data)
 		return -SXS_ENOMEM;
 	memcpy(r->data, primary, len);
@@ -611,10 +611,21 @@ int sxs_replay_run(const uint8_t *primary, size_t primary_len, const uint8_t *lo
                    size_t log1_len, const uint8_t *log2, size_t log2_len,
                    struct sxs_replay *ret, struct sxs_diag *diag)
 {
+	return sxs_replay_run_to(primary, primary_len, log1, log1_len, log2, log2_len, NULL, ret,
+	                         diag);
+}
+
+int sxs_replay_run_to(const uint8_t *primary, size_t primary_len, const uint8_t *log1,
+                      size_t log1_len, const uint8_t *log2, size_t log2_len,
+                      const struct sxs_replay_sink *sink, struct sxs_replay *ret,
+                      struct sxs_diag *diag)
+{
 	struct sxs_replay *r = ret;
 	struct base pb;
 
 	memset(r, 0, sizeof(*r));
+	if (sink)
+		r->sink = *sink;
 	if (!primary || primary_len < LOG_BASE_SIZE || memcmp(primary, "regf", 4) != 0)
 		return sxs_diag_set(diag, SXS_EFORMAT, "not a registry hive (%s)",
 		                    primary && primary_len >= 4 && memcmp(primary, "regf", 4) == 0
@@ -665,7 +676,10 @@ void sxs_replay_release(struct sxs_replay *r)
 {
 	if (!r)
 		return;
-	sxs_free(r->data);
+	if (r->data && r->sink.release)
+		r->sink.release(r->sink.ctx, r->data, r->len);
+	else if (!r->sink.alloc)
+		sxs_free(r->data);
 	r->data = NULL;
 	r->len = 0;
 }

@@ -46,12 +46,10 @@ struct buf {
 	size_t len, cap;
 };
 
-static void die(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
-static void die(const char *fmt, const char *arg)
+/* "mklog: <what><arg>" and exit 1 */
+static void die(const char *what, const char *arg)
 {
-	fprintf(stderr, "mklog: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
+	fprintf(stderr, "mklog: %s%s\n", what, arg);
 	exit(1);
 }
 
@@ -61,7 +59,7 @@ static void put(struct buf *b, const void *data, size_t n)
 		size_t cap = (b->cap + n) * 2;
 		uint8_t *p = realloc(b->p, cap);
 		if (!p)
-			die("%s", "out of memory");
+			die("out of memory", "");
 		b->p = p;
 		b->cap = cap;
 	}
@@ -79,12 +77,12 @@ static struct buf slurp(const char *path)
 	uint8_t tmp[65536];
 	size_t n;
 	if (!f)
-		die("cannot open %s", path);
+		die("cannot open ", path);
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
 		put(&b, tmp, n);
 	fclose(f);
 	if (b.len < BASE + PAGE || memcmp(b.p, "regf", 4) != 0)
-		die("%s: not a hive", path);
+		die("not a hive: ", path);
 	return b;
 }
 
@@ -92,7 +90,7 @@ static void spill(const char *path, const struct buf *b)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f || (b->len && fwrite(b->p, 1, b->len, f) != b->len) || fclose(f) != 0)
-		die("cannot write %s", path);
+		die("cannot write ", path);
 }
 
 static void checksum(uint8_t *base)
@@ -181,7 +179,7 @@ int main(int argc, char **argv)
 	const char *out = argv[optind + 2];
 	uint32_t nbins = bins_of(&nw);
 	if (nw.len < BASE + nbins)
-		die("%s: shorter than its hive bins", argv[optind + 1]);
+		die("shorter than its hive bins: ", argv[optind + 1]);
 
 	/* the primary: OLD, dirty (a write began: seq1 = seq2 + 1) */
 	uint32_t seq = sxs_le32(old.p + 8);
@@ -200,7 +198,7 @@ int main(int argc, char **argv)
 		uint8_t *bitmap = calloc(bytes ? bytes : 1, 1);
 		size_t npages = 0;
 		if (!bitmap)
-			die("%s", "out of memory");
+			die("out of memory", "");
 		/* whole 4 KiB blocks, as Windows tracks them (RS, dirty vector note 3) */
 		for (size_t blk = 0; blk < nbins / PAGE; blk++) {
 			if (!differs(&old, &nw, blk * PAGE, PAGE))
@@ -232,7 +230,7 @@ int main(int argc, char **argv)
 				size_t start = log[l].len, count = 0;
 				uint32_t *mine = calloc(npages ? npages : 1, sizeof(*mine));
 				if (!mine)
-					die("%s", "out of memory");
+					die("out of memory", "");
 				for (size_t pg = 0; pg < npages; pg++)
 					if (differs(&old, &nw, pg * PAGE, PAGE) && (long)(pg % (size_t)entries) == e)
 						mine[count++] = (uint32_t)(pg * PAGE);
