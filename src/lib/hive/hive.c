@@ -235,18 +235,6 @@ static int check_vk(const struct sxs_hive *h, size_t value, struct sxs_diag *dia
 /* ------------------------------------------------------------------ */
 /* opening                                                            */
 
-/* XOR of the first 127 dwords; Windows never stores 0 or ~0. */
-static bool base_checksum_ok(const uint8_t *base)
-{
-	uint32_t sum = 0;
-	for (size_t i = 0; i < REGF_OFF_CHECKSUM; i += 4)
-		sum ^= sxs_le32(base + i);
-	uint32_t stored = sxs_le32(base + REGF_OFF_CHECKSUM);
-	if (stored == sum)
-		return true;
-	return (sum == 0 && stored == 1) || (sum == 0xffffffffu && stored == 0xfffffffeu);
-}
-
 /*
  * hivex maps the hive itself and hivex_open() reads every page of it, so
  * the whole file stays resident for as long as the handle is open.  hivex
@@ -315,7 +303,7 @@ static int check_layout(struct sxs_hive *h, struct sxs_diag *diag)
 	if (major != 1)
 		return sxs_diag_set(diag, SXS_EUNSUPPORTED,
 		                    "%s: unsupported hive format version %u.%u", name, major, minor);
-	if (!base_checksum_ok(b))
+	if (!sxs_hive_base_checksum_ok(b))
 		return sxs_diag_set(diag, SXS_EFORMAT,
 		                    "%s: base block checksum mismatch (hive not completely written; "
 		                    "Windows would recover it from its .LOG files)",

@@ -106,7 +106,7 @@ uint64_t sxs_marvin32(const uint8_t *data, size_t len, uint64_t seed)
 /* base blocks                                                        */
 
 /* XOR-32 of the first 508 bytes; 0 becomes 1 and ~0 becomes ~0 - 1. */
-static uint32_t base_checksum(const uint8_t *b)
+uint32_t sxs_hive_base_checksum(const uint8_t *b)
 {
 	uint32_t sum = 0;
 	for (size_t i = 0; i < OFF_CHECKSUM; i += 4)
@@ -118,6 +118,16 @@ static uint32_t base_checksum(const uint8_t *b)
 	return sum;
 }
 
+/* Windows stores the fixed-up sum; a writer that stores the plain XOR
+ * (0 or ~0 uncorrected) is accepted too. */
+bool sxs_hive_base_checksum_ok(const uint8_t *b)
+{
+	uint32_t sum = 0, stored = sxs_le32(b + OFF_CHECKSUM);
+	for (size_t i = 0; i < OFF_CHECKSUM; i += 4)
+		sum ^= sxs_le32(b + i);
+	return stored == sum || stored == sxs_hive_base_checksum(b);
+}
+
 struct base {
 	bool checksum_ok;
 	uint32_t seq1, seq2, major, type, root, bins, flags;
@@ -127,7 +137,7 @@ struct base {
 /* b holds at least LOG_BASE_SIZE bytes. */
 static void read_base(const uint8_t *b, struct base *out)
 {
-	out->checksum_ok = sxs_le32(b + OFF_CHECKSUM) == base_checksum(b);
+	out->checksum_ok = sxs_hive_base_checksum_ok(b);
 	out->seq1 = sxs_le32(b + OFF_SEQ1);
 	out->seq2 = sxs_le32(b + OFF_SEQ2);
 	out->timestamp = sxs_le64(b + OFF_TIMESTAMP);
@@ -396,7 +406,7 @@ static void fix_base(uint8_t *b, uint32_t seq, uint32_t bins, uint32_t root, uin
 	sxs_put_le32(b + OFF_ROOT, root);
 	sxs_put_le32(b + OFF_BINS, bins);
 	sxs_put_le32(b + OFF_FLAGS, flags);
-	sxs_put_le32(b + OFF_CHECKSUM, base_checksum(b));
+	sxs_put_le32(b + OFF_CHECKSUM, sxs_hive_base_checksum(b));
 }
 
 /* A copy of the primary, grown (zero-filled) to hold `need` bytes. */

@@ -118,6 +118,11 @@ int sxs_replay_run_to(const uint8_t *primary, size_t primary_len, const uint8_t 
  */
 int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret);
 
+/* The base block checksum Windows stores at offset 508 (b: 512 bytes or more). */
+uint32_t sxs_hive_base_checksum(const uint8_t *b);
+/* The stored checksum is right (the fixed-up sum, or the plain XOR). */
+bool sxs_hive_base_checksum_ok(const uint8_t *b);
+
 /* Marvin32 of `data` with a 64-bit seed (the low half seeds the first lane). */
 uint64_t sxs_marvin32(const uint8_t *data, size_t len, uint64_t seed);
 
