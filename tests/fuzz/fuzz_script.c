@@ -25,6 +25,15 @@
 #include "util/alloc.h"
 #include "util/utf8.h"
 
+/* A version of nparts parts (sometimes another count, which the writer must refuse). */
+static void fuzz_version(struct fuzz_input *in, struct sxs_version *v, unsigned nparts)
+{
+	uint8_t sel = fuzz_u8(in);
+	v->nparts = (uint8_t)((sel & 7) == 7 ? sel % 5 : nparts);
+	for (unsigned i = 0; i < SXS_VERSION_MAX_PARTS; i++)
+		v->part[i] = (uint16_t)fuzz_u32(in);
+}
+
 static char *take(struct fuzz_input *in)
 {
 	char *s = fuzz_string(in);
@@ -245,16 +254,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		} else {
 			a->winners_key = take(&in);
-			a->band = take(&in);
-			a->winner = sel & 1 ? take(&in) : NULL;
+			fuzz_version(&in, &a->band, 2);
+			if (sel & 1)
+				fuzz_version(&in, &a->winner, 4);
 			a->set_default_band = sel & 2;
 			a->band_exists = sel & 4;
+			a->saw_default_band = sel & 8;
+			fuzz_version(&in, &a->seen_default_band, 2);
+			a->saw_winner = sel & 0x40;
+			fuzz_version(&in, &a->seen_winner, 4);
 			size_t nv = (sel >> 4) & 3;
-			a->versions = sxs_calloc(nv ? nv : 1, sizeof(char *));
-			if (!a->versions)
+			a->versions = sxs_calloc(nv ? nv : 1, sizeof(*a->versions));
+			a->keep_versions = sxs_calloc(nv ? nv : 1, sizeof(*a->keep_versions));
+			if (!a->versions || !a->keep_versions)
 				abort();
-			for (size_t i = 0; i < nv; i++)
-				a->versions[a->nversions++] = take(&in);
+			for (size_t i = 0; i < nv; i++) {
+				fuzz_version(&in, &a->versions[a->nversions++], 4);
+				fuzz_version(&in, &a->keep_versions[a->nkeep_versions++], 4);
+			}
 		}
 	}
 	if (in.left) {

@@ -95,6 +95,12 @@ struct sxs_component {
 	char *hive_identity;
 };
 
+/*
+ * SideBySide\Winners.  Every band and version string here was parsed with
+ * util/version.h where it was read and is canonical (sxs_band_valid /
+ * sxs_version_valid hold); names that did not parse were left out and the
+ * family marked malformed.
+ */
 struct sxs_winner_band {
 	char *band;       /* "10.0" */
 	char *winner;     /* default value: full version, or NULL */
