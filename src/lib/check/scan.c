@@ -397,6 +397,16 @@ static int add_versions(struct sxs_finding *fd, char **v, size_t n)
 	return 0;
 }
 
+/* A Winners key with names that are not versions (left out of the model). */
+static void report_malformed(const struct sxs_winner_family *f, struct sxs_findings *out)
+{
+	struct sxs_finding *fd = sxs_findings_add(out, SXS_F_WINNER_MALFORMED, NULL, NULL,
+	                                          "Winners key %s: %s", f->key,
+	                                          f->malformed_detail ? f->malformed_detail : "malformed");
+	if (fd && sxs_finding_set(&fd->winners_key, f->key))
+		out->oom = true;
+}
+
 /* What the components of one Winners family say about it. */
 enum {
 	FAM_SEEN = 1u << 0,
@@ -470,8 +480,7 @@ static void check_family(const struct sxs_model *m, const struct sxs_family_inde
 		out->oom = true;
 	sxs_check_gate(m, out, fd);
 	if (f && f->malformed)
-		sxs_findings_add(out, SXS_F_WINNER_MALFORMED, NULL, NULL, "Winners key %s: %s", f->key,
-		                 f->malformed_detail ? f->malformed_detail : "malformed");
+		report_malformed(f, out);
 	sxs_strv_free(v, n);
 }
 
@@ -519,7 +528,11 @@ static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 	/* Winners keys for families with no version in the store */
 	for (size_t i = 0; i < m->nfamilies && !out->oom; i++) {
 		const struct sxs_winner_family *f = &m->families[i];
-		if (sxs_map_has(&seen, f->key, strlen(f->key)) || !f->band)
+		if (sxs_map_has(&seen, f->key, strlen(f->key)))
+			continue;
+		if (f->malformed)
+			report_malformed(f, out);
+		if (!f->band)
 			continue;
 		const char *winner = NULL;
 		for (size_t j = 0; j < f->nbands; j++)

@@ -163,6 +163,12 @@ struct sxs_component {
 	unsigned live_why;         /* SXS_LIVE_WHY_* */
 };
 
+/*
+ * SideBySide\Winners.  Every band and version string here was parsed with
+ * util/version.h where it was read and is canonical (sxs_band_valid /
+ * sxs_version_valid hold); names that did not parse were left out and the
+ * family marked malformed.
+ */
 struct sxs_winner_band {
 	char *band;       /* "10.0" */
 	char *winner;     /* default value: full version, or NULL */

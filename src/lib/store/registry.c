@@ -16,6 +16,7 @@
 #include "manifest/identity.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
+#include "util/version.h"
 
 #define WINNERS_PATH "Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners"
 #define CURRENT_VERSION_PATH "Microsoft\\Windows NT\\CurrentVersion"
@@ -267,6 +268,14 @@ static int mark_malformed(struct sxs_winner_family *f, const char *fmt, ...)
 	return f->malformed_detail ? 0 : -SXS_ENOMEM;
 }
 
+/*
+ * Winners names are data: a band subkey "a.b", its default "a.b.c.d" and one
+ * value per version "a.b.c.d" = 0x01 (formats.md 5).  Each name is parsed
+ * here, where it is read; one that is not exactly a version (or band) is left
+ * out of the model and the family is marked malformed, so scan reports
+ * winner-malformed and nothing downstream (compare, the repair scripts) ever
+ * sees it.
+ */
 static int read_band(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_family *f,
                      struct sxs_winner_band *b)
 {
@@ -284,12 +293,21 @@ static int read_band(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_famil
 		if (v->name[0] == '\0') {
 			char *s = NULL;
 			int serr = sxs_hive_value_string(v, &s);
-			if (serr == 0)
-				b->winner = s;
-			else if (serr == -SXS_ENOMEM)
+			if (serr == -SXS_ENOMEM) {
 				err = serr;
-			else
+			} else if (serr) {
 				err = mark_malformed(f, "band %s: default value is not a string", b->band);
+			} else if (!sxs_version_valid(s)) {
+				err = mark_malformed(f, "band %s: default value is not a version", b->band);
+				sxs_free(s);
+			} else {
+				sxs_free(b->winner);
+				b->winner = s;
+			}
+			continue;
+		}
+		if (!sxs_version_valid(v->name)) {
+			err = mark_malformed(f, "band %s: a value name is not a version", b->band);
 			continue;
 		}
 		if (v->len != 1 || v->data[0] != 1)
@@ -309,6 +327,12 @@ static int read_family(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_fam
 	int err = value_string(h, node, "", &f->band);
 	if (err)
 		return err;
+	if (f->band && !sxs_band_valid(f->band)) {
+		sxs_free(f->band);
+		f->band = NULL;
+		if ((err = mark_malformed(f, "%s", "default value (the winning band) is not a band")))
+			return err;
+	}
 	err = sxs_hive_children(h, node, &kids, &n);
 	if (err)
 		return err == -SXS_ENOMEM ? err : mark_malformed(f, "%s", "subkeys unreadable");
@@ -318,9 +342,16 @@ static int read_family(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_fam
 	}
 	for (size_t i = 0; i < n && !err; i++) {
 		struct sxs_winner_band *b = &f->bands[f->nbands];
-		err = sxs_hive_node_name(h, kids[i], &b->band);
+		char *name = NULL;
+		err = sxs_hive_node_name(h, kids[i], &name);
 		if (err)
 			break;
+		if (!sxs_band_valid(name)) {
+			sxs_free(name);
+			err = mark_malformed(f, "%s", "a subkey name is not a band");
+			continue;
+		}
+		b->band = name;
 		f->nbands++;
 		err = read_band(h, kids[i], f, b);
 	}
