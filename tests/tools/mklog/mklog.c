@@ -15,6 +15,8 @@
  *   --old-format      a Vista/7 log: DIRT bitmap of 512-byte pages in .LOG1,
  *                     .LOG2 empty (default: Windows 8.1+ HvLE entries)
  *   --entries N       spread the changed pages over N HvLE entries (default 1)
+ *   --full-entries    every entry carries all changed pages (each entry is a
+ *                     whole state, as Windows writes successive flushes)
  *   --split K         the first K entries go to .LOG1, the rest to .LOG2
  *                     (default: all in .LOG1, .LOG2 empty)
  *   --swap            write the .LOG1 part to .LOG2 and the other way round
@@ -138,11 +140,12 @@ static void log_base(struct buf *log, const struct buf *nw, uint32_t type, uint3
 int main(int argc, char **argv)
 {
 	bool old_format = false, stale = false, bad_checksum = false, bad_log_checksum = false,
-	     truncate_log = false, swap = false;
+	     truncate_log = false, swap = false, full = false;
 	long entries = 1, split = -1, bad_hash = -1, garbage = 0;
 	static const struct option opts[] = {
 		{"old-format", no_argument, NULL, 'o'},
 		{"entries", required_argument, NULL, 'e'},
+		{"full-entries", no_argument, NULL, 'F'},
 		{"split", required_argument, NULL, 's'},
 		{"swap", no_argument, NULL, 'w'},
 		{"bad-hash", required_argument, NULL, 'h'},
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'o': old_format = true; break;
 		case 'e': entries = strtol(optarg, NULL, 10); break;
+		case 'F': full = true; break;
 		case 's': split = strtol(optarg, NULL, 10); break;
 		case 'w': swap = true; break;
 		case 'h': bad_hash = strtol(optarg, NULL, 10); break;
@@ -232,7 +236,8 @@ int main(int argc, char **argv)
 				if (!mine)
 					die("out of memory", "");
 				for (size_t pg = 0; pg < npages; pg++)
-					if (differs(&old, &nw, pg * PAGE, PAGE) && (long)(pg % (size_t)entries) == e)
+					if (differs(&old, &nw, pg * PAGE, PAGE) &&
+					    (full || (long)(pg % (size_t)entries) == e))
 						mine[count++] = (uint32_t)(pg * PAGE);
 				if (count == 0) /* an entry holds at least one page: page 0 again */
 					mine[count++] = 0;
