@@ -224,6 +224,15 @@ static void riftmap_refuses_maps_past_the_limit(void **state)
 	assert_int_equal(c.n, 0); /* out untouched */
 	pa30_riftmap_release(&a);
 	pa30_riftmap_release(&b);
+
+	/* segments whose images run backwards: each lands before all the others */
+	pa30_riftmap_init(&a);
+	for (int64_t i = 0; i < 30000; i++)
+		assert_int_equal(pa30_riftmap_push(&a, i * 16, 0x10000000 - i * 32), 0);
+	diag.msg[0] = '\0';
+	assert_int_equal(pa30_riftmap_reverse(&a, &c, &diag), -SXS_ELIMIT);
+	assert_non_null(strstr(diag.msg, "overlaps too much"));
+	pa30_riftmap_release(&a);
 }
 
 /* ---------------------------------------------------- amd64 length decoder */
