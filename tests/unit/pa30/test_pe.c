@@ -155,6 +155,54 @@ static void riftmap_reverse_inverts_monotone_maps(void **state)
 	}
 }
 
+/*
+ * On maps whose images overlap and leave gaps (i386 FileAlignment
+ * relayouts, psfx.md §5.3): every image position some segment reaches maps
+ * back through the first segment that reaches it, walking from source 0
+ * upwards with the part below 0 last.  Checked against a brute-force walk.
+ */
+static void riftmap_reverse_first_segment_wins_on_random_overlaps(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		struct pa30_riftmap a, r;
+		size_t n = 2 + rnd() % 8;
+		int64_t s = 0;
+		pa30_riftmap_init(&a);
+		for (size_t i = 0; i < n; i++) {
+			int64_t o = (int64_t)(rnd() % 0x600) - 0x300; /* overlaps and gaps */
+			assert_int_equal(pa30_riftmap_push(&a, s, s + o), 0);
+			s += 1 + (int64_t)(rnd() % 0x200);
+		}
+		pa30_riftmap_init(&r);
+		assert_int_equal(pa30_riftmap_reverse(&a, &r, NULL), 0);
+		for (int64_t y = 0; y < s + 0x400; y++) { /* target offsets */
+			/* pieces in walk order: segments from 0 up, the last to +inf, then [MIN, 0) */
+			int64_t x = 0;
+			bool found = false;
+			for (size_t i = 0; i < n && !found; i++) {
+				int64_t lo = a.v[i].src, o = a.v[i].dst - a.v[i].src;
+				int64_t hi = i + 1 < n ? a.v[i + 1].src : INT64_MAX - 0x1000;
+				if (y - o >= lo && y - o < hi) {
+					x = y - o;
+					found = true;
+				}
+			}
+			/*
+			 * Positions only the wrapped part [INT64_MIN, 0) of the last
+			 * segment reaches: its image starts at INT64_MIN, and that
+			 * breakpoint is dropped (as msdelta does; JL reverse), so
+			 * they are not checked.
+			 */
+			if (found && pa30_riftmap_apply(&r, y) != x)
+				fail_msg("round %d: reverse(%lld) = %lld, first segment gives %lld", round,
+				         (long long)y, (long long)pa30_riftmap_apply(&r, y), (long long)x);
+		}
+		pa30_riftmap_release(&a);
+		pa30_riftmap_release(&r);
+	}
+}
+
 static void riftmap_reverse_keeps_the_first_segment_on_overlap(void **state)
 {
 	(void)state;
@@ -1239,6 +1287,7 @@ int main(void)
 		cmocka_unit_test(riftmap_multiply_composes_pointwise),
 		cmocka_unit_test(riftmap_multiply_by_empty_is_identity),
 		cmocka_unit_test(riftmap_reverse_inverts_monotone_maps),
+		cmocka_unit_test(riftmap_reverse_first_segment_wins_on_random_overlaps),
 		cmocka_unit_test(riftmap_reverse_keeps_the_first_segment_on_overlap),
 		cmocka_unit_test(riftmap_reverse_fills_gaps_from_the_segment_before),
 		cmocka_unit_test(riftmap_refuses_maps_past_the_limit),
