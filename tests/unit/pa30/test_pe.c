@@ -1016,6 +1016,43 @@ static void pe_delta_e8_runs_only_on_native_i386_output(void **state)
 	sxs_free(src);
 }
 
+/*
+ * E8 on a RAW delta whose target is not an i386 image: the gate says no
+ * post-filter, but the writer did translate; with a TargetHash the other
+ * reading is tried and matches.  Without a hash the gate is followed.
+ */
+static void raw_e8_outside_i386_images_is_decided_by_the_hash(void **state)
+{
+	(void)state;
+	uint8_t data[4096], *d;
+	size_t dl;
+	struct sxs_delta_result res;
+	struct pa30w_compress_opts o = {0, 0, 16, 0};
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i % 97 == 0 ? 0xE8 : i * 13);
+	assert_int_equal(pa30w_make_raw_delta(NULL, 0, data, sizeof(data), 1, 0x800C, &o, &d, &dl), 0);
+	apply_one(NULL, 0, d, dl, &res);
+	if (res.verdict != SXS_DELTA_OK)
+		fail_msg("%s", res.reason);
+	assert_int_equal(res.hash, SXS_DELTA_HASH_MATCH);
+	assert_memory_equal(res.out, data, sizeof(data));
+	sxs_delta_result_release(&res);
+	sxs_free(d);
+
+	/* no hash: the gate (not an i386 image): the bytes as decoded */
+	uint8_t translated[4096];
+	memcpy(translated, data, sizeof(data));
+	pa30w_e8_forward(translated, sizeof(translated));
+	assert_int_equal(pa30w_make_raw_delta(NULL, 0, data, sizeof(data), 1, 0, &o, &d, &dl), 0);
+	apply_one(NULL, 0, d, dl, &res);
+	assert_int_equal(res.verdict, SXS_DELTA_OK);
+	assert_int_equal(res.hash, SXS_DELTA_HASH_NONE);
+	assert_memory_equal(res.out, translated, sizeof(translated));
+	sxs_delta_result_release(&res);
+	sxs_free(d);
+}
+
 static void pe_delta_hash_mismatch_is_corrupt_with_output(void **state)
 {
 	(void)state;
@@ -1303,6 +1340,7 @@ int main(void)
 		cmocka_unit_test(transforms_stop_at_the_work_budget),
 		cmocka_unit_test(pe_delta_copies_through_the_caller_rift),
 		cmocka_unit_test(pe_delta_e8_runs_only_on_native_i386_output),
+		cmocka_unit_test(raw_e8_outside_i386_images_is_decided_by_the_hash),
 		cmocka_unit_test(pe_delta_hash_mismatch_is_corrupt_with_output),
 		cmocka_unit_test(pe_delta_refuses_what_it_does_not_implement),
 		cmocka_unit_test(pe_delta_survives_hostile_preprocess),

@@ -3,7 +3,7 @@
  * The forward PE delta pipeline (psfx.md §5.0): transform the source into
  * T(source) the way msdelta's PreProcessPEForApply does, build the caller
  * rift that tells the LZ decoder where each target offset comes from in the
- * source, decode, then fix timestamps and undo the E8 translation.
+ * source, decode, then fix timestamps (the E8 post-filter is delta.c's).
  */
 #include "pa30/pe/pe.h"
 
@@ -246,11 +246,7 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 	return err;
 }
 
-/*
- * The E8 post-filter runs only on a native i386 image (psfx.md §5.7, R5):
- * machine i386, PE32, and no CLR header or one without ILONLY.
- */
-static bool is_i386_native(const uint8_t *buf, size_t len)
+bool pe_is_i386_native(const uint8_t *buf, size_t len)
 {
 	struct pe_image pe;
 	bool native = false;
@@ -371,8 +367,6 @@ int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h
 			goto out;
 		}
 	}
-	if ((h->flags & PE_FLAG_E8) && is_i386_native(out, (size_t)h->target_size))
-		pa30_undo_e8(out, (size_t)h->target_size);
 	*out_ret = out;
 	out = NULL;
 out:
