@@ -37,8 +37,12 @@
 	 PE_FLAG_CLI_DISASM | PE_FLAG_CLI_METADATA | SXS_PA30_FLAG_IGNORE_FILE_SIZE_LIMIT | \
 	 SXS_PA30_FLAG_IGNORE_OPTIONS)
 
-/* Flags this decoder accepts as having no effect on the bytes it produces. */
-#define PE_NOOP_FLAGS (PE_FLAG_SMASHLOCK | PE_FLAG_CLI_DISASM | PE_FLAG_CLI_METADATA)
+/*
+ * In a RAW delta, flag 0x100 selects the BsDiff codec instead of the LZ one
+ * (CreateDeltaB with that flag set; JL tests/fixtures/deltas/README.md).
+ */
+#define RAW_FLAG_BSDIFF 0x100u
+
 
 const char *sxs_delta_kind_name(enum sxs_delta_kind kind)
 {
@@ -123,6 +127,9 @@ static int check_header(const struct sxs_pa30_header *h, uint64_t *unsupported_r
 	case SXS_DELTA_KIND_RAW:
 		bad = h->flags & ~(uint64_t)SXS_PA30_RAW_FLAGS;
 		*unsupported_ret = bad;
+		if (bad & RAW_FLAG_BSDIFF)
+			return sxs_diag_set(diag, SXS_EUNSUPPORTED,
+			                    "pa30: raw delta with flag 0x100 (the BsDiff codec) not supported");
 		if (bad) {
 			name_first_flag(bad, flag, sizeof(flag));
 			return sxs_diag_set(diag, SXS_EUNSUPPORTED,

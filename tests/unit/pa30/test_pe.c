@@ -1031,6 +1031,24 @@ static void pe_delta_refuses_what_it_does_not_implement(void **state)
 		sxs_delta_result_release(&res);
 		sxs_free(d);
 	}
+	/* a RAW delta with the BsDiff codec flag */
+	{
+		struct pa30w_header h;
+		uint8_t *patch;
+		size_t plen;
+		struct pa30w_token lit = {0, 'a', PA30W_SLOT_AUTO, 0, 0};
+		assert_int_equal(pew_patch(&lit, 1, 0, NULL, 0, &patch, &plen), 0);
+		pa30w_header_raw(&h, 1);
+		h.flags = 0x100;
+		assert_int_equal(pa30w_write_delta(&h, patch, plen, &d, &dl), 0);
+		apply_one(NULL, 0, d, dl, &res);
+		assert_int_equal(res.verdict, SXS_DELTA_UNSUPPORTED);
+		assert_int_equal(res.kind, SXS_DELTA_KIND_RAW);
+		assert_non_null(strstr(res.reason, "BsDiff"));
+		sxs_delta_result_release(&res);
+		sxs_free(d);
+		sxs_free(patch);
+	}
 	/* CLI metadata in the preprocess, a CLI map, a managed source */
 	d = e2e_delta(2, 0, NULL, 0, 0, &dl, &pp);
 	apply_one(src, slen, d, dl, &res);

@@ -91,6 +91,15 @@ static int build_t_source(struct pe_xform *x, const struct pe_preprocess *pp, ui
 
 /* --- the caller rift (psfx.md §5.3) ---------------------------------------- */
 
+/* A rift map that could not be built: too many entries, or no memory. */
+static int rift_error(int err, struct sxs_diag *diag, const char *what)
+{
+	if (err == -SXS_ELIMIT)
+		return sxs_diag_set(diag, SXS_ELIMIT, "pa30: %s exceeds %zu entries", what,
+		                    SXS_MAX_PE_RIFT);
+	return sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for the %s", what);
+}
+
 /*
  * target file offset -> source file offset, keyed by the target byte's
  * virtual LZ position (source length + target offset):
@@ -116,7 +125,7 @@ static int build_caller_rift(const struct pe_image *pe, size_t src_len,
 	if (!err)
 		err = pa30_riftmap_sort(&io2rva);
 	if (err) {
-		err = sxs_diag_set(diag, -err, "pa30: section map of %zu sections", pe->nsec);
+		err = rift_error(err, diag, "section map");
 		goto out;
 	}
 	if ((err = pa30_riftmap_multiply(&io2rva, &pp->used_rift, &m1, diag)) ||
@@ -127,13 +136,13 @@ static int build_caller_rift(const struct pe_image *pe, size_t src_len,
 		int64_t key = (int64_t)((uint64_t)src_len + (uint64_t)t2s.v[i].src);
 		err = pa30_riftmap_push(caller, key, t2s.v[i].dst);
 		if (err) {
-			err = sxs_diag_set(diag, -err, "pa30: caller rift of %zu entries", t2s.n);
+			err = rift_error(err, diag, "caller rift");
 			goto out;
 		}
 	}
 	err = pa30_riftmap_sort(caller);
 	if (err)
-		err = sxs_diag_set(diag, -err, "pa30: out of memory for the caller rift");
+		err = rift_error(err, diag, "caller rift");
 out:
 	pa30_riftmap_release(&io2rva);
 	pa30_riftmap_release(&m1);
@@ -155,7 +164,7 @@ static int fallback_rift(const struct pe_preprocess *pp, struct pa30_riftmap *ca
 	if (!err)
 		err = pa30_riftmap_sort(caller);
 	if (err)
-		return sxs_diag_set(diag, -err, "pa30: caller rift too large");
+		return rift_error(err, diag, "caller rift");
 	return 0;
 }
 
