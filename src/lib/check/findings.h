@@ -48,6 +48,10 @@ enum sxs_finding_kind {
 	SXS_F_HIVE_DIRTY,
 	SXS_F_HIVE_UNREADABLE,
 	SXS_F_CHECK_SKIPPED,
+	/* servicing logs: CBS.log, CbsPersist, dism.log read by scan (issue 13, check/logs.c) */
+	SXS_F_SERVICING_FAILED,
+	SXS_F_SERVICING_CORRUPTION_REPORTED,
+	SXS_F_SERVICING_LOG_UNREADABLE,
 	SXS_F_COUNT
 };
 
