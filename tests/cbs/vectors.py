@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """The real servicing logs of ../shared/vectors/cbs against their ground truth.
 
-usage: vectors.py SXSCHECK VECTORS_DIR [--scores]
+usage: vectors.py SXSCHECK EXPECTED_JSON
+       (the logs are read from EXPECTED_JSON's folder)
 
 Runs `sxscheck cbs --format=json` on every log listed in expected.json and
 compares, field by field: outcome, kinds, primary kind (or an accepted
@@ -144,9 +145,8 @@ def check(exp, got, rc):
 
 
 def main():
-    sxscheck, vec = sys.argv[1], sys.argv[2]
-    scores = "--scores" in sys.argv
-    path = os.path.join(vec, "cbs", "expected.json")
+    sxscheck, path = sys.argv[1], sys.argv[2]
+    base = os.path.dirname(os.path.abspath(path))
     if not os.path.exists(path):
         print("skip: %s absent" % path)
         return 77
@@ -154,7 +154,7 @@ def main():
     total = {f: [0, 0] for f in FIELDS}
     bad = 0
     for exp in truth["logs"]:
-        got, rc = run(sxscheck, os.path.join(vec, "cbs", exp["file"]))
+        got, rc = run(sxscheck, os.path.join(base, exp["file"]))
         per = {}
         for field, ok, detail in check(exp, got, rc):
             per.setdefault(field, True)

@@ -348,9 +348,12 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 		}
 		if (!ok)
 			continue;
-		const char *name = nt ? p - 8 : p - 7;
+		/* NTSTATUS_FROM_WIN32(ERROR_x) is the name CSI prints; HRESULT_FROM_WIN32(ERROR_x) is ERROR_x in CBS's [HRESULT] form */
+		const char *name = nt ? p - 8 : a;
 		const char *close = memchr(a, ')', (size_t)(end - a));
-		size_t nl = close ? (size_t)(close + 1 - name) : 0;
+		size_t nl = close ? (size_t)(nt ? close + 1 - name : close - name) : 0;
+		if (!nt && a[0] >= '0' && a[0] <= '9')
+			nl = 0;
 		k = add_hit(h, k, (nt ? 0xC0070000u : 0x80070000u) | (w & 0xFFFF), nl ? name : NULL, nl);
 	}
 	/* symbolic NTSTATUS: "(F) STATUS_DELETE_PENDING #..." */
@@ -1457,8 +1460,14 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 					continue;
 				op->installer = dupn(p, (size_t)((e ? e : w ? w : p) - p));
 				op->installer_line = rec->line;
+				/* the code right after "with HRESULT" (not the generic [gle=0x80004005] at the end) */
 				struct hit hw[MAX_HITS];
-				size_t kw = w ? extract_codes(w, (size_t)(end - w), hw) : 0;
+				const char *we = w ? w + 14 : NULL;
+				while (we && we < end && *we != ' ' && *we != '\n' && *we != ']')
+					we++;
+				if (we && we < end && we[-1] == '.')
+					we--;
+				size_t kw = w ? extract_codes(w, (size_t)(we - w), hw) : 0;
 				op->installer_hr = kw ? hw[0].code : 0;
 			}
 		} else if ((p = find(q, qn, "Installer name: "))) {
