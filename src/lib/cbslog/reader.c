@@ -332,10 +332,16 @@ static void carry_add(struct sxs_cbslog_reader *r, const char *s, size_t n)
 static int split_utf8(struct sxs_cbslog_reader *r, const char *s, size_t n)
 {
 	if (!r->first_chunk_done) {
-		r->first_chunk_done = true;
-		size_t probe = n < 65536 ? n : 65536;
-		if (!memchr(s, '\n', probe) && memchr(s, '\r', probe))
-			r->st.cr_mode = true;
+		/* line ends are decided by the first LF, or by a CR followed by something else than LF */
+		if (memchr(s, '\n', n)) {
+			r->first_chunk_done = true;
+		} else {
+			const char *cr = memchr(s, '\r', n);
+			if (cr && cr + 1 < s + n) {
+				r->first_chunk_done = true;
+				r->st.cr_mode = true;
+			}
+		}
 	}
 	char term = r->st.cr_mode ? '\r' : '\n';
 	while (n) {

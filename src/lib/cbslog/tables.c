@@ -15,8 +15,8 @@
 #define W "winerror.h"
 #define N "ntstatus.h"
 #define WU "wuerror.h [S:WUERR]"
-#define TBL "TextizeSetupHresult table [S:TBL], cbslog.md 9.1"
-#define PSFX "cbslog.md 9.2 [S:TBL][S:MS-947821][S:MS-IPU]"
+#define TBL "[S:TBL] cbslog.md 9.1"
+#define PSFX "[S:TBL][S:MS-IPU] cbslog.md 9.2"
 
 /* Full HRESULTs (sorted by code). */
 static const struct sxs_hresult_info hresults[] = {

@@ -99,13 +99,18 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"check-skipped", SXS_SEV_INFO, SXS_CBS_NONE,
 		"a check could not run because its input is absent (for example no COMPONENTS or SOFTWARE hive)",
 		"none; the report says which checks ran"},
-	/* servicing logs (issue 13, check/logs.c): what the image's own logs say, beside what the scan sees */
+	/*
+	 * servicing logs (issue 13, check/logs.c): what the image's own logs say,
+	 * beside what the scan sees.  History, not the store's state: notes that
+	 * never change the exit status (a repaired store scans clean although its
+	 * CBS.log still records the old failure); the ties say what still holds.
+	 */
 	[SXS_F_SERVICING_FAILED] = {
-		"servicing-failed", SXS_SEV_WARNING, SXS_CBS_NONE,
+		"servicing-failed", SXS_SEV_INFO, SXS_CBS_NONE,
 		"the image's CBS.log/dism.log records a servicing operation that ended with a failure HRESULT (the last one, with its primary kind)",
 		"run sxscheck cbs --root ROOT for the failing session, its origin line and the remedy"},
 	[SXS_F_SERVICING_CORRUPTION_REPORTED] = {
-		"servicing-corruption-reported", SXS_SEV_WARNING, SXS_CBS_NONE,
+		"servicing-corruption-reported", SXS_SEV_INFO, SXS_CBS_NONE,
 		"the image's servicing logs report store corruption that was not repaired (DISM/SFC results)",
 		"run sxscheck cbs --root ROOT; each reported item is matched to this scan there"},
 	[SXS_F_SERVICING_LOG_UNREADABLE] = {

@@ -254,18 +254,34 @@ int sxs_logs_tie(struct sxs_log_context *ctx, struct sxs_cbs_log *const *logs, s
 
 /* ---- scan findings ---- */
 
-long sxs_logs_scan_findings(struct sxs_cbs_log *const *logs, size_t n, struct sxs_findings *out)
+long sxs_logs_last_failure(struct sxs_cbs_log *const *logs, size_t n)
 {
-	long last = -1;
+	long last = -1, unrepaired = -1;
+	const char *last_ts = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct sxs_cbs_log *log = logs[i];
-		if (log->err && !log->stats.records) {
-			sxs_findings_add(out, SXS_F_SERVICING_LOG_UNREADABLE, NULL, log->name, "%s", log->error);
+		if (log->outcome == SXS_CBS_CORRUPTION_UNREPAIRED)
+			unrepaired = (long)i;
+		if (log->outcome != SXS_CBS_FAILED || log->last_failure >= log->nops)
 			continue;
-		}
-		if (log->outcome == SXS_CBS_FAILED || log->outcome == SXS_CBS_CORRUPTION_UNREPAIRED)
+		/* the failure with the latest time across the chain (local time strings compare in order) */
+		const char *ts = log->ops[log->last_failure].start_ts;
+		if (last < 0 || !last_ts || strcmp(ts, last_ts) >= 0) {
 			last = (long)i;
+			last_ts = ts;
+		}
 	}
+	return last >= 0 ? last : unrepaired;
+}
+
+long sxs_logs_scan_findings(struct sxs_cbs_log *const *logs, size_t n, struct sxs_findings *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sxs_cbs_log *log = logs[i];
+		if (log->err && !log->stats.records)
+			sxs_findings_add(out, SXS_F_SERVICING_LOG_UNREADABLE, NULL, log->name, "%s", log->error);
+	}
+	long last = sxs_logs_last_failure(logs, n);
 	if (last < 0)
 		return -1;
 	const struct sxs_cbs_log *log = logs[last];

@@ -69,6 +69,13 @@ int sxs_logs_tie(struct sxs_log_context *ctx, struct sxs_cbs_log *const *logs, s
 int sxs_logs_set_facts(struct sxs_log_context *ctx, struct sxs_servicing_facts *facts);
 
 /*
+ * The log of the chain's last servicing failure: the failed operation with
+ * the latest timestamp across the logs, else the last log that reports
+ * unrepaired corruption; -1 when there is neither.
+ */
+long sxs_logs_last_failure(struct sxs_cbs_log *const *logs, size_t n);
+
+/*
  * Scan: a finding for the last servicing failure (or unrepaired corruption)
  * of the chain (logs in chain order), and one for each log that could not
  * be read.  Returns the index of the log the failure is in, or -1.

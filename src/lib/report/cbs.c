@@ -581,10 +581,7 @@ int sxs_report_cbs_json(struct sxs_strbuf *out, struct sxs_cbs_log *const *logs,
 	}
 	jadd(&b, doc, "logs", a);
 	/* the chain's last failure (logs are in chain order) */
-	long last = -1;
-	for (size_t i = 0; i < n; i++)
-		if (logs[i]->outcome == SXS_CBS_FAILED || logs[i]->outcome == SXS_CBS_CORRUPTION_UNREPAIRED)
-			last = (long)i;
+	long last = sxs_logs_last_failure(logs, n);
 	if (last >= 0) {
 		struct json_object *e = jobj(&b);
 		js(&b, e, "file", logs[last]->name);
@@ -996,39 +993,49 @@ static void text_log(struct sxs_strbuf *out, const struct sxs_cbs_log *log, size
 	sxs_strbuf_addc(out, '\n');
 }
 
+static void last_failure_line(struct sxs_strbuf *out, const struct sxs_cbs_log *l)
+{
+	esc(out, l->name);
+	if (l->member) {
+		sxs_strbuf_adds(out, " [");
+		esc(out, l->member);
+		sxs_strbuf_adds(out, "]");
+	}
+	sxs_strbuf_addf(out, ": %s", sxs_cbs_outcome_name(l->outcome));
+	if (l->nkinds)
+		sxs_strbuf_addf(out, ", primary kind %s", sxs_cbs_kind_info(l->kinds[0].kind)->id);
+	if (l->outcome == SXS_CBS_FAILED && l->last_failure < l->nops) {
+		const struct sxs_cbs_op *op = &l->ops[l->last_failure];
+		sxs_strbuf_addf(out, "; last failure at line %" PRIu64 " (%s): %s",
+		                op->result_line ? op->result_line : op->end_line, op->start_ts[0] ? op->start_ts : "?",
+		                sxs_cbs_op_type_name(op));
+		if (op->kb) {
+			sxs_strbuf_adds(out, " ");
+			esc(out, op->kb);
+		}
+		if (op->has_result) {
+			sxs_strbuf_adds(out, " ended ");
+			name_of(out, l, op->result);
+		} else if (op->interrupted) {
+			sxs_strbuf_adds(out, " was interrupted");
+		} else if (!op->parsed) {
+			sxs_strbuf_adds(out, " failed validation");
+		}
+	}
+}
+
 int sxs_report_cbs_text(struct sxs_strbuf *out, struct sxs_cbs_log *const *logs, size_t n,
                         const struct sxs_log_context *ctx, const struct sxs_cbs_report_options *opt)
 {
-	long last = -1;
-	for (size_t i = 0; i < n; i++)
-		if (logs[i]->outcome == SXS_CBS_FAILED || logs[i]->outcome == SXS_CBS_CORRUPTION_UNREPAIRED)
-			last = (long)i;
+	long last = sxs_logs_last_failure(logs, n);
 	if (opt && opt->root) {
 		sxs_strbuf_adds(out, "sxscheck cbs of ");
 		esc(out, opt->root);
 		sxs_strbuf_addc(out, '\n');
 	}
 	if (last >= 0) {
-		const struct sxs_cbs_log *l = logs[last];
-		sxs_strbuf_adds(out, "Verdict: the last servicing failure is in ");
-		esc(out, l->name);
-		if (l->member) {
-			sxs_strbuf_adds(out, " [");
-			esc(out, l->member);
-			sxs_strbuf_adds(out, "]");
-		}
-		sxs_strbuf_addf(out, ": %s", sxs_cbs_outcome_name(l->outcome));
-		if (l->nkinds)
-			sxs_strbuf_addf(out, ", %s", sxs_cbs_kind_info(l->kinds[0].kind)->id);
-		if (l->last_failure != (size_t)-1 && l->last_failure < l->nops) {
-			const struct sxs_cbs_op *op = &l->ops[l->last_failure];
-			sxs_strbuf_addf(out, " (line %" PRIu64, op->result_line ? op->result_line : op->end_line);
-			if (op->has_result) {
-				sxs_strbuf_adds(out, ", ");
-				name_of(out, l, op->result);
-			}
-			sxs_strbuf_adds(out, ")");
-		}
+		sxs_strbuf_adds(out, "Verdict: ");
+		last_failure_line(out, logs[last]);
 		sxs_strbuf_adds(out, "\n\n");
 	} else {
 		sxs_strbuf_addf(out, "Verdict: no servicing failure and no unrepaired corruption in %zu log(s)\n\n", n);
@@ -1036,4 +1043,95 @@ int sxs_report_cbs_text(struct sxs_strbuf *out, struct sxs_cbs_log *const *logs,
 	for (size_t i = 0; i < n; i++)
 		text_log(out, logs[i], i, ctx, opt);
 	return sxs_strbuf_error(out);
+}
+
+/* ---- the scan's view of the logs ---- */
+
+int sxs_report_servicing_text(struct sxs_strbuf *out, struct sxs_cbs_log *const *logs, size_t n,
+                              const struct sxs_log_context *ctx)
+{
+	sxs_strbuf_adds(out, "\nServicing logs:");
+	for (size_t i = 0; i < n; i++) {
+		sxs_strbuf_adds(out, i ? ", " : " ");
+		esc(out, logs[i]->name);
+	}
+	sxs_strbuf_addc(out, '\n');
+	long last = sxs_logs_last_failure(logs, n);
+	if (last >= 0) {
+		sxs_strbuf_adds(out, "  ");
+		last_failure_line(out, logs[last]);
+		sxs_strbuf_addc(out, '\n');
+	} else {
+		sxs_strbuf_adds(out, "  no servicing failure and no unrepaired corruption\n");
+	}
+	for (size_t t = 0; ctx && t < ctx->nties; t++) {
+		const struct sxs_log_tie *ti = &ctx->ties[t];
+		sxs_strbuf_adds(out, "  ");
+		esc(out, ti->keyform ? ti->keyform : "?");
+		if (ti->file) {
+			sxs_strbuf_adds(out, "\\");
+			esc(out, ti->file);
+		}
+		sxs_strbuf_adds(out, ": ");
+		esc(out, ti->detail);
+		sxs_strbuf_addc(out, '\n');
+	}
+	sxs_strbuf_adds(out, "  (sxscheck cbs --root explains every failure; rotated CbsPersist logs are read there)\n");
+	return sxs_strbuf_error(out);
+}
+
+struct json_object *sxs_report_servicing_json(struct sxs_cbs_log *const *logs, size_t n,
+                                              const struct sxs_log_context *ctx)
+{
+	struct jb b = {0};
+	struct json_object *o = jobj(&b), *a = jarr(&b);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = jobj(&b);
+		js(&b, e, "file", logs[i]->name);
+		if (logs[i]->member)
+			js(&b, e, "member", logs[i]->member);
+		if (logs[i]->error)
+			js(&b, e, "error", logs[i]->error);
+		js(&b, e, "outcome", sxs_cbs_outcome_name(logs[i]->outcome));
+		js(&b, e, "primary_kind", logs[i]->nkinds ? sxs_cbs_kind_info(logs[i]->kinds[0].kind)->id : "none");
+		jpush(&b, a, e);
+	}
+	jadd(&b, o, "logs", a);
+	long last = sxs_logs_last_failure(logs, n);
+	if (last >= 0) {
+		const struct sxs_cbs_log *l = logs[last];
+		struct json_object *e = jobj(&b), *k = jarr(&b);
+		js(&b, e, "file", l->name);
+		js(&b, e, "outcome", sxs_cbs_outcome_name(l->outcome));
+		js(&b, e, "primary_kind", l->nkinds ? sxs_cbs_kind_info(l->kinds[0].kind)->id : "none");
+		for (size_t i = 0; i < l->nkinds; i++)
+			jpush(&b, k, sxs_json_string(sxs_cbs_kind_info(l->kinds[i].kind)->id));
+		jadd(&b, e, "kinds", k);
+		if (l->outcome == SXS_CBS_FAILED && l->last_failure < l->nops)
+			jadd(&b, e, "operation", op_json(&b, l, &l->ops[l->last_failure]));
+		jadd(&b, o, "last_failure", e);
+	} else {
+		jnull(&b, o, "last_failure");
+	}
+	a = jarr(&b);
+	for (size_t t = 0; ctx && t < ctx->nties; t++) {
+		const struct sxs_log_tie *ti = &ctx->ties[t];
+		struct json_object *e = jobj(&b);
+		js(&b, e, "log", logs[ti->log]->name);
+		js(&b, e, "what", ti->what);
+		js(&b, e, "keyform", ti->keyform);
+		js(&b, e, "file", ti->file);
+		ji(&b, e, "line", (int64_t)ti->line);
+		js(&b, e, "state", tie_state_name(ti->state));
+		if (ti->finding_id)
+			js(&b, e, "finding", ti->finding_id);
+		js(&b, e, "detail", ti->detail);
+		jpush(&b, a, e);
+	}
+	jadd(&b, o, "ties", a);
+	if (b.err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
 }

@@ -25,6 +25,12 @@ int sxs_report_cbs_text(struct sxs_strbuf *out, struct sxs_cbs_log *const *logs,
 int sxs_report_cbs_json(struct sxs_strbuf *out, struct sxs_cbs_log *const *logs, size_t n,
                         const struct sxs_log_context *ctx, const struct sxs_cbs_report_options *opt);
 
+/* The scan's section on the image's servicing logs (last failure, ties). */
+int sxs_report_servicing_text(struct sxs_strbuf *out, struct sxs_cbs_log *const *logs, size_t n,
+                              const struct sxs_log_context *ctx);
+struct json_object *sxs_report_servicing_json(struct sxs_cbs_log *const *logs, size_t n,
+                                              const struct sxs_log_context *ctx);
+
 /* One log as a JSON object (the scan report embeds the last failure with it). */
 struct json_object *sxs_cbs_log_json(const struct sxs_cbs_log *log);
 /* "0x%08x" */
