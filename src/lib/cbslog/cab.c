@@ -199,6 +199,9 @@ static struct sxs_cbs_log *new_log(const char *name, const char *member)
 		return NULL;
 	log->name = sxs_strdup(name);
 	log->member = member ? sxs_strdup(member) : NULL;
+	for (char *p = log->member; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (!log->name || (member && !log->member)) {
 		sxs_cbs_log_free(log);
 		return NULL;
@@ -213,6 +216,10 @@ static int fail_log(struct sxs_cbs_log *log, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* names inside a cab are the cab's: one line, no control characters */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	log->err = err;
 	sxs_free(log->error);
 	log->error = sxs_strdup(buf);

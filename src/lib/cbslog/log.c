@@ -34,6 +34,9 @@ static int set_error(struct sxs_cbs_log *log, int err, const char *why)
 {
 	char buf[600];
 	snprintf(buf, sizeof(buf), "%s: %s", log->name, why);
+	for (char *p = buf; *p; p++) /* one line whatever the name */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	log->err = err;
 	sxs_free(log->error);
 	log->error = sxs_strdup(buf);

@@ -329,20 +329,10 @@ static void carry_add(struct sxs_cbslog_reader *r, const char *s, size_t n)
 	sxs_strbuf_add(&r->carry, s, n);
 }
 
-static int split_utf8(struct sxs_cbslog_reader *r, const char *s, size_t n)
+#define EOL_PROBE 65536
+
+static int split_lines(struct sxs_cbslog_reader *r, const char *s, size_t n)
 {
-	if (!r->first_chunk_done) {
-		/* line ends are decided by the first LF, or by a CR followed by something else than LF */
-		if (memchr(s, '\n', n)) {
-			r->first_chunk_done = true;
-		} else {
-			const char *cr = memchr(s, '\r', n);
-			if (cr && cr + 1 < s + n) {
-				r->first_chunk_done = true;
-				r->st.cr_mode = true;
-			}
-		}
-	}
 	char term = r->st.cr_mode ? '\r' : '\n';
 	while (n) {
 		const char *e = memchr(s, term, n);
@@ -357,6 +347,51 @@ static int split_utf8(struct sxs_cbslog_reader *r, const char *s, size_t n)
 		s = e + 1;
 	}
 	return 0;
+}
+
+/*
+ * Line ends are decided on the first 64 KiB of text, whatever the feeds:
+ * LF if one occurs there, else CR if one does (a file with lone CRs only),
+ * else LF.  Until then the text is held (no line has been read yet).
+ */
+static int decide_eol(struct sxs_cbslog_reader *r)
+{
+	r->first_chunk_done = true;
+	const char *held = r->carry.buf ? r->carry.buf : "";
+	size_t n = r->carry.len;
+	r->st.cr_mode = !memchr(held, '\n', n) && memchr(held, '\r', n);
+	/* take the held text out of carry and split it */
+	char *copy = n ? sxs_malloc(n) : NULL;
+	if (n && !copy)
+		return -SXS_ENOMEM;
+	if (n)
+		memcpy(copy, held, n);
+	sxs_strbuf_reset(&r->carry);
+	int rc = split_lines(r, copy ? copy : "", n);
+	sxs_free(copy);
+	return rc;
+}
+
+static int split_utf8(struct sxs_cbslog_reader *r, const char *s, size_t n)
+{
+	if (!r->first_chunk_done) {
+		size_t room = EOL_PROBE - r->carry.len;
+		size_t take = n < room ? n : room;
+		const char *lf = memchr(s, '\n', take);
+		if (lf)
+			take = (size_t)(lf - s) + 1;
+		sxs_strbuf_add(&r->carry, s, take);
+		if (sxs_strbuf_error(&r->carry))
+			return -SXS_ENOMEM;
+		s += take;
+		n -= take;
+		if (!lf && r->carry.len < EOL_PROBE)
+			return 0;
+		int rc = decide_eol(r);
+		if (rc)
+			return rc;
+	}
+	return split_lines(r, s, n);
 }
 
 static void put_utf8(struct sxs_strbuf *out, uint32_t cp)
@@ -501,6 +536,8 @@ int sxs_cbslog_reader_end(struct sxs_cbslog_reader *r)
 		if ((r->err = split_utf8(r, r->u8.buf, r->u8.len)))
 			return r->err;
 	}
+	if (!r->first_chunk_done && (r->err = decide_eol(r)))
+		return r->err;
 	if (r->carry.len || r->carry_overflow) {
 		if ((r->err = line_done(r, "", 0, '\0')))
 			return r->err;

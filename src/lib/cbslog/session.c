@@ -163,6 +163,9 @@ bool sxs_cbs_is_failure(uint32_t code)
 	case 0x80070BC2: /* ERROR_SUCCESS_REBOOT_REQUIRED: a success (cbslog.md §0.6) */
 	case 0x80070BC3: /* ERROR_SUCCESS_RESTART_REQUIRED */
 	case 0x800F0833: /* CBS_S_STACK_RESTART_REQUIRED */
+	/* CBS_E_DPX_JOB_STATE_SAVED: the download job was saved to resume later, a pause of an
+	   express install, not its failure [I: name from cbslog.md 9.1; no public log shows it failing] */
+	case 0x800F0816:
 		return false;
 	}
 	return true;

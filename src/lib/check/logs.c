@@ -344,6 +344,9 @@ static int read_one(int dirfd, const char *ondisk, const char *display, struct s
 		log->err = err;
 		sxs_strbuf_addf(&sb, "%s: %s", display, sxs_diag_msg(&diag, err));
 		log->error = sxs_strbuf_detach(&sb, NULL);
+		for (char *p = log->error; p && *p; p++) /* a name from the image: one line */
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		got = sxs_calloc(1, sizeof(*got));
 		if (!log->name || !log->error || !got) {
 			sxs_cbs_log_free(log);
