@@ -251,7 +251,35 @@ def component_store_corrupt():
     return L
 
 
+class Text(Log):
+    """A log without timestamps (CheckSUR.log)."""
+
+    def write(self, path):
+        data = "\r\n".join(self.lines) + "\r\n"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(data)
+
+
+def checksur():
+    pkg = "Package_2_for_KB2871997~%s~amd64~~6.1.2.5" % PKT
+    L = Text("a Windows 7 CheckSUR.log (System Update Readiness tool): a corrupt .mum replaced, a corrupt catalog without a repair file (lines of cbslog.md 6 [S:TECHNET-2011])")
+    for t in ("=================================", "Checking System Update Readiness.", "Binary Version 6.1.7601.22471",
+              "Package Version 26.0", "2014-06-10 11:22", "", "Checking Windows Servicing Packages", "",
+              "Checking Package Manifests and Catalogs",
+              "(f)\tCBS MUM Corrupt\t0x800F0900\tservicing\\Packages\\%s.mum\tLine 1:" % pkg,
+              "(fix)\tCBS MUM Corrupt\tCBS File Replaced\t%s.mum from Cabinet: C:\\Windows\\CheckSur\\v1.0\\windows6.1-kb2871997-v2-x64.cab." % pkg,
+              "(f)\tCBS Catalog Corrupt\t0x800B0100\tservicing\\Packages\\%s.cat\t" % pkg.replace("Package_2", "Package_3"),
+              "", "Checking Package Watchlist", "", "Checking Component Watchlist", "", "Checking Packages", "",
+              "Checking Component Store", "", "Summary:", "Seconds executed: 1187", " Found 2 errors", " Fixed 1 errors",
+              " CBS MUM Corrupt Total count: 1", " Fixed: CBS MUM Corrupt.  Total count: 1",
+              " CBS Catalog Corrupt Total count: 1", "", "Unavailable repair files:",
+              "\tservicing\\packages\\%s.cat" % pkg.replace("Package_2", "Package_3"), ""):
+        L.raw(t)
+    return L
+
+
 EXCERPTS = {
+    "CheckSUR.log": checksur,
     "payload-hash-mismatch.log": payload_hash_mismatch,
     "psfx-reverse-delta-0x800f0985.log": psfx_reverse_delta,
     "sppinstaller-0x8007000d.log": spp_installer,

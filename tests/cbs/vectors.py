@@ -89,7 +89,7 @@ def check(exp, got, rc):
         yield "p_lines", ok, "line %d: %r vs %r" % (p["line"], g, p)
 
     def ckey(c):
-        return (c["where"], c.get("keyform"), c.get("file"), c.get("path"), c["repaired"],
+        return (c["where"], c.get("keyform"), c.get("file"), c.get("path"), c.get("package"), c["repaired"],
                 c.get("repaired_from"), tuple(c.get("flags") or ()) if c["where"] == "store" else ())
     ec = sorted(ckey(c) for c in exp.get("corrupt", []))
     flags = any("flags" in c for c in exp.get("corrupt", []))

@@ -238,6 +238,7 @@ struct sxs_cbs_log {
 	uint64_t ti_starts;
 	uint64_t crash_marker_line; /* "TI: It looks like TI crashed or was interrupted" */
 	char *missing_package;    /* 0x800f0831: the package whose manifest is missing */
+	bool checksur_text;       /* the CheckSUR banner in untimestamped text */
 
 	struct sxs_cbs_summary *summaries;
 	size_t nsummaries;

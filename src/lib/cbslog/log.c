@@ -52,6 +52,8 @@ static int judge(struct sxs_cbs_log *log)
 		return 0;
 	if (!st->bytes)
 		return set_error(log, -SXS_EFORMAT, "empty file");
+	if (!st->records && log->checksur_text)
+		return 0; /* CheckSUR.log: text without timestamps (cbslog.md 6) */
 	if (!st->records && !st->wimgapi_lines) {
 		if (st->nul_bytes || (st->lines <= 1 && st->bytes > 4096))
 			return set_error(log, -SXS_EFORMAT, "binary data, not a CBS, DISM or SFC log");

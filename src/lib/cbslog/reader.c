@@ -281,6 +281,18 @@ static int process_line(struct sxs_cbslog_reader *r, const char *s, size_t n)
 			r->st.first_junk[k] = '\0';
 		}
 		r->st.leading_junk_lines++;
+		/* handed on as an untimestamped "text" record: CheckSUR.log has no timestamps at all */
+		memset(&r->cur, 0, sizeof(r->cur));
+		r->cur.line = r->st.lines;
+		r->cur.nlines = 1;
+		r->cur.level = SXS_CBSLOG_NONE;
+		strcpy(r->cur.source, "text");
+		sxs_strbuf_reset(&r->rec);
+		r->rec_full = false;
+		rec_add(r, s, n);
+		r->have_rec = true;
+		if ((rc = emit(r)))
+			return rc;
 	}
 	return sxs_strbuf_error(&r->rec);
 }

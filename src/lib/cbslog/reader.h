@@ -18,7 +18,8 @@
  * line that does not start with a timestamp continues the previous record,
  * except the wimgapi lines of Panther logs ("[1804] [0x80070002] ..."),
  * which are records of their own (source "wimgapi", no timestamp).  Lines
- * before the first record are foreign text and only counted.
+ * before the first record are foreign text: counted, and handed on as
+ * records of source "text" without timestamp (a CheckSUR.log is all text).
  *
  * Encodings: UTF-8 with or without BOM (what Windows writes), UTF-16LE/BE
  * with a BOM or recognisable without one (transcoded to UTF-8 here); line
@@ -50,7 +51,7 @@ struct sxs_cbslog_record {
 	uint32_t nlines;        /* physical lines: 1 + continuation lines */
 	char ts[20];            /* "YYYY-MM-DD hh:mm:ss", or "" */
 	enum sxs_cbslog_level level;
-	char source[12];        /* "CBS", "CSI", "DISM", "SXS", "DPX", "DEPLOY", "wimgapi" or "" */
+	char source[12];        /* "CBS", "CSI", "DISM", "SXS", "DPX", "DEPLOY", "wimgapi", "text" or "" */
 	const char *msg;        /* the message, continuation lines joined with '\n'; NUL-terminated */
 	size_t msglen;
 	bool truncated;         /* longer than SXS_MAX_CBSLOG_RECORD, cut */

@@ -792,6 +792,24 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		sm->cbs_staged_packages_removed = num_after_tab(s, n);
 	} else if (IS("CBS Staged packages:")) {
 		sm->cbs_staged_packages = num_after_tab(s, n);
+	} else if (IS("Seconds executed:")) {
+		/* CheckSUR (Windows 7): "Seconds executed: N", " Found N errors", " Fixed N errors" */
+		sm->total_operation_time_s = num_after_tab(s, n);
+		set_str(&sm->operation, sxs_strdup("CheckSUR"));
+		sm->has_result = true;
+		sm->result = 0;
+	} else if ((IS("Found ") || IS("Fixed ")) && find(s, n, " error")) {
+		int64_t v = 0;
+		int d = 0;
+		for (const char *p = s + 6; p < s + n && *p >= '0' && *p <= '9' && d < 18; p++, d++)
+			v = v * 10 + (*p - '0');
+		if (d) {
+			if (s[1] == 'o')
+				sm->total_detected = v;
+			else
+				sm->total_repaired = v;
+			sm->complete = true;
+		}
 	} else if (IS("Total Operation Time:")) {
 		const char *p = s + 21;
 		while (p < s + n && *p == ' ')
@@ -1436,6 +1454,12 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		}
 	}
 
+	if (!strcmp(rec->source, "text")) {
+		if (starts(m, n, "Checking System Update Readiness.") || starts(m, n, "Binary Version "))
+			log->checksur_text = true;
+		return an->err;
+	}
+
 	/* CSI: [SR], hydration, advanced installers */
 	if (!strcmp(rec->source, "CSI") || !rec->source[0]) {
 		/* "00000006 [SR] Verifying 100 components", "0000000a@2020/2/5:00:18:03.653 ..." */
@@ -1863,7 +1887,9 @@ int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog
 			f |= log->plines[i].type && strstr(log->plines[i].type, "MUM") != NULL && log->plines[i].nflags;
 		(void)f;
 	}
-	if (dism || log->dismapi_sessions)
+	if (log->checksur_text && !log->stats.records)
+		log->file_kind = "checksur";
+	else if (dism || log->dismapi_sessions)
 		log->file_kind = log->ti_starts || log->sessions_initialized ? "cbs" : "dism";
 	else if (!log->ti_starts && !log->sessions_initialized && log->nsfc && log->stats.records &&
 	         log->sfc[0].start_line <= 2)

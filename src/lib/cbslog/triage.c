@@ -143,7 +143,9 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 			for (size_t j = 0; j < log->ncorrupt; j++) {
 				struct sxs_cbs_corrupt *c = &log->corrupt[j];
 				const char *it = c->package ? c->package : c->keyform;
-				if (it && strstr(pl->item, it)) {
+				const char *base = it ? strrchr(it, '\\') : NULL;
+				base = base ? base + 1 : it; /* "(f) ... servicing\Packages\X.mum", "(fix) ... X.mum from Cabinet" */
+				if (base && *base && strstr(pl->item, base)) {
 					c->repaired = true;
 					c->repaired_from = "local-source";
 				}
@@ -423,7 +425,12 @@ static int remedies(struct sxs_cbs_log *log)
 		}
 		/* the template's one "%s" is the subject */
 		const char *pct = strstr(ki->remedy, "%s");
-		if (pct) {
+		if (!ke->active && ke->kind != SXS_KIND_PROJECTED_FILE_REPAIRED) {
+			/* resolved in this log: say so instead of prescribing a repair */
+			sxs_strbuf_adds(&text, "reported repaired in this log; nothing to do unless it comes back");
+			if (ke->kind == SXS_KIND_PAYLOAD_CORRUPT)
+				sxs_strbuf_adds(&text, " (an offline scan confirms the store's payloads now)");
+		} else if (pct) {
 			sxs_strbuf_add(&text, ki->remedy, (size_t)(pct - ki->remedy));
 			sxs_strbuf_adds(&text, sxs_strbuf_str(&subj));
 			sxs_strbuf_adds(&text, pct + 2);
@@ -464,9 +471,11 @@ int sxs_cbs_triage(struct sxs_cbs_log *log)
 	if ((err = build_corrupt(log, &store_plines)))
 		return err;
 
-	/* health findings (§8 step 5) */
-	for (size_t i = 0; i < log->ncorrupt; i++) {
-		const struct sxs_cbs_corrupt *c = &log->corrupt[i];
+	/* health findings (§8 step 5); unrepaired items first, so a kind's subject is one still broken */
+	for (size_t pass = 0; pass < 2 * log->ncorrupt; pass++) {
+		const struct sxs_cbs_corrupt *c = &log->corrupt[pass % log->ncorrupt];
+		if (c->repaired != (pass >= log->ncorrupt))
+			continue;
 		if (c->where == SXS_CBS_PROJECTED)
 			kind_note(k, SXS_KIND_PROJECTED_FILE_REPAIRED, false, c->line, NULL);
 		else if (is_payload_type(c->type) || (c->type && !strcmp(c->type, "SFC cannot repair")))

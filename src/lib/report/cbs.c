@@ -824,7 +824,7 @@ static void text_log(struct sxs_strbuf *out, const struct sxs_cbs_log *log, size
 			sxs_strbuf_adds(out, ")");
 	}
 	sxs_strbuf_addc(out, '\n');
-	if (log->stats.leading_junk_lines)
+	if (log->stats.leading_junk_lines && log->stats.records)
 		sxs_strbuf_addf(out, "  %" PRIu64 " line(s) of foreign text before the first record\n",
 		                log->stats.leading_junk_lines);
 	if (log->nkinds > 1) {

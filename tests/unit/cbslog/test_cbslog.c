@@ -93,14 +93,18 @@ static void reader_joins_continuations_not_wimgapi(void **state)
 	struct sxs_cbslog_stats st;
 	for (size_t piece = 0; piece < 8; piece++) {
 		read_all(log, sizeof(log) - 1, piece, &g, &st);
-		assert_int_equal(g.n, 3);
+		assert_int_equal(g.n, 5);
 		assert_int_equal(st.leading_junk_lines, 2);
-		assert_int_equal(g.r[0].line, 3);
-		assert_int_equal(g.r[0].nlines, 3);
-		assert_non_null(strstr(g.r[0].msg, "do not match.\n Expected: {l:32 ml:33 b:aa}.\n Actual"));
-		assert_string_equal(g.r[1].source, "wimgapi");
-		assert_int_equal(g.r[1].line, 6);
-		assert_int_equal(g.r[2].line, 7);
+		assert_int_equal(st.records, 2);
+		assert_string_equal(g.r[0].source, "text");
+		assert_string_equal(g.r[0].msg, "*** foreign text");
+		assert_int_equal(g.r[1].line, 2);
+		assert_int_equal(g.r[2].line, 3);
+		assert_int_equal(g.r[2].nlines, 3);
+		assert_non_null(strstr(g.r[2].msg, "do not match.\n Expected: {l:32 ml:33 b:aa}.\n Actual"));
+		assert_string_equal(g.r[3].source, "wimgapi");
+		assert_int_equal(g.r[3].line, 6);
+		assert_int_equal(g.r[4].line, 7);
 		assert_string_equal(sxs_cbslog_eol_name(&st), "crlf-with-embedded-lf");
 	}
 }
