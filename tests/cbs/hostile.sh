@@ -40,6 +40,15 @@ check_error another-program.log "another program"
 check_error empty.log "empty"
 check_error text-not-a-log.txt "not a CBS"
 
+# scan reads the live logs only up to 256 MiB: a bigger CBS.log is a note, never slow, never a failure
+cp -r "$srcroot/testdata/images/golden-pc" "$tmp/img"
+truncate -s 300M "$tmp/img/Windows/Logs/CBS/CBS.log"
+"$sxscheck" scan "$tmp/img" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc = 0 ] || bad "scan with a 300 MB CBS.log: exit $rc"
+grep -q "servicing-log-unreadable.*300 MiB, more than scan reads" "$tmp/out" || bad "scan with a 300 MB CBS.log: $(grep -i servicing "$tmp/out")"
+rm -rf "$tmp/img"
+
 # a big healthy log: no failure, memory bounded by the largest record, not the file
 /usr/bin/time -f "%M" -o "$tmp/rss" "$sxscheck" cbs "$tmp/big.log" >"$tmp/out" 2>"$tmp/err" || bad "big.log: exit $?"
 grep -q "no servicing failure" "$tmp/out" || bad "big.log: not clean: $(head -3 "$tmp/out")"

@@ -20,6 +20,7 @@
 #include "cbslog/cbslog.h"
 #include "cbslog/internal.h"
 #include "util/alloc.h"
+#include "util/hex.h"
 
 #define MAX_OPS 20000         /* operations kept; failed ones are kept beyond it */
 #define MAX_CODES_PER_OP 128  /* distinct failure codes remembered per open operation */
@@ -86,16 +87,7 @@ static const char *find(const char *m, size_t n, const char *lit)
 	return sxs_cbs_memmem(m, n, lit, strlen(lit));
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#define hexval sxs_hex_digit
 
 /* Exactly 8 hex digits at p (not followed by a 9th); *end_ret after them. */
 static bool hex8(const char *p, const char *end, uint32_t *ret, const char **end_ret)
@@ -1072,6 +1064,9 @@ drop:
 		strv_add(an, &r->repaired_backup, &r->nrepaired_backup, m + 14, (size_t)(p - m - 14));
 	} else if (starts(m, n, "Repairing file ") && (p = find(m, n, " from store"))) {
 		strv_add(an, &r->repaired_projected, &r->nrepaired_projected, m + 15, (size_t)(p - m - 15));
+	} else if (starts(m, n, "Repairing corrupted file ") && (p = find(m, n, " from store"))) {
+		/* Windows 7: "[SR] Repairing corrupted file [ml:..]"\??\C:\..."\[l:..]"x.dll" from store" */
+		strv_add(an, &r->repaired_projected, &r->nrepaired_projected, m + 25, (size_t)(p - m - 25));
 	} else if (starts(m, n, "Could not reproject corrupted file ")) {
 		p = find(m, n, "; source file in store is also corrupted");
 		size_t k = p ? (size_t)(p - m - 35) : n - 35;

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -278,8 +279,13 @@ long sxs_logs_scan_findings(struct sxs_cbs_log *const *logs, size_t n, struct sx
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct sxs_cbs_log *log = logs[i];
-		if (log->err && !log->stats.records)
-			sxs_findings_add(out, SXS_F_SERVICING_LOG_UNREADABLE, NULL, log->name, "%s", log->error);
+		if (log->err && !log->stats.records) {
+			const char *why = log->error ? log->error : "unreadable";
+			size_t k = strlen(log->name);
+			if (!strncmp(why, log->name, k) && !strncmp(why + k, ": ", 2))
+				why += k + 2; /* the finding names the file already */
+			sxs_findings_add(out, SXS_F_SERVICING_LOG_UNREADABLE, NULL, log->name, "%s", why);
+		}
 	}
 	long last = sxs_logs_last_failure(logs, n);
 	if (last < 0)
@@ -325,14 +331,24 @@ static int cmp_chain(const void *a, const void *b)
 	return sxs_cbs_chain_cmp(((const struct named *)a)->name, ((const struct named *)b)->name);
 }
 
-static int read_one(int dirfd, const char *ondisk, const char *display, struct sxs_cbs_log ***logs, size_t *n)
+/* scan reads the live logs only up to this size, so they never dominate a scan (Windows 7 can grow CBS.log past 2 GB, cbslog.md 7) */
+#define SXS_MAX_SCAN_LOG ((off_t)256 << 20)
+
+static int read_one(int dirfd, const char *ondisk, const char *display, bool for_scan, struct sxs_cbs_log ***logs,
+                    size_t *n)
 {
 	struct sxs_diag diag = {{0}};
 	int fd, err = sxs_open_beneath(dirfd, ondisk, &fd, &diag);
 	struct sxs_cbs_log **got = NULL;
 	size_t ngot = 0;
+	struct stat st;
 	if (err == -SXS_ENOMEM)
 		return err;
+	if (!err && for_scan && fstat(fd, &st) == 0 && st.st_size > SXS_MAX_SCAN_LOG) {
+		close(fd);
+		err = sxs_diag_set(&diag, SXS_ELIMIT, "%lld MiB, more than scan reads (%lld MiB); sxscheck cbs --root reads it",
+		                   (long long)(st.st_size >> 20), (long long)(SXS_MAX_SCAN_LOG >> 20));
+	}
 	if (err) {
 		/* a link, a folder, an I/O error: one log that says so */
 		struct sxs_cbs_log *log = sxs_calloc(1, sizeof(*log));
@@ -409,7 +425,7 @@ int sxs_logs_read_image(struct sxs_image *img, bool live_only, struct sxs_cbs_lo
 			sxs_strbuf_addf(&disp, "%s%s%s/%s", win ? win : "", win ? "/" : "", ondisk, names[i].name);
 			if ((err = sxs_strbuf_error(&disp)))
 				break;
-			err = read_one(dir->fd, names[i].name, sxs_strbuf_str(&disp), &logs, &n);
+			err = read_one(dir->fd, names[i].name, sxs_strbuf_str(&disp), live_only, &logs, &n);
 		}
 		sxs_free(names);
 		sxs_dir_free(dir);
@@ -424,7 +440,7 @@ int sxs_logs_read_image(struct sxs_image *img, bool live_only, struct sxs_cbs_lo
 				sxs_strbuf_addf(&disp, "%s%s%s/%s", win ? win : "", win ? "/" : "", ondisk, e->name);
 				err = sxs_strbuf_error(&disp);
 				if (!err)
-					err = read_one(dir->fd, e->name, sxs_strbuf_str(&disp), &logs, &n);
+					err = read_one(dir->fd, e->name, sxs_strbuf_str(&disp), live_only, &logs, &n);
 			}
 			sxs_dir_free(dir);
 		} else if (err != -SXS_ENOMEM) {

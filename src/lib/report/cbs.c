@@ -1057,6 +1057,13 @@ int sxs_report_servicing_text(struct sxs_strbuf *out, struct sxs_cbs_log *const 
 	}
 	sxs_strbuf_addc(out, '\n');
 	long last = sxs_logs_last_failure(logs, n);
+	for (size_t i = 0; i < n; i++) {
+		if (logs[i]->err && !logs[i]->stats.records) {
+			sxs_strbuf_adds(out, "  not read: ");
+			esc(out, logs[i]->error ? logs[i]->error : logs[i]->name);
+			sxs_strbuf_addc(out, '\n');
+		}
+	}
 	if (last >= 0) {
 		sxs_strbuf_adds(out, "  ");
 		last_failure_line(out, logs[last]);
