@@ -124,7 +124,7 @@ static const struct sxs_finding *finding_for(const struct sxs_findings *f, const
 		const struct sxs_finding *fd = &f->v[i];
 		if (!fd->component || strcasecmp(fd->component, keyform))
 			continue;
-		if (sxs_finding_info(fd->kind)->severity < SXS_SEV_WARNING)
+		if (fd->severity < SXS_SEV_WARNING)
 			continue;
 		if (!file || !fd->file)
 			return fd;
