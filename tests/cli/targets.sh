@@ -92,7 +92,7 @@ printf '%s\n' 'ProductName = sz:"Windows 7 Professional"' 'CurrentVersion = sz:"
 software_with "$tmp/cv"
 expect windows-7 1 windows-version-unsupported
 "$sxscheck" scan "$tmp/img" >"$tmp/out.txt"
-grep -q "^Image: Windows 7 Professional, build 6.1.7601$" "$tmp/out.txt" ||
+grep -q "^Image: Windows 7 Professional Service Pack 1, build 6.1.7601$" "$tmp/out.txt" ||
 	fail "windows-7: Image line: $(grep Image "$tmp/out.txt")"
 grep -q "Windows 6.1 (build 6.1.7601), older than Windows 10" "$tmp/out.json" ||
 	fail "windows-7: message"
