@@ -149,7 +149,9 @@ for p in 'hex:3:01' pwned-cmd SXSCHECK_HIVEX; do
 	chmod +x "$tmp/bin/$p"
 done
 fresh
-hx "$soft" "cd $w\\10.0" 'setval 5' @ 'string:10.0.17763.1554' SXSCHECK_HIVEX 'hex:3:01' 'hex:3:01' 'hex:3:01' \
+# (the old writer's here-document ended at SXSCHECK_HIVEX; the data line after
+# it, hex:3:01, then ran as a command: a program of that name is on PATH)
+hx "$soft" "cd $w\\10.0" 'setval 4' @ 'string:10.0.17763.1554' SXSCHECK_HIVEX 'hex:3:01' \
 	10.0.17763.1554 'hex:3:01' pwned-cmd 'hex:3:01'
 "$sxscheck" scan "$tmp/img" >"$tmp/scan" 2>&1
 grep -q 'winner-malformed.*codeintegrity' "$tmp/scan" || { cat "$tmp/scan" >&2; fail 'scan: no winner-malformed for value names that are not versions'; }
