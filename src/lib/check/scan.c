@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "check/scan.h"
+#include "check/hives.h"
+#include "check/volume.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -561,12 +563,8 @@ static void check_state(const struct sxs_model *m, struct sxs_findings *out)
 	if (m->pending_hive)
 		sxs_findings_add(out, SXS_F_PENDING_OPERATIONS, NULL, "COMPONENTS",
 		                 "COMPONENTS has PendingXmlIdentifier; results may be transient");
-	if (m->components_dirty)
-		sxs_findings_add(out, SXS_F_HIVE_DIRTY, NULL, "System32/config/COMPONENTS",
-		                 "COMPONENTS hive is dirty: its newest changes are in .LOG1/.LOG2 and were not read");
-	if (m->software_dirty)
-		sxs_findings_add(out, SXS_F_HIVE_DIRTY, NULL, "System32/config/SOFTWARE",
-		                 "SOFTWARE hive is dirty: its newest changes are in .LOG1/.LOG2 and were not read");
+	sxs_check_volume(m, out); /* hibernation, wrong targets (check/volume.c) */
+	sxs_check_hives(m, out); /* replayed or dirty hives (check/hives.c) */
 	if (!m->have_components_hive && m->components_problem && !m->components_unreadable)
 		sxs_findings_add(out, SXS_F_CHECK_SKIPPED, NULL, "System32/config/COMPONENTS",
 		                 "COMPONENTS checks skipped (%s)", m->components_problem);
@@ -621,6 +619,8 @@ int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out)
 		check_winners(m, out);
 	if (!out->oom)
 		sxs_check_deployments(m, out);
+	if (!out->oom && sxs_check_tentative(m, out))
+		out->oom = true;
 	sxs_findings_sort(out);
 	return sxs_findings_error(out);
 }
