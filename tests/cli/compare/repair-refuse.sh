@@ -113,8 +113,14 @@ done
 # ---- volume and hive state ------------------------------------------------------
 fresh; printf 'HIBR' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
 refused 'hibernated (Fast Startup)' hibernated
+fresh; printf 'RSTR' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
+refused 'a resume that did not finish' hibernated
+fresh; printf 'zzzz' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
+refused 'an unknown hiberfil.sys header' 'not one of a Windows that was shut down'
 fresh; head -c 4096 /dev/zero >"$tmp/img/hiberfil.sys"
 accepted 'hiberfil.sys of a clean shutdown'
+fresh; printf 'wake' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
+accepted 'hiberfil.sys that was resumed from'
 
 fresh; printf '\002' | dd of="$tmp/img/$soft" bs=1 seek=4 conv=notrunc 2>/dev/null
 refused 'a dirty SOFTWARE hive' dirty

@@ -321,9 +321,11 @@ function Write-Log {
     Write-Host ('{0:yyyy-MM-dd HH:mm:ss}  {1}' -f (Get-Date), $Message)
 }
 
+# One line saying why, exit code 3; nothing was changed.
 function Stop-Refused {
     param([string] $Reason)
-    throw ('refused, nothing was changed: ' + $Reason)
+    [Console]::Error.WriteLine('repair.ps1: refused, nothing was changed: ' + $Reason)
+    exit 3
 }
 
 # Run a native tool, log it and its output, stop on a failing exit code.

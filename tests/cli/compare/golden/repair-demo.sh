@@ -152,13 +152,20 @@ hive_root=\\
 cbs='\Microsoft\Windows\CurrentVersion\Component Based Servicing'
 winners_path='\Microsoft\Windows\CurrentVersion\SideBySide\Winners'
 
+# A hibernated or Fast-Startup Windows keeps the volume's state in memory and
+# writes it back on resume.  hiberfil.sys starts with "hibr"/"HIBR" then,
+# "RSTR" while a resume has not finished; "wake" or zeros after a normal boot
+# (the signatures store/power.c documents).
 check_hibernation() {
-	# a hibernated or Fast-Startup Windows keeps the volume's state in memory
-	# and writes it back on resume; hiberfil.sys then starts with "hibr"
 	ch_f=$(ci "$root" hiberfil.sys)
 	regular "$ch_f" || return 0
-	ch_sig=$(dd if="$ch_f" bs=4 count=1 2>/dev/null | tr '[:upper:]' '[:lower:]')
-	[ "$ch_sig" != hibr ] || refuse "$ch_f: Windows is hibernated (Fast Startup); start it, shut it down fully (shutdown /s /t 0, or turn Fast Startup off) and mount the volume again"
+	[ -s "$ch_f" ] || return 0
+	ch_sig=$(od -An -c -N4 -- "$ch_f" | tr -d ' ' | tr '[:upper:]' '[:lower:]')
+	case $ch_sig in
+	hibr | rstr) refuse "$ch_f: Windows is hibernated (Fast Startup); start it, shut it down fully (shutdown /s /t 0, or turn Fast Startup off) and mount the volume again" ;;
+	wake | '\0\0\0\0') ;;
+	*) refuse "$ch_f: its header ($ch_sig) is not one of a Windows that was shut down; start Windows, shut it down fully and mount the volume again" ;;
+	esac
 }
 
 # Signs of a servicing transaction that waits for the next boot; the boot
