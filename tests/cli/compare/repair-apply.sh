@@ -14,7 +14,8 @@
 #    NTFS they get the golden copy's security descriptor, not ntfs-3g's;
 #  - a rescan is clean and compare finds nothing to do;
 #  - defect 6: undo.sh in the backup folder puts the image back exactly
-#    (names, bytes, inodes, link counts, security descriptors);
+#    (names, bytes, inodes, link counts, security descriptors) and then
+#    removes the backup folder;
 #  - the dry run changes nothing.
 # Skipped (77) only on NTFS where FUSE cannot be used.
 set -u
@@ -134,6 +135,8 @@ else
 	remount
 	state "$img" >"$top/after-undo"
 	diff -u "$top/before" "$top/after-undo" >&2 || fail 'undo.sh did not restore the image exactly'
+	# names too: the backup folder goes once everything is back
+	ls -d "$img"/sxscheck-backup-* >/dev/null 2>&1 && fail 'the backup folder is still in the image after undo.sh'
 fi
 
 if [ "$fs" = ntfs ]; then

@@ -590,8 +590,11 @@ undo_template() {
 		'# descriptor).  It sits in the backup folder (IMAGE_ROOT/sxscheck-backup-<date>)' \
 		'# and finds the image as that folder'\''s parent.' \
 		'#' \
-		'# usage: sh undo.sh [--force]' \
-		'#   --force  also put back files that changed again after the repair' \
+		'# usage: sh undo.sh [--force] [--keep-backup]' \
+		'#   --force        also put back files that changed again after the repair' \
+		'#   --keep-backup  keep this backup folder afterwards (by default it is' \
+		'#                  removed once everything is back, so the image holds exactly' \
+		'#                  the names it had before the repair)' \
 		'#' \
 		'# It first checks every entry and changes nothing if one does not fit, then' \
 		'# restores.  repair.sh appended each entry below just before the change it' \
@@ -603,13 +606,15 @@ undo_template() {
 		'set -eu' \
 		'' \
 		'force=no' \
+		'keep=no' \
 		'pass=' \
 		'while [ $# -gt 0 ]; do' \
 		'	case $1 in' \
 		'	--force) force=yes ;;' \
+		'	--keep-backup) keep=yes ;;' \
 		'	--pass=check | --pass=apply) pass=${1#--pass=} ;;' \
 		'	-h | --help) sed -n '\''2,/^$/s/^# \{0,1\}//p'\'' "$0"; exit 0 ;;' \
-		'	*) echo '\''usage: undo.sh [--force]'\'' >&2; exit 2 ;;' \
+		'	*) echo '\''usage: undo.sh [--force] [--keep-backup]'\'' >&2; exit 2 ;;' \
 		'	esac' \
 		'	shift' \
 		'done' \
@@ -620,8 +625,12 @@ undo_template() {
 		'	if [ "$force" = yes ]; then set -- --force; else set --; fi' \
 		'	sh "$0" --pass=check "$@" || exit 1' \
 		'	sh "$0" --pass=apply "$@" || exit 1' \
-		'	printf '\''undo.sh: done; %s is as it was before the repair\n'\'' "$root"' \
-		'	exit 0' \
+		'	if [ "$keep" = yes ]; then' \
+		'		printf '\''undo.sh: done; %s is as it was before the repair (backups kept in %s)\n'\'' "$root" "$here"' \
+		'		exit 0' \
+		'	fi' \
+		'	printf '\''undo.sh: done; %s is as it was before the repair; removing %s\n'\'' "$root" "$here"' \
+		'	cd / && exec rm -rf -- "$here"' \
 		'fi' \
 		'' \
 		'say() { printf '\''%s\n'\'' "$*"; }' \
