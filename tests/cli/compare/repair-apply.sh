@@ -16,7 +16,8 @@
 #  - defect 6: undo.sh in the backup folder puts the image back exactly
 #    (names, bytes, inodes, link counts, security descriptors) and then
 #    removes the backup folder;
-#  - the dry run changes nothing.
+#  - the dry run changes nothing, and neither does a run refused for a
+#    pending servicing transaction (defect 7).
 # Skipped (77) only on NTFS where FUSE cannot be used.
 set -u
 srcroot=$1 sxscheck=$2 fs=$3
@@ -90,6 +91,15 @@ sw_ino=$(stat -c %i "$sw")
 sh "$top/repair.sh" "$img" "$gold" >"$top/dry.log" 2>&1 || { cat "$top/dry.log" >&2; fail 'dry run failed'; }
 state "$img" >"$top/after-dry"
 cmp -s "$top/before" "$top/after-dry" || fail 'the dry run changed the image'
+
+# defect 7 on this file system too: a pending transaction is refused, nothing changes
+: >"$sxs/pending.xml"
+state "$img" >"$top/pending-before"
+sh "$top/repair.sh" --apply "$img" "$gold" >"$top/pending.log" 2>&1
+[ $? = 3 ] || { cat "$top/pending.log" >&2; fail '--apply with pending.xml was not refused'; }
+state "$img" >"$top/pending-after"
+cmp -s "$top/pending-before" "$top/pending-after" || fail 'the refused run changed the image'
+rm -f "$sxs/pending.xml"
 
 if ! sh "$top/repair.sh" --apply "$img" "$gold" >"$top/apply.log" 2>&1; then
 	cat "$top/apply.log" >&2
