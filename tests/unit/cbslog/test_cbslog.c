@@ -296,7 +296,7 @@ static void triage_walks_back_past_noise(void **state)
 	sxs_cbs_log_free(log);
 }
 
-/* a TrustedInstaller restart cuts an open install: interrupted, failed; a session that only opens is not */
+/* a TrustedInstaller restart cuts an open install: interrupted (no HRESULT, so not "failed"); a session that only opens is not */
 static void triage_interrupted_and_open_only_sessions(void **state)
 {
 	(void)state;
@@ -305,8 +305,9 @@ static void triage_interrupted_and_open_only_sessions(void **state)
 		R("2021-03-02 09:14:00", "Info                  ", "CBS    ", "Exec: Processing started.  Client: WindowsUpdateAgent, Session: 1_2, Package: Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1.1.1, Identifier: KB777777") "\r\n"
 		R("2021-03-02 09:20:00", "Info                  ", "CBS    ", "TI: --- Initializing Trusted Installer ---") "\r\n"
 		R("2021-03-02 09:20:00", "Info                  ", "CBS    ", "TI: It looks like TI crashed or was interrupted last time it was started") "\r\n");
-	assert_int_equal(log->outcome, SXS_CBS_FAILED);
+	assert_int_equal(log->outcome, SXS_CBS_NO_FAILURE);
 	assert_int_equal(sxs_cbs_primary_kind(log), SXS_KIND_INTERRUPTED);
+	assert_int_equal(log->ops[0].end_line, 2);
 	assert_int_equal(log->nkbs, 0); /* KB777777 is a placeholder (cbslog.md 0.8) */
 	assert_int_equal(log->ndecisive, 0);
 	assert_int_equal(log->crash_marker_line, 4);
