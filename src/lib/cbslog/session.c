@@ -382,8 +382,14 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 static bool result_code(const char *m, size_t n, uint32_t *code_ret)
 {
 	const char *end = m + n, *p;
-	if ((p = find(m, n, "[HRESULT = 0x")) || (p = find(m, n, "[HRESULT = 0X")))
-		return hex8(p + 13, end, code_ret, NULL);
+	if ((p = find(m, n, "[HRESULT ="))) {
+		/* "[HRESULT = 0x800f0922 - ...]"; on 14393 the bracket may wrap: "[HRESULT =\n0x800f0922" (cbslog.md 4.4) */
+		p += 10;
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\r'))
+			p++;
+		if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			return hex8(p + 2, end, code_ret, NULL);
+	}
 	if ((p = find(m, n, "hr: 0x")))
 		return hex8(p + 6, end, code_ret, NULL);
 	if ((p = find(m, n, "(hr:0x")))

@@ -314,6 +314,23 @@ static void triage_interrupted_and_open_only_sessions(void **state)
 	sxs_cbs_log_free(log);
 }
 
+/* Server 2016 prints the result without Identifier, and the bracket may wrap onto the next line */
+static void triage_reads_wrapped_result_bracket(void **state)
+{
+	(void)state;
+	struct sxs_cbs_log *log = analyse(
+		R("2017-03-10 10:20:00", "Info                  ", "CBS    ", "Exec: Processing started.  Client: DISM Package Manager Provider, Session: 30579072_298067563, Package: Microsoft-Windows-Foundation-Package~31bf3856ad364e35~amd64~~10.0.14393.0, Identifier: Windows Foundation") "\r\n"
+		R("2017-03-10 10:24:32", "Info                  ", "CBS    ", "Exec: Processing complete.  Session: 30579072_298067563, Package: Microsoft-Windows-Foundation-Package~31bf3856ad364e35~amd64~~10.0.14393.0 [HRESULT =") "\n"
+		"0x800f0922 - CBS_E_INSTALLERS_FAILED]\r\n"
+		R("2017-03-10 10:24:32", "Error                 ", "CBS    ", "Failed to perform operation.  [HRESULT = 0x800f0922 - CBS_E_INSTALLERS_FAILED]") "\r\n");
+	assert_int_equal(log->outcome, SXS_CBS_FAILED);
+	assert_int_equal(log->nops, 1);
+	assert_int_equal(log->ops[0].result, 0x800F0922);
+	assert_int_equal(sxs_cbs_primary_kind(log), SXS_KIND_ADVANCED_INSTALLER);
+	assert_int_equal(log->nkbs, 0); /* "Windows Foundation" is no KB */
+	sxs_cbs_log_free(log);
+}
+
 static void chain_order_and_names(void **state)
 {
 	(void)state;
@@ -340,6 +357,7 @@ int main(void)
 		cmocka_unit_test(tables_are_sorted_and_sourced),
 		cmocka_unit_test(triage_walks_back_past_noise),
 		cmocka_unit_test(triage_interrupted_and_open_only_sessions),
+		cmocka_unit_test(triage_reads_wrapped_result_bracket),
 		cmocka_unit_test(chain_order_and_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
