@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{"cbs", cmd_cbs, "explain servicing failures from CBS.log, CbsPersist, dism.log"},
 	{"keyform", cmd_keyform, "print the key forms of an identity string"},
 	{"findings", cmd_findings, "list the finding kinds sxscheck reports"},
+	{"hive", cmd_hive, "replay a dirty registry hive's logs; write the recovered hive"},
 };
 
 static void usage(FILE *f)

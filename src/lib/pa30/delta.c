@@ -166,6 +166,28 @@ static int check_header(const struct sxs_pa30_header *h, uint64_t *unsupported_r
 	return 0;
 }
 
+/*
+ * A managed (classic CLI) delta is refused before anything else is looked
+ * at: its PreProcess names CLI metadata or a CLI map (a malformed
+ * PreProcess is left for pe_apply to report).
+ */
+static int check_cli(const struct sxs_pa30_header *h, const uint8_t *pre,
+                     struct sxs_delta_result *res, struct sxs_diag *diag)
+{
+	struct pe_preprocess pp;
+	int err = 0;
+
+	pe_preprocess_init(&pp);
+	if (pe_preprocess_parse(pre, h->preprocess_len, &pp, NULL) == 0 &&
+	    (pp.cli_metadata || pp.cli_map)) {
+		res->kind = SXS_DELTA_KIND_CLI;
+		err = sxs_diag_set(diag, SXS_EUNSUPPORTED,
+		                   "pa30: classic CLI (.NET) delta: CLI metadata transforms not implemented");
+	}
+	pe_preprocess_release(&pp);
+	return err;
+}
+
 static enum sxs_delta_verdict verdict_of(int err)
 {
 	switch (-err) {
@@ -247,6 +269,8 @@ int sxs_delta_apply(const uint8_t *source, size_t source_len,
 		goto out;
 	}
 	err = check_header(h, &unsupported, &diag);
+	if (!err && res->kind == SXS_DELTA_KIND_PE)
+		err = check_cli(h, pre, res, &diag);
 	if (err)
 		goto out;
 	if (h->target_size > max_target) {

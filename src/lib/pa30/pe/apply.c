@@ -196,7 +196,7 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 	int err = pe_parse(out, len, &pe);
 
 	if (err)
-		return err == -SXS_ENOMEM ? err : 0; /* not a PE: nothing to fix */
+		return err == -SXS_ENOMEM ? err : 0; /* not a PE (or too many sections): nothing */
 	err = offlist_add(&l, pe.ts_off);
 	if (!err && pe.dir[PE_DIR_EXPORT].rva != 0 &&
 	    pe_rva_to_fo(&pe, pe.dir[PE_DIR_EXPORT].rva, &fo))
@@ -206,7 +206,8 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 		size_t n = pe.dir[PE_DIR_DEBUG].size / DEBUG_DIR_SIZE;
 		uint8_t ts[4];
 		sxs_put_le32(ts, pe_fits(len, pe.ts_off, 4) ? sxs_le32(out + pe.ts_off) : 0);
-		for (size_t i = 0; !err && i < n; i++)
+		uint64_t scan = 4 * (uint64_t)len + PE_WORK_BASE; /* raw data bytes scanned */
+		for (size_t i = 0; !err && i < n && pe_fits(len, dbg + i * DEBUG_DIR_SIZE + 4, 4); i++)
 			err = offlist_add(&l, dbg + i * DEBUG_DIR_SIZE + 4);
 		for (size_t i = 0; !err && i < n; i++) {
 			size_t e = dbg + i * DEBUG_DIR_SIZE;
@@ -215,6 +216,9 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 			size_t size = sxs_le32(out + e + 16), ptr = sxs_le32(out + e + 24);
 			if (ptr == 0 || size == 0 || !pe_fits(len, ptr, size))
 				continue;
+			if (scan < size)
+				break; /* hostile: the same raw data named again and again */
+			scan -= size;
 			for (size_t j = ptr; !err && ptr + size - j >= 4;) {
 				if (memcmp(out + j, ts, 4) == 0) {
 					err = offlist_add(&l, j);
@@ -300,6 +304,11 @@ int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h
 		err = sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for the PE sections");
 		goto out;
 	}
+	if (err == -SXS_ELIMIT) {
+		err = sxs_diag_set(diag, SXS_EUNSUPPORTED, "pa30: source PE with more than %u sections",
+		                   PE_XFORM_MAX_SECTIONS);
+		goto out;
+	}
 	is_pe = err == 0;
 	err = 0;
 	if (is_pe && pe_is_managed(&pe)) {
@@ -329,7 +338,11 @@ int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h
 		x.rift = &pp.used_rift;
 		x.target_base = pp.image_base;
 		x.marker = marker;
+		x.budget = PE_WORK_PER_BYTE * (uint64_t)src_len + PE_WORK_BASE;
 		err = build_t_source(&x, &pp, h->flags, diag);
+		if (!err && x.over)
+			err = sxs_diag_set(diag, SXS_ELIMIT,
+			                   "pa30: the source's PE structures exceed the work limit");
 		if (!err)
 			err = build_caller_rift(&pe, src_len, &pp, &caller, diag);
 	} else {
