@@ -254,7 +254,8 @@ int cmd_cbs(int argc, char **argv)
 		goto out;
 	bool failed = false, unreadable = false;
 	for (size_t i = 0; i < logs.n; i++) {
-		failed |= logs.v[i]->outcome == SXS_CBS_FAILED || logs.v[i]->outcome == SXS_CBS_CORRUPTION_UNREPAIRED;
+		failed |= logs.v[i]->outcome == SXS_CBS_FAILED || logs.v[i]->outcome == SXS_CBS_CORRUPTION_UNREPAIRED ||
+		          logs.v[i]->last_failure < logs.v[i]->nops; /* an interrupted operation too */
 		if (logs.v[i]->err) {
 			unreadable = true;
 			/* the one-line error, also on stderr (the report has it too) */

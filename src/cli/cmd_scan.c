@@ -23,9 +23,9 @@ static void scan_usage(FILE *f)
 	      "  --format=text|json     report format (default text)\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --no-payload           check manifests and registry only\n"
+	      "  --no-logs              do not read Windows/Logs/CBS/CBS.log and DISM/dism.log\n"
 	      "  --no-registry          files only: do not read COMPONENTS and SOFTWARE\n"
 	      "                         (without it, an image with neither hive is a warning)\n"
-	      "  --no-logs              do not read Windows/Logs/CBS/CBS.log and DISM/dism.log\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -o, --output=FILE      write the report to FILE instead of stdout\n"
@@ -51,8 +51,8 @@ int cmd_scan(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		CLI_MODEL_LONG_OPTIONS,
 		{"no-payload", no_argument, NULL, 'P'},
-		{"no-registry", no_argument, NULL, 'R'},
 		{"no-logs", no_argument, NULL, 'L'},
+		{"no-registry", no_argument, NULL, 'R'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -75,11 +75,11 @@ int cmd_scan(int argc, char **argv)
 		case 'P':
 			mopt.no_payload = true;
 			break;
-		case 'R':
-			mopt.no_registry = true;
-			break;
 		case 'L':
 			logs_wanted = false;
+			break;
+		case 'R':
+			mopt.no_registry = true;
 			break;
 		case 'o':
 			output = optarg;

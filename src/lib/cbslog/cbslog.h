@@ -36,6 +36,8 @@ enum sxs_cbs_outcome {
 	SXS_CBS_CORRUPTION_UNREPAIRED, /* scans reported corruption that was not repaired */
 	SXS_CBS_FAILED,                /* a servicing operation ended with a failure HRESULT */
 };
+/* (an operation cut off by a TrustedInstaller restart has no HRESULT: it gives the kind
+   "interrupted", not the outcome "failed"; sxscheck cbs still exits 1 for it) */
 
 /*
  * The kinds of cbslog.md §10 (the vocabulary of expected.json).  The order
@@ -48,8 +50,8 @@ enum sxs_cbs_outcome {
 enum sxs_cbs_kind {
 	SXS_KIND_STORE_CORRUPTION_MISSING_PACKAGE,
 	SXS_KIND_COMPONENT_STORE_CORRUPT,
-	SXS_KIND_MANIFEST_CORRUPT,
 	SXS_KIND_PAYLOAD_CORRUPT,
+	SXS_KIND_MANIFEST_CORRUPT,
 	SXS_KIND_PSFX_DELTA,
 	SXS_KIND_ADVANCED_INSTALLER,
 	SXS_KIND_ACCESS_DENIED,

@@ -21,11 +21,13 @@
 #include "cbslog/internal.h"
 #include "util/alloc.h"
 #include "util/hex.h"
+#include "util/map.h"
+#include "util/strbuf.h"
 
 #define MAX_OPS 20000         /* operations kept; failed ones are kept beyond it */
 #define MAX_CODES_PER_OP 128  /* distinct failure codes remembered per open operation */
 #define MAX_NAMES 1024        /* distinct codes counted per log */
-#define MAX_ITEMS 100000      /* (p) lines, corrupt items, SFC items, hydration failures */
+#define MAX_ITEMS 10000       /* (p) lines, SFC items, hydration failures per log (their dedupe is quadratic) */
 #define RING 6                /* failure records kept before a result */
 #define TEXT_MAX 512
 
@@ -65,6 +67,12 @@ struct sxs_cbs_analyzer {
 	long dism_op;
 	char *delta_type;   /* from the "Hydration failed with error ... Delta Type:" line before */
 	char *last_installer;
+	uint64_t last_line, last_line_next; /* last physical line of the previous record, of this one */
+	char addsource_session[80];         /* "Exec: Addsource called, Session: S" */
+	uint32_t addsource[8];
+	size_t naddsource;
+	struct sxs_map seen;                /* dedupe of SFC items, SFC paths and hydration failures */
+	struct sxs_strbuf key;
 	size_t caps[8];
 	int err;
 };
@@ -374,8 +382,14 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 static bool result_code(const char *m, size_t n, uint32_t *code_ret)
 {
 	const char *end = m + n, *p;
-	if ((p = find(m, n, "[HRESULT = 0x")) || (p = find(m, n, "[HRESULT = 0X")))
-		return hex8(p + 13, end, code_ret, NULL);
+	if ((p = find(m, n, "[HRESULT ="))) {
+		/* "[HRESULT = 0x800f0922 - ...]"; on 14393 the bracket may wrap: "[HRESULT =\n0x800f0922" (cbslog.md 4.4) */
+		p += 10;
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\r'))
+			p++;
+		if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			return hex8(p + 2, end, code_ret, NULL);
+	}
 	if ((p = find(m, n, "hr: 0x")))
 		return hex8(p + 6, end, code_ret, NULL);
 	if ((p = find(m, n, "(hr:0x")))
@@ -553,6 +567,11 @@ static void close_op(struct sxs_cbs_analyzer *an, long idx, bool has_result, uin
 	struct op_priv *pv = op->priv;
 	if (rec)
 		op->end_line = rec->line;
+	if (!has_result && pv && pv->fail_code && op->type != SXS_OP_STARTUP && rec) {
+		/* closed without an HRESULT after "Failed to perform operation [HRESULT = X]" inside it */
+		has_result = true;
+		code = pv->fail_code;
+	}
 	if (has_result) {
 		op->has_result = true;
 		op->result = code;
@@ -684,7 +703,7 @@ static void build_lines(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_rec
 		if (q)
 			build_ev(an, rec->line, "WcpVersion", q + 1, version_len(q + 1, end));
 	} else if ((p = find(m, n, "Target image information: OS Version="))) {
-		p += 38;
+		p += strlen("Target image information: OS Version=");
 		build_ev(an, rec->line, "target image", p, version_len(p, end));
 	} else if ((p = find(m, n, "DismCore.dll version: "))) {
 		p += 22;
@@ -907,17 +926,35 @@ static void sfc_end(struct sxs_cbs_analyzer *an)
 	an->sfc_op = -1;
 }
 
-static bool strv_has(char **v, size_t n, const char *s, size_t len)
+/*
+ * Seen before?  Key: a tag, the SFC run, then up to three strings; inserted
+ * when new.  A hash set, so a log with thousands of items stays linear.
+ */
+static bool seen(struct sxs_cbs_analyzer *an, char tag, const char *a, size_t na, const char *b, size_t nb,
+                 const char *c, size_t nc)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strlen(v[i]) == len && !memcmp(v[i], s, len))
-			return true;
+	struct sxs_strbuf *k = &an->key;
+	sxs_strbuf_reset(k);
+	sxs_strbuf_addf(k, "%c%ld\x1f", tag, an->sfc_idx);
+	sxs_strbuf_add(k, a ? a : "", a ? na : 0);
+	sxs_strbuf_addc(k, '\x1f');
+	sxs_strbuf_add(k, b ? b : "", b ? nb : 0);
+	sxs_strbuf_addc(k, '\x1f');
+	sxs_strbuf_add(k, c ? c : "", c ? nc : 0);
+	if (sxs_strbuf_error(k)) {
+		an->err = -SXS_ENOMEM;
+		return true;
+	}
+	if (sxs_map_has(&an->seen, k->buf, k->len))
+		return true;
+	if (sxs_map_put(&an->seen, k->buf, k->len, an))
+		an->err = -SXS_ENOMEM;
 	return false;
 }
 
-static void strv_add(struct sxs_cbs_analyzer *an, char ***v, size_t *n, const char *s, size_t len)
+static void strv_add(struct sxs_cbs_analyzer *an, char tag, char ***v, size_t *n, const char *s, size_t len)
 {
-	if (*n >= MAX_ITEMS || strv_has(*v, *n, s, len))
+	if (*n >= MAX_ITEMS || seen(an, tag, s, len, NULL, 0, NULL, 0))
 		return;
 	char **p = sxs_reallocarray(*v, *n + 1, sizeof(char *));
 	if (!p || !(p[*n] = dupn(s, len))) {
@@ -1033,17 +1070,13 @@ static void sr_line(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_record 
 		const char *store = find(p, (size_t)(end - p), " in the store");
 		parse_identity(p, store ? store : end, &it, &an->err);
 		it.line = rec->line;
-		for (size_t i = 0; i < r->ncannot_repair; i++) {
-			struct sxs_cbs_item *o = &r->cannot_repair[i];
-			if (o->file && it.file && !strcmp(o->file, it.file) &&
-			    ((!o->component && !it.component) ||
-			     (o->component && it.component && !strcmp(o->component, it.component)))) {
-				sxs_free(it.file);
-				sxs_free(it.component);
-				sxs_free(it.version);
-				sxs_free(it.arch);
-				return;
-			}
+		if (seen(an, 'C', it.component, it.component ? strlen(it.component) : 0, it.file,
+		         it.file ? strlen(it.file) : 0, NULL, 0)) {
+			sxs_free(it.file);
+			sxs_free(it.component);
+			sxs_free(it.version);
+			sxs_free(it.arch);
+			return;
 		}
 		if (r->ncannot_repair >= MAX_ITEMS)
 			goto drop;
@@ -1061,16 +1094,16 @@ drop:
 		sxs_free(it.version);
 		sxs_free(it.arch);
 	} else if (starts(m, n, "Repaired file ") && (p = find(m, n, " by copying from backup"))) {
-		strv_add(an, &r->repaired_backup, &r->nrepaired_backup, m + 14, (size_t)(p - m - 14));
+		strv_add(an, 'B', &r->repaired_backup, &r->nrepaired_backup, m + 14, (size_t)(p - m - 14));
 	} else if (starts(m, n, "Repairing file ") && (p = find(m, n, " from store"))) {
-		strv_add(an, &r->repaired_projected, &r->nrepaired_projected, m + 15, (size_t)(p - m - 15));
+		strv_add(an, 'P', &r->repaired_projected, &r->nrepaired_projected, m + 15, (size_t)(p - m - 15));
 	} else if (starts(m, n, "Repairing corrupted file ") && (p = find(m, n, " from store"))) {
 		/* Windows 7: "[SR] Repairing corrupted file [ml:..]"\??\C:\..."\[l:..]"x.dll" from store" */
-		strv_add(an, &r->repaired_projected, &r->nrepaired_projected, m + 25, (size_t)(p - m - 25));
+		strv_add(an, 'P', &r->repaired_projected, &r->nrepaired_projected, m + 25, (size_t)(p - m - 25));
 	} else if (starts(m, n, "Could not reproject corrupted file ")) {
 		p = find(m, n, "; source file in store is also corrupted");
 		size_t k = p ? (size_t)(p - m - 35) : n - 35;
-		strv_add(an, &r->could_not_reproject, &r->ncould_not_reproject, m + 35, k);
+		strv_add(an, 'R', &r->could_not_reproject, &r->ncould_not_reproject, m + 35, k);
 	} else if (starts(m, n, "Cannot commit interactively")) {
 		if (!r->boot_critical_line)
 			r->boot_critical_line = rec->line;
@@ -1113,16 +1146,16 @@ static void hydration(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_recor
 	while (fe < end && *fe != ' ' && *fe != '\n')
 		fe++;
 	struct sxs_cbs_log *log = an->log;
-	for (size_t i = 0; i < log->nhydration; i++) {
-		struct sxs_cbs_hydration *h = &log->hydration[i];
-		if (h->file && strlen(h->file) == (size_t)(fe - f) && !memcmp(h->file, f, (size_t)(fe - f)) &&
-		    h->component && it.component && !strcmp(h->component, it.component) && h->version &&
-		    it.version && !strcmp(h->version, it.version)) {
-			sxs_free(it.component);
-			sxs_free(it.version);
-			sxs_free(it.arch);
-			return;
-		}
+	long run = an->sfc_idx;
+	an->sfc_idx = -1; /* hydration failures are per log, not per SFC run */
+	bool dup = seen(an, 'H', it.component, it.component ? strlen(it.component) : 0, it.version,
+	                it.version ? strlen(it.version) : 0, f, (size_t)(fe - f));
+	an->sfc_idx = run;
+	if (dup) {
+		sxs_free(it.component);
+		sxs_free(it.version);
+		sxs_free(it.arch);
+		return;
 	}
 	struct sxs_cbs_hydration *h = log->nhydration < MAX_ITEMS
 		? PUSH(an, log->hydration, log->nhydration, CAP_HYD) : NULL;
@@ -1376,6 +1409,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 
 	if (an->err)
 		return an->err;
+	an->last_line = an->last_line_next; /* the previous record's last line */
+	an->last_line_next = rec->line + rec->nlines - 1;
 
 	/* codes of the record: counted, named, remembered by the open operations */
 	if (memchr(m, 'x', n) || find(m, n, "STATUS") || find(m, n, "HRESULT") || find(m, n, "[ERROR_")) {
@@ -1534,6 +1569,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			op->unfinished = true;
 			if (op->type != SXS_OP_DISM_COMMAND)
 				op->interrupted = true;
+			if (an->last_line > op->end_line)
+				op->end_line = an->last_line; /* the last record before the restart */
 			if (idx == an->startup_op)
 				an->startup_op = -1;
 			if (idx == an->dism_op)
@@ -1653,6 +1690,27 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		close_op(an, idx, has, c, rec);
 		return an->err;
 	}
+	if (starts(m, n, "Exec: Addsource called, Session: ")) {
+		const char *id;
+		size_t idn = session_id(m + 33, end, &id);
+		if (idn < sizeof(an->addsource_session)) {
+			memcpy(an->addsource_session, id, idn);
+			an->addsource_session[idn] = '\0';
+			an->naddsource = 0;
+		}
+		return an->err;
+	}
+	if (an->addsource_session[0] && (starts(m, n, "Failed to Add Source using worker session") ||
+	                                 starts(m, n, "Failed adding alternate source directory"))) {
+		for (size_t i = 0; i < k && an->naddsource < sizeof(an->addsource) / sizeof(*an->addsource); i++) {
+			bool dup = false;
+			for (size_t j = 0; j < an->naddsource; j++)
+				dup |= an->addsource[j] == h[i].code;
+			if (!dup)
+				an->addsource[an->naddsource++] = h[i].code;
+		}
+		return an->err;
+	}
 	if (starts(m, n, "Exec: Session processing started.")) {
 		p = find(m, n, "): ");
 		long idx = new_op(an, SXS_OP_CORRUPTION, rec, true);
@@ -1666,6 +1724,13 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 				if (!strncmp(an->last_session, id, idn) && !an->last_session[idn]) {
 					sxs_free(op->client);
 					op->client = sxs_strdup(an->last_client);
+				}
+				/* the /Source it was given failed to be added (CBS AddSource, cbslog.md 11) */
+				if (!strncmp(an->addsource_session, id, idn) && !an->addsource_session[idn]) {
+					memcpy(op->addsource, an->addsource, an->naddsource * sizeof(*an->addsource));
+					op->naddsource = an->naddsource;
+					an->addsource_session[0] = '\0';
+					an->naddsource = 0;
 				}
 			}
 		}
@@ -1754,10 +1819,14 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		if (last && last->has_result && last->result == c && rec->line - last->result_line < 50)
 			return an->err;
 		if (an->nopen) {
-			long idx = (long)an->open[an->nopen - 1];
-			struct sxs_cbs_op *op = &log->ops[idx];
-			if (op->type == SXS_OP_PACKAGE || op->type == SXS_OP_MAINTENANCE)
-				close_op(an, idx, true, c, rec);
+			/* inside an operation: its own "Processing complete" says the result; when that
+			   line carries no HRESULT, this is it (ehsan CBS.log:6412, 6480) */
+			struct sxs_cbs_op *op = &log->ops[an->open[an->nopen - 1]];
+			struct op_priv *pv = op->priv;
+			if (pv && op->type != SXS_OP_STARTUP && !pv->fail_code) {
+				pv->fail_code = c;
+				pv->fail_line = rec->line;
+			}
 			return an->err;
 		}
 		long idx = new_op(an, SXS_OP_SESSION, rec, false);
@@ -1790,6 +1859,8 @@ int sxs_cbs_analyzer_new(struct sxs_cbs_log *log, struct sxs_cbs_analyzer **ret)
 		return -SXS_ENOMEM;
 	an->log = log;
 	an->sum_idx = an->sfc_idx = an->sfc_op = an->startup_op = an->dism_op = -1;
+	sxs_map_init(&an->seen, false);
+	sxs_strbuf_init(&an->key);
 	/* capacities of arrays the log may already hold */
 	*ret = an;
 	return 0;
@@ -1804,6 +1875,8 @@ void sxs_cbs_analyzer_free(struct sxs_cbs_analyzer *an)
 	sxs_free(an->open);
 	sxs_free(an->delta_type);
 	sxs_free(an->last_installer);
+	sxs_map_release(&an->seen);
+	sxs_strbuf_release(&an->key);
 	sxs_free(an);
 }
 

@@ -13,6 +13,7 @@
 #include "cbslog/cbslog.h"
 #include "cbslog/internal.h"
 #include "util/alloc.h"
+#include "util/map.h"
 #include "util/strbuf.h"
 
 static const char *const outcome_names[] = {"no-failure", "repaired", "corruption-unrepaired", "failed"};
@@ -131,8 +132,24 @@ static bool is_manifest_type(const char *t)
 
 /* ---- corrupt items (cbslog.md §0.9, §6) ---- */
 
+static int key(struct sxs_strbuf *k, const char *tag, const char *a, const char *b, const char *c)
+{
+	sxs_strbuf_reset(k);
+	sxs_strbuf_adds(k, tag);
+	sxs_strbuf_addc(k, '\x1f');
+	sxs_strbuf_adds(k, a ? a : "");
+	sxs_strbuf_addc(k, '\x1f');
+	sxs_strbuf_adds(k, b ? b : "");
+	sxs_strbuf_addc(k, '\x1f');
+	sxs_strbuf_adds(k, c ? c : "");
+	return sxs_strbuf_error(k);
+}
+
 static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 {
+	struct sxs_map idx; /* key -> index + 1 into log->corrupt */
+	struct sxs_strbuf k = SXS_STRBUF_INIT;
+	sxs_map_init(&idx, false);
 	*store_plines = false;
 	for (size_t i = 0; i < log->nplines; i++) {
 		const struct sxs_cbs_pline *pl = &log->plines[i];
@@ -155,25 +172,21 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 		bool payload = is_payload_type(pl->type);
 		const char *bs = strchr(pl->item, '\\');
 		struct sxs_cbs_corrupt *c = NULL;
-		/* one entry per item; a later report of the same item updates it */
-		for (size_t j = 0; j < log->ncorrupt; j++) {
-			struct sxs_cbs_corrupt *o = &log->corrupt[j];
-			if (o->where == SXS_CBS_STORE && o->type && !strcmp(o->type, pl->type) &&
-			    ((payload && o->keyform && bs && strlen(o->keyform) == (size_t)(bs - pl->item) &&
-			      !strncmp(o->keyform, pl->item, (size_t)(bs - pl->item)) && o->file && !strcmp(o->file, bs + 1)) ||
-			     (!payload && o->package && !strcmp(o->package, pl->item)))) {
-				c = o;
-				for (size_t f = 0; f < c->nflags; f++)
-					sxs_free(c->flags[f]);
-				sxs_free(c->flags);
-				c->flags = NULL;
-				c->nflags = 0;
-				break;
-			}
+		/* one entry per item; a later report of the same item updates it (a hash set: linear) */
+		if (key(&k, "p", pl->type, pl->item, NULL))
+			goto oom;
+		uintptr_t at = (uintptr_t)sxs_map_get(&idx, k.buf, k.len);
+		if (at) {
+			c = &log->corrupt[at - 1];
+			for (size_t f = 0; f < c->nflags; f++)
+				sxs_free(c->flags[f]);
+			sxs_free(c->flags);
+			c->flags = NULL;
+			c->nflags = 0;
 		}
 		if (!c) {
-			if (!(c = corrupt_add(log)))
-				return -SXS_ENOMEM;
+			if (!(c = corrupt_add(log)) || sxs_map_put(&idx, k.buf, k.len, (void *)(uintptr_t)log->ncorrupt))
+				goto oom;
 			c->where = SXS_CBS_STORE;
 			c->type = sxs_strdup(pl->type);
 			if (payload && bs) {
@@ -197,14 +210,13 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 	for (size_t s = 0; s < log->nsfc; s++) {
 		const struct sxs_cbs_sfc *r = &log->sfc[s];
 		for (size_t i = 0; i < r->nrepaired_projected; i++) {
-			bool dup = false;
-			for (size_t j = 0; j < log->ncorrupt && !dup; j++)
-				dup = log->corrupt[j].path && !strcmp(log->corrupt[j].path, r->repaired_projected[i]);
-			if (dup)
+			if (key(&k, "P", r->repaired_projected[i], NULL, NULL))
+				goto oom;
+			if (sxs_map_has(&idx, k.buf, k.len))
 				continue;
 			struct sxs_cbs_corrupt *c = corrupt_add(log);
-			if (!c)
-				return -SXS_ENOMEM;
+			if (!c || sxs_map_put(&idx, k.buf, k.len, (void *)(uintptr_t)log->ncorrupt))
+				goto oom;
 			c->where = SXS_CBS_PROJECTED;
 			c->path = sxs_strdup(r->repaired_projected[i]);
 			c->repaired = true;
@@ -218,17 +230,13 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 			const struct sxs_cbs_sfc *r = &log->sfc[s];
 			for (size_t i = 0; i < r->ncannot_repair; i++) {
 				const struct sxs_cbs_item *it = &r->cannot_repair[i];
-				bool dup = false;
-				for (size_t j = 0; j < log->ncorrupt && !dup; j++) {
-					const struct sxs_cbs_corrupt *o = &log->corrupt[j];
-					dup = o->component && it->component && !strcmp(o->component, it->component) &&
-					      o->file && it->file && !strcmp(o->file, it->file);
-				}
-				if (dup)
+				if (key(&k, "S", it->component, it->file, NULL))
+					goto oom;
+				if (sxs_map_has(&idx, k.buf, k.len))
 					continue;
 				struct sxs_cbs_corrupt *c = corrupt_add(log);
-				if (!c)
-					return -SXS_ENOMEM;
+				if (!c || sxs_map_put(&idx, k.buf, k.len, (void *)(uintptr_t)log->ncorrupt))
+					goto oom;
 				c->where = SXS_CBS_STORE;
 				c->type = sxs_strdup("SFC cannot repair");
 				c->component = it->component ? sxs_strdup(it->component) : NULL;
@@ -239,7 +247,13 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 			}
 		}
 	}
+	sxs_map_release(&idx);
+	sxs_strbuf_release(&k);
 	return 0;
+oom:
+	sxs_map_release(&idx);
+	sxs_strbuf_release(&k);
+	return -SXS_ENOMEM;
 }
 
 /* ---- kinds ---- */
@@ -520,7 +534,7 @@ int sxs_cbs_triage(struct sxs_cbs_log *log)
 		                             op->type != SXS_OP_STARTUP);
 		if (!counts)
 			continue;
-		any_failed = true;
+		any_failed |= op->failed; /* "failed": ended with a failure HRESULT (expected.json's definition) */
 		if (log->last_failure == (size_t)-1 ||
 		    (op->result_line ? op->result_line : op->end_line) >=
 		        (log->ops[log->last_failure].result_line ? log->ops[log->last_failure].result_line

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "util/alloc.h"
+#include "util/map.h"
 #include "util/strbuf.h"
 
 void sxs_log_context_init(struct sxs_log_context *ctx)
@@ -149,27 +150,26 @@ static const struct sxs_payload *payload_of(const struct sxs_component *c, const
 	return NULL;
 }
 
-/* The model component of an identity printed by CSI (name, version, arch; "Host= amd64 Guest= x86" is wow64). */
-static const struct sxs_component *component_by_identity(const struct sxs_model *m, const char *name,
-                                                         const char *version, const char *arch)
+/* name \x1f version \x1f arch, the key of the identity index (names compare case-insensitively) */
+static int ident_key(struct sxs_strbuf *k, const char *name, const char *version, const char *arch)
 {
-	char a[32];
-	if (!name || !version)
+	sxs_strbuf_reset(k);
+	sxs_strbuf_adds(k, name);
+	sxs_strbuf_addc(k, '\x1f');
+	sxs_strbuf_adds(k, version);
+	sxs_strbuf_addc(k, '\x1f');
+	/* CSI prints a wow64 component's arch as "Host= amd64 Guest= x86" */
+	sxs_strbuf_adds(k, arch && strstr(arch, "Guest= x86") ? "wow64" : arch ? arch : "");
+	return sxs_strbuf_error(k);
+}
+
+/* The model component of an identity printed by CSI (name, version, arch). */
+static const struct sxs_component *component_by_identity(const struct sxs_map *ix, struct sxs_strbuf *k,
+                                                         const char *name, const char *version, const char *arch)
+{
+	if (!name || !version || ident_key(k, name, version, arch))
 		return NULL;
-	snprintf(a, sizeof(a), "%s", arch ? arch : "");
-	if (arch && strstr(arch, "Guest= x86"))
-		snprintf(a, sizeof(a), "wow64");
-	for (size_t i = 0; i < m->ncomps; i++) {
-		const struct sxs_component *c = &m->comps[i];
-		if (!c->has_identity || !c->id.name || !c->id.version)
-			continue;
-		if (strcasecmp(c->id.name, name) || strcmp(c->id.version, version))
-			continue;
-		if (a[0] && c->id.arch && strcasecmp(c->id.arch, a))
-			continue;
-		return c;
-	}
-	return NULL;
+	return sxs_map_get(ix, k->buf, k->len);
 }
 
 static int add_tie(struct sxs_log_context *ctx, size_t log, const char *what, const char *keyform,
@@ -230,7 +230,17 @@ int sxs_logs_tie(struct sxs_log_context *ctx, struct sxs_cbs_log *const *logs, s
                  const struct sxs_findings *f)
 {
 	int err = 0;
+	struct sxs_map ix; /* identity -> component, built once (a log may name thousands) */
+	struct sxs_strbuf k = SXS_STRBUF_INIT;
 	ctx->have_scan = true;
+	sxs_map_init(&ix, true);
+	for (size_t i = 0; i < m->ncomps && !err; i++) {
+		const struct sxs_component *c = &m->comps[i];
+		if (!c->has_identity || !c->id.name || !c->id.version)
+			continue;
+		if (!(err = ident_key(&k, c->id.name, c->id.version, c->id.arch)) && !sxs_map_has(&ix, k.buf, k.len))
+			err = sxs_map_put(&ix, k.buf, k.len, (void *)c);
+	}
 	for (size_t li = 0; li < n && !err; li++) {
 		const struct sxs_cbs_log *log = logs[li];
 		for (size_t i = 0; i < log->ncorrupt && !err; i++) {
@@ -241,15 +251,17 @@ int sxs_logs_tie(struct sxs_log_context *ctx, struct sxs_cbs_log *const *logs, s
 				err = tie_one(ctx, li, log, "corrupt", NULL, c->keyform, c->file, c->line, m, f);
 			else if (c->component)
 				err = tie_one(ctx, li, log, "corrupt",
-				              component_by_identity(m, c->component, c->version, c->arch), NULL, c->file,
+				              component_by_identity(&ix, &k, c->component, c->version, c->arch), NULL, c->file,
 				              c->line, m, f);
 		}
 		for (size_t i = 0; i < log->nhydration && !err; i++) {
 			const struct sxs_cbs_hydration *h = &log->hydration[i];
-			err = tie_one(ctx, li, log, "hydration", component_by_identity(m, h->component, h->version, h->arch),
+			err = tie_one(ctx, li, log, "hydration", component_by_identity(&ix, &k, h->component, h->version, h->arch),
 			              NULL, h->file, h->line, m, f);
 		}
 	}
+	sxs_map_release(&ix);
+	sxs_strbuf_release(&k);
 	return err;
 }
 
@@ -263,8 +275,8 @@ long sxs_logs_last_failure(struct sxs_cbs_log *const *logs, size_t n)
 		const struct sxs_cbs_log *log = logs[i];
 		if (log->outcome == SXS_CBS_CORRUPTION_UNREPAIRED)
 			unrepaired = (long)i;
-		if (log->outcome != SXS_CBS_FAILED || log->last_failure >= log->nops)
-			continue;
+		if (log->last_failure >= log->nops)
+			continue; /* neither a failed nor an interrupted operation */
 		/* the failure with the latest time across the chain (local time strings compare in order) */
 		const char *ts = log->ops[log->last_failure].start_ts;
 		if (last < 0 || !last_ts || strcmp(ts, last_ts) >= 0) {
@@ -293,7 +305,7 @@ long sxs_logs_scan_findings(struct sxs_cbs_log *const *logs, size_t n, struct sx
 	const struct sxs_cbs_log *log = logs[last];
 	const char *kind = log->nkinds ? sxs_cbs_kind_info(log->kinds[0].kind)->id : "none";
 	struct sxs_strbuf msg = SXS_STRBUF_INIT;
-	if (log->outcome == SXS_CBS_FAILED && log->last_failure < log->nops) {
+	if (log->last_failure < log->nops) {
 		const struct sxs_cbs_op *op = &log->ops[log->last_failure];
 		sxs_strbuf_addf(&msg, "last servicing failure: %s", sxs_cbs_op_type_name(op));
 		if (op->kb)
@@ -312,7 +324,7 @@ long sxs_logs_scan_findings(struct sxs_cbs_log *const *logs, size_t n, struct sx
 		sxs_strbuf_addf(&msg, "servicing logs report corruption that was not repaired, primary kind %s; see sxscheck cbs --root",
 		                kind);
 	}
-	struct sxs_finding *fd = sxs_findings_add(out, log->outcome == SXS_CBS_FAILED ? SXS_F_SERVICING_FAILED
+	struct sxs_finding *fd = sxs_findings_add(out, log->last_failure < log->nops ? SXS_F_SERVICING_FAILED
 	                                                                               : SXS_F_SERVICING_CORRUPTION_REPORTED,
 	                                          NULL, log->member ? log->member : log->name, "%s", sxs_strbuf_str(&msg));
 	(void)fd;

@@ -296,12 +296,13 @@ struct json_object *sxs_cbs_log_json(const struct sxs_cbs_log *log)
 	jadd(B, x, "evidence", a);
 	jadd(B, o, "windows", x);
 
-	js(B, o, "outcome", sxs_cbs_outcome_name(log->outcome));
+	bool unread = log->err && !log->stats.records && !log->checksur_text;
+	js(B, o, "outcome", unread ? NULL : sxs_cbs_outcome_name(log->outcome)); /* null: not read, no verdict */
 	a = jarr(B);
 	for (size_t i = 0; i < log->nkinds; i++)
 		jpush(B, a, sxs_json_string(sxs_cbs_kind_info(log->kinds[i].kind)->id));
 	jadd(B, o, "kinds", a);
-	js(B, o, "primary_kind", log->nkinds ? sxs_cbs_kind_info(log->kinds[0].kind)->id : "none");
+	js(B, o, "primary_kind", unread ? NULL : log->nkinds ? sxs_cbs_kind_info(log->kinds[0].kind)->id : "none");
 	a = jarr(B);
 	for (size_t i = 0; i < log->nkinds; i++) {
 		struct json_object *e = jobj(B);
@@ -634,9 +635,9 @@ static const char *verdict(const struct sxs_cbs_log *log)
 	case SXS_CBS_CORRUPTION_UNREPAIRED:
 		return "CORRUPTION NOT REPAIRED";
 	case SXS_CBS_REPAIRED:
-		return "repaired";
+		return log->last_failure < log->nops ? "repaired, an operation INTERRUPTED" : "repaired";
 	default:
-		return "no failure";
+		return log->last_failure < log->nops ? "an operation INTERRUPTED" : "no failure";
 	}
 }
 
@@ -779,6 +780,13 @@ static void text_context_for(struct sxs_strbuf *out, const struct sxs_log_contex
 	}
 }
 
+/* a failed operation, or one cut off that should have completed (not SFC, boot-time, cleanup) */
+static bool op_counts(const struct sxs_cbs_op *op)
+{
+	return op->failed || (op->interrupted && op->type != SXS_OP_SFC && op->type != SXS_OP_STARTUP &&
+	                      op->type != SXS_OP_MAINTENANCE);
+}
+
 static void text_log(struct sxs_strbuf *out, const struct sxs_cbs_log *log, size_t idx,
                      const struct sxs_log_context *ctx, const struct sxs_cbs_report_options *opt)
 {
@@ -848,11 +856,11 @@ static void text_log(struct sxs_strbuf *out, const struct sxs_cbs_log *log, size
 	/* evidence: failed operations */
 	size_t nfailed = 0;
 	for (size_t i = 0; i < log->nops; i++)
-		nfailed += log->ops[i].failed || log->ops[i].interrupted;
+		nfailed += op_counts(&log->ops[i]);
 	if (nfailed || (opt && opt->verbose && log->nops)) {
 		sxs_strbuf_addf(out, "\n  %s:\n", opt && opt->verbose ? "operations" : "failed operations");
 		for (size_t i = 0; i < log->nops; i++)
-			if (log->ops[i].failed || log->ops[i].interrupted || (opt && opt->verbose))
+			if (op_counts(&log->ops[i]) || (opt && opt->verbose))
 				text_op(out, log, &log->ops[i]);
 	}
 	for (size_t i = 0; i < log->nsummaries; i++) {
@@ -1004,7 +1012,7 @@ static void last_failure_line(struct sxs_strbuf *out, const struct sxs_cbs_log *
 	sxs_strbuf_addf(out, ": %s", sxs_cbs_outcome_name(l->outcome));
 	if (l->nkinds)
 		sxs_strbuf_addf(out, ", primary kind %s", sxs_cbs_kind_info(l->kinds[0].kind)->id);
-	if (l->outcome == SXS_CBS_FAILED && l->last_failure < l->nops) {
+	if (l->last_failure < l->nops) {
 		const struct sxs_cbs_op *op = &l->ops[l->last_failure];
 		sxs_strbuf_addf(out, "; last failure at line %" PRIu64 " (%s): %s",
 		                op->result_line ? op->result_line : op->end_line, op->start_ts[0] ? op->start_ts : "?",
@@ -1114,7 +1122,7 @@ struct json_object *sxs_report_servicing_json(struct sxs_cbs_log *const *logs, s
 		for (size_t i = 0; i < l->nkinds; i++)
 			jpush(&b, k, sxs_json_string(sxs_cbs_kind_info(l->kinds[i].kind)->id));
 		jadd(&b, e, "kinds", k);
-		if (l->outcome == SXS_CBS_FAILED && l->last_failure < l->nops)
+		if (l->last_failure < l->nops)
 			jadd(&b, e, "operation", op_json(&b, l, &l->ops[l->last_failure]));
 		jadd(&b, o, "last_failure", e);
 	} else {

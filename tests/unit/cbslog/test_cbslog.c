@@ -296,7 +296,7 @@ static void triage_walks_back_past_noise(void **state)
 	sxs_cbs_log_free(log);
 }
 
-/* a TrustedInstaller restart cuts an open install: interrupted, failed; a session that only opens is not */
+/* a TrustedInstaller restart cuts an open install: interrupted (no HRESULT, so not "failed"); a session that only opens is not */
 static void triage_interrupted_and_open_only_sessions(void **state)
 {
 	(void)state;
@@ -305,11 +305,29 @@ static void triage_interrupted_and_open_only_sessions(void **state)
 		R("2021-03-02 09:14:00", "Info                  ", "CBS    ", "Exec: Processing started.  Client: WindowsUpdateAgent, Session: 1_2, Package: Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1.1.1, Identifier: KB777777") "\r\n"
 		R("2021-03-02 09:20:00", "Info                  ", "CBS    ", "TI: --- Initializing Trusted Installer ---") "\r\n"
 		R("2021-03-02 09:20:00", "Info                  ", "CBS    ", "TI: It looks like TI crashed or was interrupted last time it was started") "\r\n");
-	assert_int_equal(log->outcome, SXS_CBS_FAILED);
+	assert_int_equal(log->outcome, SXS_CBS_NO_FAILURE);
 	assert_int_equal(sxs_cbs_primary_kind(log), SXS_KIND_INTERRUPTED);
+	assert_int_equal(log->ops[0].end_line, 2);
 	assert_int_equal(log->nkbs, 0); /* KB777777 is a placeholder (cbslog.md 0.8) */
 	assert_int_equal(log->ndecisive, 0);
 	assert_int_equal(log->crash_marker_line, 4);
+	sxs_cbs_log_free(log);
+}
+
+/* Server 2016 prints the result without Identifier, and the bracket may wrap onto the next line */
+static void triage_reads_wrapped_result_bracket(void **state)
+{
+	(void)state;
+	struct sxs_cbs_log *log = analyse(
+		R("2017-03-10 10:20:00", "Info                  ", "CBS    ", "Exec: Processing started.  Client: DISM Package Manager Provider, Session: 30579072_298067563, Package: Microsoft-Windows-Foundation-Package~31bf3856ad364e35~amd64~~10.0.14393.0, Identifier: Windows Foundation") "\r\n"
+		R("2017-03-10 10:24:32", "Info                  ", "CBS    ", "Exec: Processing complete.  Session: 30579072_298067563, Package: Microsoft-Windows-Foundation-Package~31bf3856ad364e35~amd64~~10.0.14393.0 [HRESULT =") "\n"
+		"0x800f0922 - CBS_E_INSTALLERS_FAILED]\r\n"
+		R("2017-03-10 10:24:32", "Error                 ", "CBS    ", "Failed to perform operation.  [HRESULT = 0x800f0922 - CBS_E_INSTALLERS_FAILED]") "\r\n");
+	assert_int_equal(log->outcome, SXS_CBS_FAILED);
+	assert_int_equal(log->nops, 1);
+	assert_int_equal(log->ops[0].result, 0x800F0922);
+	assert_int_equal(sxs_cbs_primary_kind(log), SXS_KIND_ADVANCED_INSTALLER);
+	assert_int_equal(log->nkbs, 0); /* "Windows Foundation" is no KB */
 	sxs_cbs_log_free(log);
 }
 
@@ -339,6 +357,7 @@ int main(void)
 		cmocka_unit_test(tables_are_sorted_and_sourced),
 		cmocka_unit_test(triage_walks_back_past_noise),
 		cmocka_unit_test(triage_interrupted_and_open_only_sessions),
+		cmocka_unit_test(triage_reads_wrapped_result_bracket),
 		cmocka_unit_test(chain_order_and_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
