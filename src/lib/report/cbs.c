@@ -783,7 +783,7 @@ static void text_context_for(struct sxs_strbuf *out, const struct sxs_log_contex
 /* a failed operation, or one cut off that should have completed (not SFC, boot-time, cleanup) */
 static bool op_counts(const struct sxs_cbs_op *op)
 {
-	return op->failed || (op->interrupted && op->type != SXS_OP_SFC && op->type != SXS_OP_STARTUP &&
+	return op->failed || !op->parsed || (op->interrupted && op->type != SXS_OP_SFC && op->type != SXS_OP_STARTUP &&
 	                      op->type != SXS_OP_MAINTENANCE);
 }
 
