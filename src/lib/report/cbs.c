@@ -283,6 +283,7 @@ struct json_object *sxs_cbs_log_json(const struct sxs_cbs_log *log)
 
 	x = jobj(B);
 	js(B, x, "build", log->build);
+	js(B, x, "label", sxs_cbs_release_label(log->build));
 	if (log->build_full)
 		js(B, x, "build_full", log->build_full);
 	a = jarr(B);
@@ -859,7 +860,10 @@ static void text_log(struct sxs_strbuf *out, const struct sxs_cbs_log *log, size
 	                log->stats.lines, log->stats.first_ts[0] ? log->stats.first_ts : "?",
 	                log->stats.last_ts[0] ? log->stats.last_ts : "?");
 	if (log->build) {
-		sxs_strbuf_adds(out, "; Windows ");
+		const char *label = sxs_cbs_release_label(log->build);
+		sxs_strbuf_adds(out, "; ");
+		esc(out, label ? label : "Windows");
+		sxs_strbuf_adds(out, " ");
 		esc(out, log->build_full ? log->build_full : log->build);
 		for (size_t i = 0; i < log->nbuild_ev; i++) {
 			sxs_strbuf_addf(out, "%s%s line %" PRIu64, i ? ", " : " (", log->build_ev[i].what,
