@@ -111,6 +111,8 @@ struct sxs_winner_family {
 	char *malformed_detail;
 };
 
+struct sxs_packages;
+
 struct sxs_model {
 	char *image;              /* root path as given (or the reference's name) */
 	char *build;              /* "10.0.17763.1613" from SOFTWARE CurrentVersion, or NULL */
@@ -129,6 +131,9 @@ struct sxs_model {
 	char *base_manifest_source;  /* where the DCM base came from */
 	bool base_manifest_known;    /* SHA-256 matched the known base */
 	bool payloads_checked;
+
+	/* the package (CBS) layer: store/packages.h; NULL when not loaded */
+	struct sxs_packages *packages;
 
 	/* statistics */
 	uint64_t files_hashed, bytes_hashed, files_total, bytes_total;
@@ -156,6 +161,9 @@ struct sxs_model_options {
 	const char *base_manifest_path; /* DCM base override, or NULL */
 	void (*progress)(void *ctx, const struct sxs_progress *p);
 	void *progress_ctx;
+	/* PEM roots for catalog chains (package layer), NULL = chains not checked */
+	const uint8_t *catalog_roots_pem;
+	size_t catalog_roots_pem_len;
 };
 
 void sxs_model_init(struct sxs_model *m);
