@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "manifest/manifest.h" /* the limits: SXS_MAX_XML_DEPTH, ... */
 #include "util/status.h"
 
 /*

@@ -58,6 +58,15 @@ struct sxs_package {
 	enum sxs_pkg_membership mum_in_cat;
 };
 
+/* One value of CBS\Version (packages.md §4.3), checked against WinSxS. */
+struct sxs_pkg_ssv {
+	const char *name;        /* value name (a version); points into cbs */
+	const char *path;        /* its data, or NULL when not a string; points into cbs */
+	char *folder;            /* last path component when the path is %SystemRoot%\WinSxS\<x>, else NULL */
+	bool folder_exists;      /* WinSxS\<folder> is a directory of the image */
+	char *folder_version;    /* version field of <folder> read as a key form, or NULL */
+};
+
 struct sxs_packages {
 	bool have_registry;      /* SOFTWARE read and its CBS Packages key present */
 	bool have_listing;       /* Windows\servicing\Packages listed */
@@ -73,6 +82,9 @@ struct sxs_packages {
 	bool pending_hive;       /* COMPONENTS PendingXmlIdentifier exists */
 	char *pending_hive_id;   /* its value (UTF-16LE decoded), or NULL */
 	bool catalog_roots;      /* chains were checked against given roots */
+	struct sxs_pkg_ssv *ssv; /* one per CBS\Version value */
+	size_t nssv;
+	size_t mums_read, cats_read; /* statistics */
 };
 
 struct sxs_model;

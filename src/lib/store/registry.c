@@ -11,6 +11,7 @@
 
 #include "hive/hive.h"
 #include "manifest/identity.h"
+#include "store/packages.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
 
@@ -443,7 +444,8 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		m->components_dirty = sxs_hive_is_dirty(r->components);
 		err = check_structure(m, true, r->components);
 		if (err < 0 || (err == 0 && ((err = read_components_root(r, m)) ||
-		                             (err = read_hive_components(r, m)))))
+		                             (err = read_hive_components(r, m)) ||
+		                             (err = sxs_packages_read_components(m, r->components)))))
 			goto out;
 		sxs_hive_free(r->components);
 		r->components = NULL;
@@ -456,7 +458,8 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		m->have_software_hive = true;
 		m->software_dirty = sxs_hive_is_dirty(r->software);
 		err = check_structure(m, false, r->software);
-		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)))))
+		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)) ||
+		                             (err = sxs_packages_read_software(m, r->software)))))
 			goto out;
 		sxs_hive_free(r->software);
 		r->software = NULL;
