@@ -76,7 +76,7 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
                          const struct sxs_findings *f)
 {
 	size_t by_kind[SXS_F_COUNT] = {0};
-	size_t cbs[4] = {0}, sev[3] = {0};
+	size_t cbs[SXS_CBS_CLASS_COUNT] = {0}, sev[3] = {0};
 
 	sxs_strbuf_adds(out, "sxscheck scan of ");
 	sxs_report_text_escape(out, m->image);
