@@ -292,6 +292,7 @@ struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_ki
 	struct sxs_finding *fd = &f->v[f->n];
 	memset(fd, 0, sizeof(*fd));
 	fd->kind = kind;
+	fd->severity = registry[kind].severity;
 	struct sxs_strbuf msg = SXS_STRBUF_INIT;
 	va_list ap;
 	char small[512];
@@ -345,11 +346,27 @@ void sxs_findings_sort(struct sxs_findings *f)
 		qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
 }
 
+/* TEMPORARY (pkg): until state's checkpoint brings the real one */
+struct sxs_finding *sxs_findings_add_sev(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                         enum sxs_severity sev, const char *component,
+                                         const char *file, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	struct sxs_finding *fd = sxs_findings_add(f, kind, component, file, "%s", buf);
+	if (fd && sev < fd->severity)
+		fd->severity = sev;
+	return fd;
+}
+
 size_t sxs_findings_count(const struct sxs_findings *f, enum sxs_severity min)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < f->n; i++)
-		if (registry[f->v[i].kind].severity >= min)
+		if (f->v[i].severity >= min)
 			n++;
 	return n;
 }

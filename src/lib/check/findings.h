@@ -94,6 +94,7 @@ int sxs_finding_lookup(const char *id);
 /* One reported problem. Strings are owned (sxs_malloc). */
 struct sxs_finding {
 	enum sxs_finding_kind kind;
+	enum sxs_severity severity; /* this finding's: the registry's unless the evidence lowers it */
 	char *component;   /* full key form, or NULL */
 	char *file;        /* file or path inside the component / image, or NULL */
 	char *message;     /* one line, lower case, no final period */
@@ -121,6 +122,14 @@ struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_ki
                                      const char *component, const char *file,
                                      const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/*
+ * The same with a severity decided from the evidence (liveness, gates;
+ * calibration.md §6-§7); it never exceeds the registry's.
+ */
+struct sxs_finding *sxs_findings_add_sev(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                         enum sxs_severity sev, const char *component,
+                                         const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 int sxs_finding_set(char **field, const char *value);
 int sxs_finding_add_version(struct sxs_finding *fd, const char *version);
 int sxs_findings_error(const struct sxs_findings *f);

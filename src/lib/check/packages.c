@@ -25,6 +25,7 @@ struct pctx {
 	const char *transient; /* why errors are lowered to warnings, or NULL */
 	bool pending;          /* a servicing transaction is pending */
 	bool *mum_reported;    /* per package: a missing .mum already reported */
+	const struct sxs_package *rollup; /* the installed cumulative update whose tree was checked */
 };
 
 static struct sxs_finding *vreport(struct pctx *c, enum sxs_finding_kind kind, enum sxs_severity sev,
@@ -320,8 +321,8 @@ static bool installed(const struct sxs_package *e)
 /* §6.1 package-child-missing: an Installed package's unconditional child with no key and no .mum. */
 static int check_children(struct pctx *c, const struct sxs_package *e)
 {
-	if (!installed(e) || !e->mum)
-		return 0;
+	if (!installed(e) || !e->mum || e == c->rollup)
+		return 0; /* the cumulative update's tree: rollup-subpackage-missing says it */
 	for (size_t i = 0; i < e->mum->nrefs; i++) {
 		const struct sxs_mum_ref *ref = &e->mum->refs[i];
 		if (ref->kind != SXS_MUM_REF_PACKAGE || ref->contained_false ||
@@ -411,6 +412,7 @@ static int check_rollups(struct pctx *c)
 		return 0;
 	/* the installed cumulative update's tree must be complete (0x800f0831) */
 	const struct sxs_package *e = highest_installed;
+	c->rollup = e;
 	for (size_t i = 0; i < e->mum->nrefs; i++) {
 		const struct sxs_mum_ref *ref = &e->mum->refs[i];
 		if (ref->kind != SXS_MUM_REF_PACKAGE || ref->contained_false)
@@ -577,8 +579,10 @@ int sxs_check_packages(const struct sxs_model *m, struct sxs_findings *out)
 		c.transient = "the COMPONENTS hive is dirty";
 	else if (c.pending)
 		c.transient = "a servicing transaction is pending";
-	if (p->n && !(c.mum_reported = sxs_calloc(p->n, sizeof(bool))))
+	if (p->n && !(c.mum_reported = sxs_calloc(p->n, sizeof(bool)))) {
+		out->oom = true;
 		return -SXS_ENOMEM;
+	}
 
 	if (!p->have_listing && p->listing_problem)
 		report_ungated(&c, SXS_F_CHECK_SKIPPED, SXS_SEV_INFO, "servicing/Packages",
@@ -602,7 +606,7 @@ int sxs_check_packages(const struct sxs_model *m, struct sxs_findings *out)
 	check_chains(&c);
 out:
 	sxs_free(c.mum_reported);
-	if (!err && out->oom)
-		err = -SXS_ENOMEM;
-	return err;
+	if (err)
+		out->oom = true;
+	return out->oom ? -SXS_ENOMEM : 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/packages.h"
 #include "manifest/identity.h"
 #include "util/alloc.h"
 #include "util/hex.h"
@@ -384,6 +385,8 @@ int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out)
 	}
 	if (m->have_software_hive)
 		check_winners(m, out);
+	if (!out->oom)
+		sxs_check_packages(m, out); /* the package (CBS) layer; oom is sticky in out */
 	sxs_findings_sort(out);
 	return sxs_findings_error(out);
 }

@@ -59,7 +59,7 @@ static struct json_object *finding_json(const struct sxs_finding *fd)
 	if (!o)
 		return NULL;
 	err |= sxs_json_add_string(o, "id", info->id);
-	err |= sxs_json_add_string(o, "severity", sxs_severity_name(info->severity));
+	err |= sxs_json_add_string(o, "severity", sxs_severity_name(fd->severity));
 	err |= sxs_json_add_string(o, "message", fd->message);
 	err |= sxs_json_add_string(o, "component", fd->component);
 	err |= sxs_json_add_string(o, "file", fd->file);
@@ -93,7 +93,7 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	struct json_object *stats = json_object_new_object();
 	struct json_object *summary = json_object_new_object();
 	struct json_object *bykind = json_object_new_object();
-	size_t counts[SXS_F_COUNT] = {0}, sev[3] = {0};
+	size_t counts[SXS_F_COUNT] = {0}, sev[3] = {0}, cbs[SXS_CBS_CLASS_COUNT] = {0};
 	int err = 0;
 
 	if (!doc || !arr || !stats || !summary || !bykind) {
@@ -106,7 +106,9 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		counts[f->v[i].kind]++;
-		sev[sxs_finding_info(f->v[i].kind)->severity]++;
+		sev[f->v[i].severity]++;
+		if (f->v[i].severity == SXS_SEV_ERROR)
+			cbs[sxs_finding_info(f->v[i].kind)->cbs]++;
 		struct json_object *o = finding_json(&f->v[i]);
 		if (!o || json_object_array_add(arr, o)) {
 			json_object_put(o);
@@ -133,6 +135,23 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(summary, "warnings", json_object_new_int64((int64_t)sev[SXS_SEV_WARNING]));
 	err |= sxs_json_add(summary, "info", json_object_new_int64((int64_t)sev[SXS_SEV_INFO]));
 	err |= sxs_json_add(summary, "by_kind", bykind);
+	/* DISM's corruption summary (errors only), package layer included */
+	static const struct {
+		const char *key;
+		enum sxs_cbs_class cls;
+	} classes[] = {
+		{"cbs_manifest_corruption", SXS_CBS_CBS_MANIFEST},
+		{"cbs_metadata_corruption", SXS_CBS_CBS_METADATA},
+		{"csi_manifest_corruption", SXS_CBS_MANIFEST},
+		{"csi_metadata_corruption", SXS_CBS_METADATA},
+		{"csi_payload_corruption", SXS_CBS_PAYLOAD},
+	};
+	size_t total = 0;
+	for (size_t k = 0; k < sizeof(classes) / sizeof(*classes); k++) {
+		total += cbs[classes[k].cls];
+		err |= sxs_json_add(summary, classes[k].key, json_object_new_int64((int64_t)cbs[classes[k].cls]));
+	}
+	err |= sxs_json_add(summary, "total_detected_corruption", json_object_new_int64((int64_t)total));
 
 	err |= sxs_json_add_string(doc, "image", m->image);
 	err |= sxs_json_add_string(doc, "build", m->build);

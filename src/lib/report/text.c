@@ -28,7 +28,7 @@ void sxs_report_size(struct sxs_strbuf *out, uint64_t bytes)
 static void finding_line(struct sxs_strbuf *out, const struct sxs_finding *fd)
 {
 	const struct sxs_finding_info *info = sxs_finding_info(fd->kind);
-	sxs_strbuf_addf(out, "%-7s %-24s ", sxs_severity_name(info->severity), info->id);
+	sxs_strbuf_addf(out, "%-7s %-24s ", sxs_severity_name(fd->severity), info->id);
 	const char *where = fd->component ? fd->component : fd->winners_key;
 	if (where) {
 		sxs_report_text_escape(out, where);
@@ -103,16 +103,20 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 	for (size_t i = 0; i < f->n; i++) {
 		const struct sxs_finding_info *info = sxs_finding_info(f->v[i].kind);
 		by_kind[f->v[i].kind]++;
-		sev[info->severity]++;
-		if (info->severity == SXS_SEV_ERROR)
+		sev[f->v[i].severity]++;
+		if (f->v[i].severity == SXS_SEV_ERROR)
 			cbs[info->cbs]++;
 		finding_line(out, &f->v[i]);
 	}
 	if (f->n == 0)
 		sxs_strbuf_adds(out, "No problems found.\n");
-	size_t corrupt = cbs[SXS_CBS_PAYLOAD] + cbs[SXS_CBS_MANIFEST] + cbs[SXS_CBS_METADATA];
+	size_t corrupt = cbs[SXS_CBS_PAYLOAD] + cbs[SXS_CBS_MANIFEST] + cbs[SXS_CBS_METADATA] +
+	                 cbs[SXS_CBS_CBS_MANIFEST] + cbs[SXS_CBS_CBS_METADATA];
 	sxs_strbuf_adds(out, "\nSummary:\n");
 	sxs_strbuf_addf(out, "  Total Detected Corruption:  %zu\n", corrupt);
+	/* DISM's order: the package (CBS) layer first, then the component store (CSI) */
+	sxs_strbuf_addf(out, "    CBS Manifest Corruption:  %zu\n", cbs[SXS_CBS_CBS_MANIFEST]);
+	sxs_strbuf_addf(out, "    CBS Metadata Corruption:  %zu\n", cbs[SXS_CBS_CBS_METADATA]);
 	sxs_strbuf_addf(out, "    CSI Manifest Corruption:  %zu\n", cbs[SXS_CBS_MANIFEST]);
 	sxs_strbuf_addf(out, "    CSI Metadata Corruption:  %zu\n", cbs[SXS_CBS_METADATA]);
 	sxs_strbuf_addf(out, "    CSI Payload Corruption:   %zu\n", cbs[SXS_CBS_PAYLOAD]);
