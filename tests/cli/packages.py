@@ -385,7 +385,104 @@ def main():
     if s.get("cbs_manifest_corruption") != 1:
         failures += 1
         print("FAIL summary-counts-cbs-categories: summary %s" % s)
+    compare_cases()
     return 1 if failures else 0
+
+
+def fail(name, why):
+    global failures
+    failures += 1
+    print("FAIL %s: %s" % (name, why))
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def compare_cases():
+    """compare plans the verified golden pair; the scripts copy it (packages.md §6.1)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        gdir, bdir = os.path.join(tmp, "g"), os.path.join(tmp, "b")
+        os.makedirs(gdir)
+        os.makedirs(bdir)
+        golden = Image(gdir, healthy_packages())
+        golden.hives()
+        broken = Image(bdir, healthy_packages())
+        # the previous LCU's .mum gone, a sub-package's .mum edited, one never registered
+        os.unlink(broken.path(by_name(broken, "Package_for_RollupFix", "17763.1554.1.5"), "mum"))
+        sub1 = by_name(broken, "Package_1_for_KB4592440")
+        rewrite_pair(broken, sub1, mum=gp.mum_text(sub1).replace(b"Fix for", b"Fix fur"))
+        sub3 = by_name(broken, "Package_3_for_KB4592440")
+        broken.pkgs.remove(sub3)
+        os.unlink(broken.path(sub3, "mum"))
+        os.unlink(broken.path(sub3, "cat"))
+        broken.hives()
+        want = {gp.ident(p) for p in (by_name(golden, "Package_for_RollupFix", "17763.1554.1.5"),
+                                       by_name(golden, "Package_1_for_KB4592440"),
+                                       by_name(golden, "Package_3_for_KB4592440"))}
+
+        def planned(doc):
+            return {a["package"]: a for a in doc.get("plan", doc.get("actions", []))
+                    if a.get("action") == "restore-package"}
+
+        r = run([SXSCHECK, "compare", "--format=json", broken.root, "--golden", golden.root])
+        doc = json.loads(r.stdout)
+        acts = planned(doc)
+        if set(acts) != want or r.returncode != 1:
+            fail("compare-plans-golden-pairs", "exit %d, planned %s" % (r.returncode, sorted(acts)))
+        else:
+            gm = open(golden.path(by_name(golden, "Package_1_for_KB4592440"), "mum"), "rb").read()
+            import hashlib
+            a = acts[gp.ident(sub1)]
+            if a["mum_sha256"] != hashlib.sha256(gm).hexdigest() or not a["mum_exists"]:
+                fail("compare-plans-golden-pairs", "wrong hash or existence: %s" % a)
+            else:
+                print("ok   compare-plans-golden-pairs")
+        # a reference of the golden image plans the same
+        ref = os.path.join(tmp, "golden.sxsref")
+        run([SXSCHECK, "snapshot", golden.root, "-o", ref])
+        r2 = run([SXSCHECK, "compare", "--format=json", broken.root, "--reference", ref])
+        acts2 = planned(json.loads(r2.stdout)) if r2.stdout else {}
+        if {k: (v["mum_sha256"], v["cat_sha256"]) for k, v in acts2.items()} != \
+           {k: (v["mum_sha256"], v["cat_sha256"]) for k, v in acts.items()}:
+            fail("compare-reference-plans-the-same", "%s / %s" % (sorted(acts2), r2.stderr))
+        else:
+            print("ok   compare-reference-plans-the-same")
+        # the PowerShell script carries the step with both hashes
+        ps1 = os.path.join(tmp, "repair.ps1")
+        run([SXSCHECK, "compare", broken.root, "--golden", golden.root, "--script=ps1", "-o", ps1])
+        text = open(ps1).read()
+        if text.count("Action         = 'RestorePackage'") != 3 or "CatHash" not in text:
+            fail("repair-ps1-package-steps", "steps missing")
+        else:
+            print("ok   repair-ps1-package-steps")
+        # the offline script copies them; the image then scans clean at the package layer
+        script = os.path.join(tmp, "repair.sh")
+        run([SXSCHECK, "compare", broken.root, "--golden", golden.root, "--script=sh", "-o", script])
+        if shutil.which("shellcheck"):
+            sc = run(["shellcheck", "-s", "sh", script])
+            if sc.returncode:
+                fail("repair-sh-shellcheck", sc.stdout[:2000])
+        r3 = run(["sh", script, "--apply", broken.root, os.path.join(golden.root, "Windows", "WinSxS")])
+        if r3.returncode:
+            fail("repair-sh-restores-pairs", r3.stdout[-2000:] + r3.stderr[-2000:])
+        else:
+            rc, doc = broken.scan()
+            bad = [f for f in doc["findings"] if f["id"] in PKG_IDS and f["severity"] != "info"]
+            # the never-registered sub-package now has a pair but no key: an orphan is all that is left
+            if [f["id"] for f in bad] != ["package-orphan-mum"]:
+                fail("repair-sh-restores-pairs", "after repair: %s" % [(f["id"], f["message"]) for f in bad])
+            else:
+                print("ok   repair-sh-restores-pairs")
+        # a package the golden side does not have: unfixable, with what is needed
+        os.unlink(golden.path(by_name(golden, "Package_for_KB4470788"), "mum"))
+        os.unlink(broken.path(by_name(broken, "Package_for_KB4470788"), "mum"))
+        r4 = run([SXSCHECK, "compare", "--format=json", broken.root, "--golden", golden.root])
+        un = [u for u in json.loads(r4.stdout).get("unfixable", []) if u.get("package")]
+        if len(un) != 1 or "Package_for_KB4470788" not in un[0]["package"]:
+            fail("compare-unfixable-package", "%s" % un)
+        else:
+            print("ok   compare-unfixable-package")
 
 
 if __name__ == "__main__":

@@ -120,6 +120,9 @@ static const char *action_unsafe(const struct sxs_action *a)
 				return "an existing version value name has unexpected characters";
 		return NULL;
 	}
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE)
+		return sxs_script_name_ok(a->package) ? NULL
+		       : "the package name cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 	if (!sxs_script_name_ok(a->component))
 		return "the component key form cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 	for (size_t i = 0; i < a->nfiles; i++) {
@@ -148,6 +151,7 @@ static const char *action_title(const struct sxs_action *a)
 	case SXS_ACT_CREATE_WINNERS_KEY: return "create the Winners key";
 	case SXS_ACT_SET_WINNER: return "set the Winners band and winner";
 	case SXS_ACT_ADD_WINNERS_VERSION: return "add Winners version values";
+	case SXS_ACT_RESTORE_PACKAGE: return "restore the package's .mum and .cat";
 	default: return "?";
 	}
 }
@@ -156,7 +160,7 @@ static void step_comment(struct sxs_strbuf *out, size_t step, const struct sxs_a
                          const char *indent)
 {
 	sxs_strbuf_addf(out, "%s# Step %zu: %s ", indent, step, action_title(a));
-	const char *what = a->component ? a->component : a->winners_key;
+	const char *what = a->component ? a->component : a->package ? a->package : a->winners_key;
 	if (what)
 		sxs_utf8_escape_text(out, what, strlen(what));
 	sxs_strbuf_addc(out, '\n');
@@ -171,7 +175,7 @@ static void unfixable_comments(struct sxs_strbuf *out, const struct sxs_comparis
 	sxs_strbuf_addf(out, "#\n# Not fixed by this script (%zu):\n", c->nunfixable);
 	for (size_t i = 0; i < c->nunfixable; i++) {
 		const struct sxs_unfixable *u = &c->unfixable[i];
-		comment(out, "#   - ", u->component ? u->component : u->winners_key);
+		comment(out, "#   - ", u->component ? u->component : u->package ? u->package : u->winners_key);
 		comment(out, "#     ", u->reason);
 		if (u->needed)
 			comment(out, "#     needed: ", u->needed);
@@ -363,6 +367,43 @@ static const char ps_body[] =
 	"    }\n"
 	"}\n"
 	"\n"
+	"# servicing\\Packages of this PC and of the golden PC (the folder next to its WinSxS)\n"
+	"function Restore-PackagePair {\n"
+	"    param($Step)\n"
+	"    $srcDir = Join-Path (Split-Path -Parent $Source.TrimEnd('\\', '/')) 'servicing\\Packages'\n"
+	"    $dir = Join-Path $env:SystemRoot 'servicing\\Packages'\n"
+	"    $names = @(($Step.Package + '.mum'), ($Step.Package + '.cat'))\n"
+	"    $hashes = @($Step.MumHash, $Step.CatHash)\n"
+	"    if (-not $ScriptCmdlet.ShouldProcess($dir, 'Restore ' + ($names -join ' and ') + ' from ' + $srcDir)) { return }\n"
+	"    $acl = Join-Path $BackupRoot ('step{0}-acl.txt' -f $Step.Step)\n"
+	"    $saved = Join-Path $BackupRoot 'Packages'\n"
+	"    foreach ($n in $names) {\n"
+	"        $dst = Join-Path $dir $n\n"
+	"        if (Test-Path -LiteralPath $dst) {\n"
+	"            New-Item -ItemType Directory -Force -Path $saved | Out-Null\n"
+	"            Copy-Item -LiteralPath $dst -Destination $saved\n"
+	"            Write-Log ('  backed up {0} to {1}' -f $dst, $saved)\n"
+	"        }\n"
+	"    }\n"
+	"    Unlock-Item -Path $dir -AclFile $acl\n"
+	"    try {\n"
+	"        Invoke-Native robocopy (@($srcDir, $dir) + $names + @('/COPY:DAT', '/R:1', '/W:1', '/NP')) -MaxExitCode 7\n"
+	"        for ($i = 0; $i -lt 2; $i++) {\n"
+	"            $dst = Join-Path $dir $names[$i]\n"
+	"            if (-not (Test-FileHashIs $dst 'SHA256' $hashes[$i])) {\n"
+	"                throw ('{0}: SHA256 is not {1} after the copy; the backup is in {2}' -f $dst, $hashes[$i], $BackupRoot)\n"
+	"            }\n"
+	"            Write-Log ('  verified {0}' -f $dst)\n"
+	"        }\n"
+	"    } finally {\n"
+	"        Lock-Item -Path $dir -AclFile $acl\n"
+	"        foreach ($n in $names) {\n"
+	"            $dst = Join-Path $dir $n\n"
+	"            if (Test-Path -LiteralPath $dst) { Invoke-Native icacls @($dst, '/setowner', $Owner, '/C') }\n"
+	"        }\n"
+	"    }\n"
+	"}\n"
+	"\n"
 	"function Set-Winners {\n"
 	"    param($Step)\n"
 	"    $key = $WinnersRoot + '\\' + $Step.Key\n"
@@ -421,6 +462,12 @@ static const char ps_body[] =
 	"    if ($step.Action -eq 'RestoreManifest') {\n"
 	"        $m = Join-Path (Join-Path $Source 'Manifests') ($step.Component + '.manifest')\n"
 	"        if (-not (Test-Path -LiteralPath $m -PathType Leaf)) { $bad += $m }\n"
+	"    } elseif ($step.Action -eq 'RestorePackage') {\n"
+	"        $pk = Join-Path (Split-Path -Parent $Source.TrimEnd('\\', '/')) 'servicing\\Packages'\n"
+	"        $m = Join-Path $pk ($step.Package + '.mum')\n"
+	"        $c = Join-Path $pk ($step.Package + '.cat')\n"
+	"        if (-not (Test-FileHashIs $m 'SHA256' $step.MumHash)) { $bad += $m }\n"
+	"        if (-not (Test-FileHashIs $c 'SHA256' $step.CatHash)) { $bad += $c }\n"
 	"    } elseif ($step.Action -eq 'ReplaceFolder') {\n"
 	"        foreach ($f in $step.Files) {\n"
 	"            $p = Join-Path (Join-Path $Source $step.Component) $f.Name\n"
@@ -457,6 +504,7 @@ static const char ps_body[] =
 	"        switch ($step.Action) {\n"
 	"            'RestoreManifest' { Restore-Manifest $step }\n"
 	"            'ReplaceFolder'   { Restore-ComponentFolder $step }\n"
+	"            'RestorePackage'  { Restore-PackagePair $step }\n"
 	"            default           { Set-Winners $step }\n"
 	"        }\n"
 	"    }\n"
@@ -502,6 +550,9 @@ static void ps_step(struct sxs_strbuf *out, size_t step, const struct sxs_action
 	case SXS_ACT_SET_WINNER:
 		sxs_strbuf_adds(out, "        Action         = 'SetWinner'\n");
 		break;
+	case SXS_ACT_RESTORE_PACKAGE:
+		sxs_strbuf_adds(out, "        Action         = 'RestorePackage'\n");
+		break;
 	default:
 		sxs_strbuf_adds(out, "        Action         = 'AddWinnersVersion'\n");
 		break;
@@ -533,6 +584,17 @@ static void ps_step(struct sxs_strbuf *out, size_t step, const struct sxs_action
 		sxs_strbuf_adds(out, "\n        AddVersions    = ");
 		ps_string_array(out, a->versions, a->nversions);
 		sxs_strbuf_addc(out, '\n');
+	} else if (a->kind == SXS_ACT_RESTORE_PACKAGE) {
+		char mh[65], ch[65];
+		sxs_hex_encode(a->mum_sha256, 32, mh);
+		sxs_hex_encode(a->cat_sha256, 32, ch);
+		for (char *q = mh; *q; q++)
+			*q = (*q >= 'a' && *q <= 'f') ? (char)(*q - 32) : *q;
+		for (char *q = ch; *q; q++)
+			*q = (*q >= 'a' && *q <= 'f') ? (char)(*q - 32) : *q;
+		sxs_strbuf_adds(out, "        Package        = ");
+		sxs_script_ps_quote(out, a->package);
+		sxs_strbuf_addf(out, "\n        MumHash        = '%s'\n        CatHash        = '%s'\n", mh, ch);
 	} else {
 		sxs_strbuf_adds(out, "        Component      = ");
 		sxs_script_ps_quote(out, a->component);
@@ -795,8 +857,48 @@ static void sh_verify_line(struct sxs_strbuf *out, const char *dirvar, const str
 	sxs_strbuf_addf(out, " %s\n", f->hex);
 }
 
+/* servicing/Packages/<package>.{mum,cat} from the golden Windows folder (the parent of its WinSxS) */
+static void sh_step_package(struct sxs_strbuf *out, size_t step, const struct sxs_action *a)
+{
+	char mh[65], ch[65];
+	sxs_hex_encode(a->mum_sha256, 32, mh);
+	sxs_hex_encode(a->cat_sha256, 32, ch);
+	step_comment(out, step, a, "");
+	sxs_strbuf_addf(out, "step_%zu() {\n", step);
+	sxs_strbuf_adds(out, "\tpk=");
+	sxs_script_sh_quote(out, a->package);
+	sxs_strbuf_addc(out, '\n');
+	sxs_strbuf_addf(out, "\tsay \"Step %zu: restore servicing/Packages/$pk.mum and .cat\"\n", step);
+	sxs_strbuf_adds(out,
+		"\tsrc=$(ci \"$(ci \"$(dirname -- \"$gsxs\")\" servicing)\" Packages)\n"
+		"\tdst=$(ci \"$(ci \"$win\" servicing)\" Packages)\n"
+		"\t[ -d \"$dst\" ] || die \"$dst: no servicing/Packages folder in the image\"\n"
+		"\t# the golden copies must match the plan before anything is touched\n");
+	sxs_strbuf_addf(out, "\tverify \"$src\" sha256 \"$pk.mum\" %s\n", mh);
+	sxs_strbuf_addf(out, "\tverify \"$src\" sha256 \"$pk.cat\" %s\n", ch);
+	sxs_strbuf_adds(out,
+		"\t[ \"$1\" = check ] && return 0\n"
+		"\tfor ext in mum cat; do\n"
+		"\t\tt=$(ci \"$dst\" \"$pk.$ext\")\n"
+		"\t\tif [ -e \"$t\" ] || [ -L \"$t\" ]; then\n"
+		"\t\t\trun mkdir -p -- \"$backup/Packages\"\n"
+		"\t\t\trun cp -a -- \"$t\" \"$backup/Packages/\"\n"
+		"\t\t\trun rm -f -- \"$t\"\n"
+		"\t\tfi\n"
+		"\t\trun cp -a -- \"$(ci \"$src\" \"$pk.$ext\")\" \"$dst/$pk.$ext\"\n"
+		"\tdone\n"
+		"\t[ \"$mode\" = apply ] || return 0\n");
+	sxs_strbuf_addf(out, "\tverify \"$dst\" sha256 \"$pk.mum\" %s\n", mh);
+	sxs_strbuf_addf(out, "\tverify \"$dst\" sha256 \"$pk.cat\" %s\n", ch);
+	sxs_strbuf_adds(out, "}\n\n");
+}
+
 static void sh_step_files(struct sxs_strbuf *out, size_t step, const struct sxs_action *a)
 {
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE) {
+		sh_step_package(out, step, a);
+		return;
+	}
 	step_comment(out, step, a, "");
 	sxs_strbuf_addf(out, "step_%zu() {\n", step);
 	sxs_strbuf_adds(out, "\tkf=");

@@ -272,6 +272,7 @@ static int load_cat(const struct sxs_dir *dir, struct sxs_package *e,
 		return set_str(&e->cat_detail, sxs_diag_msg(&diag, err));
 	}
 	e->cat_state = SXS_PKG_FILE_OK;
+	memcpy(e->cat_sha256, (*cat_ret)->sha256, 32);
 	e->cat_signature = (*cat_ret)->signature;
 	e->cat_chain = (*cat_ret)->chain;
 	if ((*cat_ret)->signature_detail)
@@ -309,6 +310,12 @@ static int load_pair(struct sxs_packages *p, const struct sxs_dir *dir, struct s
 			goto out;
 		e->mum_in_cat = member ? SXS_PKG_MEMBER_YES : SXS_PKG_MEMBER_NO;
 	}
+	if (e->mum_state == SXS_PKG_FILE_OK && e->cat_state == SXS_PKG_FILE_OK &&
+	    e->cat_signature == SXS_CAT_SIG_VALID && e->mum_in_cat == SXS_PKG_MEMBER_YES) {
+		size_t ml = strlen(e->mum_ondisk);
+		e->pair_verified = strlen(e->mum->identity) + 4 == ml &&
+		                   strncasecmp(e->mum->identity, e->mum_ondisk, ml - 4) == 0;
+	}
 out:
 	sxs_free(owned);
 	sxs_catalog_free(cat);
@@ -344,14 +351,14 @@ static int list_packages(struct sxs_image *img, struct sxs_packages *p, struct s
 
 static int join(struct sxs_packages *p, const struct sxs_dir *dir)
 {
-	size_t cap = 0;
+	size_t *cap = &p->vcap;
 	for (size_t i = 0; dir && i < dir->n; i++) {
 		const struct sxs_dirent *d = &dir->ents[i];
 		size_t len = strlen(d->name);
 		bool mum = ends_with_ci(d->name, len, ".mum"), cat = ends_with_ci(d->name, len, ".cat");
 		if (!mum && !cat)
 			continue;
-		struct sxs_package *e = entry(p, &cap, d->name, len - 4);
+		struct sxs_package *e = entry(p, cap, d->name, len - 4);
 		if (!e)
 			return -SXS_ENOMEM;
 		char **slot = mum ? &e->mum_ondisk : &e->cat_ondisk;
@@ -362,7 +369,7 @@ static int join(struct sxs_packages *p, const struct sxs_dir *dir)
 	}
 	for (size_t i = 0; i < p->cbs.npackages; i++) {
 		const struct sxs_cbs_package *reg = &p->cbs.packages[i];
-		struct sxs_package *e = entry(p, &cap, reg->name, strlen(reg->name));
+		struct sxs_package *e = entry(p, cap, reg->name, strlen(reg->name));
 		if (!e)
 			return -SXS_ENOMEM;
 		if (!e->reg)
@@ -391,6 +398,29 @@ static int join(struct sxs_packages *p, const struct sxs_dir *dir)
 		if (e)
 			e->pending = true;
 	}
+	return 0;
+}
+
+int sxs_packages_add_verified(struct sxs_packages *p, const char *name, const uint8_t mum_sha256[32],
+                              const uint8_t cat_sha256[32])
+{
+	if (p->n && strcasecmp(p->v[p->n - 1].name, name) >= 0)
+		return -SXS_EFORMAT;
+	struct sxs_package *e = entry(p, &p->vcap, name, strlen(name));
+	if (!e)
+		return -SXS_ENOMEM;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	sxs_strbuf_addf(&sb, "%s.mum", name);
+	if (!(e->mum_ondisk = sxs_strbuf_detach(&sb, NULL)))
+		return -SXS_ENOMEM;
+	e->mum_state = SXS_PKG_FILE_OK;
+	e->cat_state = SXS_PKG_FILE_OK;
+	e->cat_signature = SXS_CAT_SIG_VALID;
+	e->mum_in_cat = SXS_PKG_MEMBER_YES;
+	e->pair_verified = true;
+	memcpy(e->mum_sha256, mum_sha256, 32);
+	memcpy(e->cat_sha256, cat_sha256, 32);
+	p->have_listing = true;
 	return 0;
 }
 

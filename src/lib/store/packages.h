@@ -51,11 +51,14 @@ struct sxs_package {
 	enum sxs_pkg_file_state cat_state;
 	char *cat_ondisk;
 	char *cat_detail;
+	uint8_t cat_sha256[32];  /* of the whole file, when read and parsed */
 	enum sxs_cat_signature cat_signature; /* when OK */
 	enum sxs_cat_chain cat_chain;
 	char *cat_signature_detail;
 
 	enum sxs_pkg_membership mum_in_cat;
+	/* both files read, the catalog's signature valid, the .mum a member, identity = name */
+	bool pair_verified;
 };
 
 /* One value of CBS\Version (packages.md §4.3), checked against WinSxS. */
@@ -73,7 +76,7 @@ struct sxs_packages {
 	char *listing_problem;   /* why servicing\Packages could not be listed, or NULL */
 	struct sxs_cbs cbs;      /* the registry facts (sibling keys included) */
 	struct sxs_package *v;   /* sorted by name (ASCII case-insensitive) */
-	size_t n;
+	size_t n, vcap;
 	struct sxs_map by_name;  /* folded name -> struct sxs_package * */
 	char *wcp_version;       /* COMPONENTS LastWCPVersionToAccessStore, or NULL */
 	bool pending_xml;        /* WinSxS\pending.xml exists */
@@ -124,5 +127,13 @@ int sxs_packages_state(const struct sxs_packages *p, const char *identity, uint3
 bool sxs_packages_installed(const struct sxs_packages *p, const char *identity);
 
 const char *sxs_pkg_file_state_name(enum sxs_pkg_file_state s);
+
+/*
+ * For the reference reader: add a package whose pair was verified on the
+ * golden side (names must come in ascending case-insensitive order, no
+ * duplicates).  p->have_listing is set.  0, -SXS_EFORMAT (order), -SXS_ENOMEM.
+ */
+int sxs_packages_add_verified(struct sxs_packages *p, const char *name, const uint8_t mum_sha256[32],
+                              const uint8_t cat_sha256[32]);
 
 #endif

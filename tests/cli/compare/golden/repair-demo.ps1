@@ -270,6 +270,43 @@ function Restore-ComponentFolder {
     }
 }
 
+# servicing\Packages of this PC and of the golden PC (the folder next to its WinSxS)
+function Restore-PackagePair {
+    param($Step)
+    $srcDir = Join-Path (Split-Path -Parent $Source.TrimEnd('\', '/')) 'servicing\Packages'
+    $dir = Join-Path $env:SystemRoot 'servicing\Packages'
+    $names = @(($Step.Package + '.mum'), ($Step.Package + '.cat'))
+    $hashes = @($Step.MumHash, $Step.CatHash)
+    if (-not $ScriptCmdlet.ShouldProcess($dir, 'Restore ' + ($names -join ' and ') + ' from ' + $srcDir)) { return }
+    $acl = Join-Path $BackupRoot ('step{0}-acl.txt' -f $Step.Step)
+    $saved = Join-Path $BackupRoot 'Packages'
+    foreach ($n in $names) {
+        $dst = Join-Path $dir $n
+        if (Test-Path -LiteralPath $dst) {
+            New-Item -ItemType Directory -Force -Path $saved | Out-Null
+            Copy-Item -LiteralPath $dst -Destination $saved
+            Write-Log ('  backed up {0} to {1}' -f $dst, $saved)
+        }
+    }
+    Unlock-Item -Path $dir -AclFile $acl
+    try {
+        Invoke-Native robocopy (@($srcDir, $dir) + $names + @('/COPY:DAT', '/R:1', '/W:1', '/NP')) -MaxExitCode 7
+        for ($i = 0; $i -lt 2; $i++) {
+            $dst = Join-Path $dir $names[$i]
+            if (-not (Test-FileHashIs $dst 'SHA256' $hashes[$i])) {
+                throw ('{0}: SHA256 is not {1} after the copy; the backup is in {2}' -f $dst, $hashes[$i], $BackupRoot)
+            }
+            Write-Log ('  verified {0}' -f $dst)
+        }
+    } finally {
+        Lock-Item -Path $dir -AclFile $acl
+        foreach ($n in $names) {
+            $dst = Join-Path $dir $n
+            if (Test-Path -LiteralPath $dst) { Invoke-Native icacls @($dst, '/setowner', $Owner, '/C') }
+        }
+    }
+}
+
 function Set-Winners {
     param($Step)
     $key = $WinnersRoot + '\' + $Step.Key
@@ -328,6 +365,12 @@ foreach ($step in $Plan) {
     if ($step.Action -eq 'RestoreManifest') {
         $m = Join-Path (Join-Path $Source 'Manifests') ($step.Component + '.manifest')
         if (-not (Test-Path -LiteralPath $m -PathType Leaf)) { $bad += $m }
+    } elseif ($step.Action -eq 'RestorePackage') {
+        $pk = Join-Path (Split-Path -Parent $Source.TrimEnd('\', '/')) 'servicing\Packages'
+        $m = Join-Path $pk ($step.Package + '.mum')
+        $c = Join-Path $pk ($step.Package + '.cat')
+        if (-not (Test-FileHashIs $m 'SHA256' $step.MumHash)) { $bad += $m }
+        if (-not (Test-FileHashIs $c 'SHA256' $step.CatHash)) { $bad += $c }
     } elseif ($step.Action -eq 'ReplaceFolder') {
         foreach ($f in $step.Files) {
             $p = Join-Path (Join-Path $Source $step.Component) $f.Name
@@ -364,6 +407,7 @@ try {
         switch ($step.Action) {
             'RestoreManifest' { Restore-Manifest $step }
             'ReplaceFolder'   { Restore-ComponentFolder $step }
+            'RestorePackage'  { Restore-PackagePair $step }
             default           { Set-Winners $step }
         }
     }
