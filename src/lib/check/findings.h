@@ -75,12 +75,20 @@ enum sxs_finding_kind {
 	SXS_F_PACKAGE_TAMPERED,
 	SXS_F_PACKAGE_ORPHAN_MUM,
 	SXS_F_PACKAGE_INSTALLNAME_MISMATCH,
+	/* state (issue 11): deployments, marks, catalogs (check/deploy.c) */
+	SXS_F_DEPLOYMENT_MARK_ORPHAN,
+	SXS_F_DEPLOYMENT_MARK_MALFORMED,
+	SXS_F_DEPLOYMENT_NOT_INSTALLED,
+	SXS_F_DEPLOYMENT_COMPONENT_MISSING,
+	SXS_F_CATALOG_MISSING,
+	SXS_F_MANIFEST_NOT_IN_CATALOG,
+	/* end of state's block */
 	SXS_F_COUNT
 };
 
 struct sxs_finding_info {
 	const char *id;
-	enum sxs_severity severity;
+	enum sxs_severity severity; /* the highest this kind can be reported with */
 	enum sxs_cbs_class cbs;
 	const char *doc;    /* one line */
 	const char *advice; /* what an admin does about it */
@@ -130,7 +138,16 @@ struct sxs_finding *sxs_findings_add_sev(struct sxs_findings *f, enum sxs_findin
                                          enum sxs_severity sev, const char *component,
                                          const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Append " (<text>)" to a finding's message; 0 or -SXS_ENOMEM (also sticky in f). */
+int sxs_finding_note(struct sxs_findings *f, struct sxs_finding *fd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int sxs_finding_set(char **field, const char *value);
+/*
+ * A stable fingerprint of a finding for fleets: 16 hex digits of FNV-1a-64
+ * over "id\0component\0file" (names case-folded; empty when absent), so
+ * the same problem on two machines or two runs has the same fingerprint.
+ */
+void sxs_finding_fingerprint(const struct sxs_finding *fd, char out[17]);
 int sxs_finding_add_version(struct sxs_finding *fd, const char *version);
 int sxs_findings_error(const struct sxs_findings *f);
 /* Deterministic report order: by component, then kind, then file. */

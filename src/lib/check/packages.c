@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check/scan.h"
 #include "manifest/identity.h"
 #include "store/packages.h"
 #include "util/alloc.h"
@@ -22,7 +23,6 @@ struct pctx {
 	const struct sxs_model *m;
 	const struct sxs_packages *p;
 	struct sxs_findings *out;
-	const char *transient; /* why errors are lowered to warnings, or NULL */
 	bool pending;          /* a servicing transaction is pending */
 	bool *mum_reported;    /* per package: a missing .mum already reported */
 	const struct sxs_package *rollup; /* the installed cumulative update whose tree was checked */
@@ -34,38 +34,19 @@ static struct sxs_finding *vreport(struct pctx *c, enum sxs_finding_kind kind, e
 static struct sxs_finding *vreport(struct pctx *c, enum sxs_finding_kind kind, enum sxs_severity sev,
                                    bool gated, const char *file, const char *fmt, va_list ap)
 {
-	char *msg = NULL;
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
-	char buf[1024];
-
 	/* names from the image can be long: format into a strbuf, not a fixed buffer */
-	va_list aq;
-	va_copy(aq, ap);
-	int n = vsnprintf(buf, sizeof(buf), fmt, aq);
-	va_end(aq);
-	if (n >= 0 && (size_t)n < sizeof(buf)) {
-		sxs_strbuf_adds(&sb, buf);
-	} else if (n >= 0) {
-		char *big = sxs_malloc((size_t)n + 1);
-		if (big) {
-			vsnprintf(big, (size_t)n + 1, fmt, ap);
-			sxs_strbuf_adds(&sb, big);
-			sxs_free(big);
-		} else {
-			sb.oom = true;
-		}
-	}
-	bool lowered = gated && c->transient && sev == SXS_SEV_ERROR;
-	if (lowered) {
-		sev = SXS_SEV_WARNING;
-		sxs_strbuf_addf(&sb, " (may be transient: %s)", c->transient);
-	}
-	if (!(msg = sxs_strbuf_detach(&sb, NULL))) {
+	sxs_strbuf_vaddf(&sb, fmt, ap);
+	char *msg = sxs_strbuf_detach(&sb, NULL);
+	if (!msg) {
 		c->out->oom = true;
 		return NULL;
 	}
 	struct sxs_finding *fd = sxs_findings_add_sev(c->out, kind, sev, NULL, file, "%s", msg);
 	sxs_free(msg);
+	/* the gate of packages.md §6: "may be transient" while a hive is dirty or a transaction pending */
+	if (gated)
+		sxs_check_gate(c->m, c->out, fd);
 	return fd;
 }
 
@@ -571,14 +552,8 @@ int sxs_check_packages(const struct sxs_model *m, struct sxs_findings *out)
 
 	if (!p || (!p->have_listing && !p->have_registry))
 		return 0; /* no package layer in this image */
-	/* the gate of packages.md §6: CBS rewrites these keys at the next boot */
+	/* a pending transaction: pending states and a staged newer LCU are normal (§6.2.12) */
 	c.pending = m->pending_xml || m->pending_hive;
-	if (m->software_dirty)
-		c.transient = "the SOFTWARE hive is dirty";
-	else if (m->components_dirty)
-		c.transient = "the COMPONENTS hive is dirty";
-	else if (c.pending)
-		c.transient = "a servicing transaction is pending";
 	if (p->n && !(c.mum_reported = sxs_calloc(p->n, sizeof(bool)))) {
 		out->oom = true;
 		return -SXS_ENOMEM;

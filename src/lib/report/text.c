@@ -99,6 +99,11 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 		sxs_strbuf_adds(out, m->base_manifest_known ? " (Microsoft's, sha256 0ad8f100...6b46)\n"
 		                                            : " (not Microsoft's known base)\n");
 	}
+	if (!m->liveness_known && (m->have_components_hive || m->have_software_hive))
+		sxs_strbuf_addf(out, "Liveness: unknown (%s); missing payloads, manifests and Winners "
+		                     "problems are reported at most as warnings\n",
+		                m->have_deployment_data ? "no package states could be read"
+		                                        : "the image has no deployment data");
 	sxs_strbuf_addc(out, '\n');
 	for (size_t i = 0; i < f->n; i++) {
 		const struct sxs_finding_info *info = sxs_finding_info(f->v[i].kind);

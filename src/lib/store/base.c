@@ -171,8 +171,9 @@ none:
 static int add_delta(struct sxs_component *c, size_t *cap, const char *sub, const char *name,
                      int err, const char *detail)
 {
-	if (c->ndeltas == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
+	/* >=: c->deltas may already hold entries of an earlier folder (servicing\LCU) */
+	if (c->ndeltas >= *cap) {
+		size_t ncap = c->ndeltas ? c->ndeltas * 2 : 8;
 		struct sxs_delta_file *v = sxs_reallocarray(c->deltas, ncap, sizeof(*v));
 		if (!v)
 			return -SXS_ENOMEM;
@@ -180,6 +181,7 @@ static int add_delta(struct sxs_component *c, size_t *cap, const char *sub, cons
 		*cap = ncap;
 	}
 	struct sxs_delta_file *d = &c->deltas[c->ndeltas];
+	memset(d, 0, sizeof(*d));
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
 	sxs_strbuf_addf(&sb, "%s\\%s", sub, name);
 	d->path = sxs_strbuf_detach(&sb, NULL);
