@@ -21,6 +21,7 @@ static void scan_usage(FILE *f)
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --no-payload           check manifests and registry only\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
+	      "  --catalog-roots=FILE   PEM roots: also check package catalogs' certificate chains\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -o, --output=FILE      write the report to FILE instead of stdout\n"
 	      "  -h, --help             show this help\n"

@@ -105,8 +105,8 @@ class Image:
             args = [MKHIVE] + (["--dirty"] if dirty and name == "SOFTWARE" else [])
             subprocess.run(args + [src, os.path.join(self.cfg, name)], check=True)
 
-    def scan(self):
-        r = subprocess.run([SXSCHECK, "scan", "--format=json", "--no-payload", self.root],
+    def scan(self, *extra):
+        r = subprocess.run([SXSCHECK, "scan", "--format=json", "--no-payload", *extra, self.root],
                            capture_output=True, text=True)
         if r.stderr:
             raise AssertionError("stderr: " + r.stderr)
@@ -385,8 +385,25 @@ def main():
     if s.get("cbs_manifest_corruption") != 1:
         failures += 1
         print("FAIL summary-counts-cbs-categories: summary %s" % s)
+    roots_cases()
     compare_cases()
     return 1 if failures else 0
+
+
+def roots_cases():
+    """--catalog-roots: chains checked against the given roots, dates never compared with today."""
+    with tempfile.TemporaryDirectory() as tmp:
+        img = Image(tmp, healthy_packages())
+        img.hives()
+        for name, pem, want in (("chain-valid-with-root", "root.pem", set()),
+                                ("chain-invalid-with-other-root", "other-root.pem",
+                                 {"package-cat-chain-invalid"})):
+            rc, doc = img.scan("--catalog-roots=" + os.path.join(TOOLS.pki, pem))
+            got = {f["id"] for f in doc["findings"] if f["id"] in PKG_IDS}
+            if got != want:
+                fail(name, "ids %s, want %s" % (sorted(got), sorted(want)))
+            else:
+                print("ok   %s" % name)
 
 
 def fail(name, why):
