@@ -230,9 +230,7 @@ static void check_files(struct pctx *c, const struct sxs_package *e, size_t idx)
 		break;
 	case SXS_PKG_FILE_OK: {
 		/* the identity must reproduce the file name, ignoring case (§2.2, §6.2.8) */
-		size_t ml = strlen(e->mum_ondisk);
-		if (strlen(e->mum->identity) + 4 != ml ||
-		    strncasecmp(e->mum->identity, e->mum_ondisk, ml - 4) != 0) {
+		if (!e->mum_name_ok) {
 			struct sxs_finding *fd = report(c, SXS_F_PACKAGE_MUM_NAME_MISMATCH, SXS_SEV_ERROR, mf,
 			                                "CBS MUM Corrupt: expected file name %s.mum does not match the actual file name",
 			                                e->mum->identity);

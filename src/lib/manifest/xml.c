@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "manifest/xml.h"
 
-#include <expat.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "manifest/manifest.h"
+#include "manifest/xml_int.h"
 #include "util/alloc.h"
 
-/* expat hands names over as "URI<NS_SEP>local"; XML 1.0 forbids this byte. */
-#define NS_SEP '\x01'
+#define NS_SEP SXS_XML_NS_SEP
 
 struct sxs_xml_reader {
 	XML_Parser parser;
@@ -20,7 +19,6 @@ struct sxs_xml_reader {
 	int err;      /* first failure (negative), 0 while all is well */
 	bool stopped; /* a callback asked to stop (positive return) */
 	unsigned depth;
-	bool alloc_failed;
 	/* copies of the split names of one start tag (ns URIs need a NUL) */
 	struct sxs_xml_attr attrs[SXS_MAX_XML_ATTRS];
 	char *names; /* scratch for URIs, grown as needed */
@@ -205,18 +203,13 @@ static void XMLCALL on_entity_decl(void *ud, const XML_Char *entity_name, int is
 		stop(r, sxs_xml_fail(r, SXS_EFORMAT, "%s: entity declaration not allowed", r->what));
 }
 
-/*
- * expat allocates through sxs_malloc (so fault injection reaches it) but
- * does not always report a failed allocation as XML_ERROR_NO_MEMORY; note
- * any failure so it is never mistaken for malformed XML.
- */
-static _Thread_local bool xml_alloc_failed;
+_Thread_local bool sxs_xml_alloc_failed;
 
 static void *xml_malloc(size_t size)
 {
 	void *p = sxs_malloc(size);
 	if (!p)
-		xml_alloc_failed = true;
+		sxs_xml_alloc_failed = true;
 	return p;
 }
 
@@ -224,15 +217,21 @@ static void *xml_realloc(void *ptr, size_t size)
 {
 	void *p = sxs_realloc(ptr, size);
 	if (!p)
-		xml_alloc_failed = true;
+		sxs_xml_alloc_failed = true;
 	return p;
+}
+
+XML_Parser sxs_xml_parser_new(void)
+{
+	static const XML_Memory_Handling_Suite mem = {xml_malloc, xml_realloc, sxs_free};
+	static const XML_Char ns_sep[] = {SXS_XML_NS_SEP, '\0'};
+	sxs_xml_alloc_failed = false;
+	return XML_ParserCreate_MM(NULL, &mem, ns_sep);
 }
 
 int sxs_xml_parse(const uint8_t *xml, size_t len, const char *what,
                   const struct sxs_xml_handler *h, void *ctx, struct sxs_diag *diag)
 {
-	static const XML_Memory_Handling_Suite mem = {xml_malloc, xml_realloc, sxs_free};
-	static const XML_Char ns_sep[] = {NS_SEP, '\0'};
 	struct sxs_xml_reader *r;
 	int err = 0;
 
@@ -248,8 +247,7 @@ int sxs_xml_parse(const uint8_t *xml, size_t len, const char *what,
 	r->ctx = ctx;
 	r->diag = diag;
 	r->what = what;
-	xml_alloc_failed = false;
-	r->parser = XML_ParserCreate_MM(NULL, &mem, ns_sep);
+	r->parser = sxs_xml_parser_new();
 	if (!r->parser) {
 		err = -SXS_ENOMEM;
 		goto out;
@@ -265,7 +263,7 @@ int sxs_xml_parse(const uint8_t *xml, size_t len, const char *what,
 	    active(r)) {
 		enum XML_Error code = XML_GetErrorCode(r->parser);
 		const char *msg = XML_ErrorString(code);
-		if (code == XML_ERROR_NO_MEMORY || xml_alloc_failed)
+		if (code == XML_ERROR_NO_MEMORY || sxs_xml_alloc_failed)
 			err = -SXS_ENOMEM;
 		else
 			err = sxs_diag_set(diag, SXS_EFORMAT, "%s: line %lu: %s", what,
@@ -275,7 +273,7 @@ int sxs_xml_parse(const uint8_t *xml, size_t len, const char *what,
 	if (r->err) {
 		err = r->err;
 		/* a callback's failure caused by expat's own allocation */
-		if (xml_alloc_failed && err != -SXS_ENOMEM)
+		if (sxs_xml_alloc_failed && err != -SXS_ENOMEM)
 			err = -SXS_ENOMEM;
 	}
 out:

@@ -242,7 +242,11 @@ static int load_mum(const struct sxs_dir *dir, struct sxs_package *e, const uint
 		e->mum_state = SXS_PKG_FILE_CORRUPT;
 		err = set_str(&e->mum_detail, sxs_diag_msg(&diag, err));
 	} else {
+		/* the identity must reproduce the file name, ignoring case (packages.md §2.2) */
+		size_t ml = strlen(e->mum_ondisk);
 		e->mum_state = SXS_PKG_FILE_OK;
+		e->mum_name_ok = strlen(e->mum->identity) + 4 == ml &&
+		                 strncasecmp(e->mum->identity, e->mum_ondisk, ml - 4) == 0;
 	}
 	*bytes = data;
 	*blen = len;
@@ -310,12 +314,8 @@ static int load_pair(struct sxs_packages *p, const struct sxs_dir *dir, struct s
 			goto out;
 		e->mum_in_cat = member ? SXS_PKG_MEMBER_YES : SXS_PKG_MEMBER_NO;
 	}
-	if (e->mum_state == SXS_PKG_FILE_OK && e->cat_state == SXS_PKG_FILE_OK &&
-	    e->cat_signature == SXS_CAT_SIG_VALID && e->mum_in_cat == SXS_PKG_MEMBER_YES) {
-		size_t ml = strlen(e->mum_ondisk);
-		e->pair_verified = strlen(e->mum->identity) + 4 == ml &&
-		                   strncasecmp(e->mum->identity, e->mum_ondisk, ml - 4) == 0;
-	}
+	e->pair_verified = e->mum_name_ok && e->cat_state == SXS_PKG_FILE_OK &&
+	                   e->cat_signature == SXS_CAT_SIG_VALID && e->mum_in_cat == SXS_PKG_MEMBER_YES;
 out:
 	sxs_free(owned);
 	sxs_catalog_free(cat);

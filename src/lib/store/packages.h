@@ -45,6 +45,7 @@ struct sxs_package {
 	char *mum_ondisk;        /* file name as on disk */
 	char *mum_detail;        /* why CORRUPT / UNREADABLE */
 	struct sxs_mum *mum;     /* parsed, when OK */
+	bool mum_name_ok;        /* OK and its identity is the file's base name (any case) */
 	uint8_t mum_sha256[32];  /* of the raw bytes, when read */
 
 	/* servicing\Packages\<name>.cat */

@@ -224,6 +224,28 @@ static int nid_of(const char *oid)
 	return nid != NID_undef ? nid : OBJ_create(oid, NULL, NULL);
 }
 
+/* Replace the first CTL content type (the signedData's contentInfo) with an OID of the same length. */
+static int patch_content_oid(uint8_t *der, size_t len, const char *oid)
+{
+	ASN1_OBJECT *ctl = OBJ_txt2obj(OID_CTL, 1), *o = OBJ_txt2obj(oid, 1);
+	int rc = -1;
+	if (ctl && o && OBJ_length(o) == OBJ_length(ctl)) {
+		size_t n = (size_t)OBJ_length(ctl);
+		for (size_t i = 0; i + n <= len; i++)
+			if (!memcmp(der + i, OBJ_get0_data(ctl), n)) {
+				memcpy(der + i, OBJ_get0_data(o), n);
+				rc = 0;
+				break;
+			}
+	}
+	if (rc)
+		fprintf(stderr, "catwriter: --content-oid must encode to %zu bytes like 1.3.6.1.4.1.311.10.1\n",
+		        ctl ? (size_t)OBJ_length(ctl) : (size_t)0);
+	ASN1_OBJECT_free(ctl);
+	ASN1_OBJECT_free(o);
+	return rc;
+}
+
 /* Length of the DER header at p (tag + length bytes). */
 static size_t header_len(const uint8_t *p)
 {
@@ -250,7 +272,9 @@ int catw_write(const struct catw_options *opt, const struct catw_member *members
 	if (!p7 || !inner || !PKCS7_set_type(p7, NID_pkcs7_signed))
 		goto out;
 	/* the content: type CTL, value the CTL SEQUENCE as an ASN1_TYPE (not an OCTET STRING) */
-	inner->type = OBJ_txt2obj(opt->content_oid ? opt->content_oid : OID_CTL, 1);
+	/* --content-oid is patched into the DER below: an OID OpenSSL knows (id-data)
+	 * would make it free d.other as the wrong union member */
+	inner->type = OBJ_txt2obj(OID_CTL, 1);
 	inner->d.other = ASN1_TYPE_new();
 	ASN1_STRING *seq = ASN1_STRING_new();
 	if (!inner->type || !inner->d.other || !seq || !ASN1_STRING_set(seq, ctl.p, (int)ctl.n))
@@ -321,6 +345,10 @@ int catw_write(const struct catw_options *opt, const struct catw_member *members
 	memcpy(*der_ret, der, (size_t)len);
 	*len_ret = (size_t)len;
 	OPENSSL_free(der);
+	if (opt->content_oid && patch_content_oid(*der_ret, *len_ret, opt->content_oid)) {
+		free(*der_ret);
+		goto out;
+	}
 	rc = 0;
 out:
 	if (rc) {
