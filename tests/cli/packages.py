@@ -323,6 +323,9 @@ def main():
     case("servicing-stack-version-mismatch", {"servicing-stack-version": ("warning", 2)},
          ssv_wrong_version, 1)
 
+    case("servicing-stack-no-version-key", {"servicing-stack-version": ("info", 1)},
+         lambda img: setattr(img, "version", None), 0)
+
     def ssv_two(img):
         img.extra_soft += ["[%s\\Version]" % gp.CBS,
                            '"10.0.17763.1" = expand-sz:%s' % gp.q("%SystemRoot%\\WinSxS\\" + SSU_FOLDER)]

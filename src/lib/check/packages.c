@@ -440,10 +440,15 @@ static void check_version(struct pctx *c)
 	const char *key = "CBS/Version";
 	if (!p->cbs.present)
 		return;
-	if (!p->cbs.has_version_key || p->nssv == 0) {
+	if (!p->cbs.has_version_key) {
+		/* every source shows the key; its absence alone proves nothing broken: a note */
+		report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_INFO, key,
+		       "the CBS Version key is missing: the active servicing stack could not be checked");
+		return;
+	}
+	if (p->nssv == 0) {
 		report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
-		       "the CBS Version key %s: the active servicing stack is not recorded",
-		       p->cbs.has_version_key ? "has no value" : "is missing");
+		       "the CBS Version key has no value: the active servicing stack is not recorded");
 		return;
 	}
 	if (p->nssv > 1)
