@@ -144,14 +144,16 @@ static int get_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uint3
 	return rc;
 }
 
-static bool has_key(struct sxs_hive *h, sxs_hnode parent, const char *name, sxs_hnode *ret)
+/* Subkey `name`: 1 found (*ret set when ret), 0 absent or unreadable, -SXS_ENOMEM. */
+static int has_key(struct sxs_hive *h, sxs_hnode parent, const char *name, sxs_hnode *ret)
 {
 	sxs_hnode n;
-	if (sxs_hive_child(h, parent, name, &n))
-		return false;
+	int err = sxs_hive_child(h, parent, name, &n);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
 	if (ret)
 		*ret = n;
-	return true;
+	return 1;
 }
 
 static int read_owners(struct sxs_hive *h, sxs_hnode node, struct sxs_cbs_package *p)
@@ -159,8 +161,9 @@ static int read_owners(struct sxs_hive *h, sxs_hnode node, struct sxs_cbs_packag
 	sxs_hnode owners;
 	struct sxs_hive_value *vals = NULL;
 	size_t n = 0;
-	if (!has_key(h, node, "Owners", &owners))
-		return 0;
+	int k = has_key(h, node, "Owners", &owners);
+	if (k <= 0)
+		return k;
 	p->has_owners = true;
 	int err = sxs_hive_values(h, owners, &vals, &n);
 	if (err)
@@ -258,9 +261,9 @@ static int read_pending(struct sxs_hive *h, sxs_hnode cbs, struct sxs_cbs *c)
 {
 	sxs_hnode pp, *kids = NULL;
 	size_t n = 0;
-	int err;
-	if (!has_key(h, cbs, "PackagesPending", &pp))
-		return 0;
+	int err = has_key(h, cbs, "PackagesPending", &pp);
+	if (err <= 0)
+		return err;
 	if ((err = sxs_hive_children(h, pp, &kids, &n)))
 		return problem(c, h, "Component Based Servicing\\PackagesPending", err);
 	if (n > SXS_MAX_CBS_PACKAGES) {
@@ -284,9 +287,9 @@ static int read_pending(struct sxs_hive *h, sxs_hnode cbs, struct sxs_cbs *c)
 static int read_sessions(struct sxs_hive *h, sxs_hnode cbs, struct sxs_cbs *c)
 {
 	sxs_hnode sp;
-	int rc;
-	if (!has_key(h, cbs, "SessionsPending", &sp))
-		return 0;
+	int rc = has_key(h, cbs, "SessionsPending", &sp);
+	if (rc <= 0)
+		return rc;
 	c->has_sessions_pending = true;
 	if ((rc = get_dword(h, sp, "Exclusive", &c->exclusive)) == -SXS_ENOMEM)
 		return rc;
@@ -303,9 +306,9 @@ static int read_version(struct sxs_hive *h, sxs_hnode cbs, struct sxs_cbs *c)
 	sxs_hnode vk;
 	struct sxs_hive_value *vals = NULL;
 	size_t n = 0;
-	int err;
-	if (!has_key(h, cbs, "Version", &vk))
-		return 0;
+	int err = has_key(h, cbs, "Version", &vk);
+	if (err <= 0)
+		return err;
 	c->has_version_key = true;
 	if ((err = sxs_hive_values(h, vk, &vals, &n)))
 		return problem(c, h, "Component Based Servicing\\Version", err);
@@ -363,8 +366,12 @@ int sxs_cbs_read(struct sxs_hive *h, struct sxs_cbs *c)
 	if (err)
 		return problem(c, h, "Component Based Servicing", err);
 	c->present = true;
-	c->reboot_pending = has_key(h, cbs, "RebootPending", NULL);
-	c->reboot_in_progress = has_key(h, cbs, "RebootInProgress", NULL);
+	int rp = has_key(h, cbs, "RebootPending", NULL);
+	int rip = has_key(h, cbs, "RebootInProgress", NULL);
+	if (rp < 0 || rip < 0)
+		return -SXS_ENOMEM;
+	c->reboot_pending = rp > 0;
+	c->reboot_in_progress = rip > 0;
 	if ((err = read_packages(h, cbs, c)) || (err = read_pending(h, cbs, c)) ||
 	    (err = read_sessions(h, cbs, c)) || (err = read_version(h, cbs, c)))
 		return err;

@@ -5,6 +5,7 @@
 #include "report/json_util.h"
 #include "sxs_config.h"
 #include "report/report.h"
+#include "store/packages.h"
 #include "util/utf8.h"
 
 struct json_object *sxs_json_string(const char *s)
@@ -176,6 +177,16 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(stats, "bytes_hashed", json_object_new_int64((int64_t)m->bytes_hashed));
 	err |= sxs_json_add(stats, "differentials", json_object_new_int64((int64_t)deltas));
 	err |= sxs_json_add(stats, "elapsed_seconds", json_object_new_double(m->elapsed));
+	if (m->packages && (m->packages->have_registry || m->packages->have_listing)) {
+		const struct sxs_packages *pk = m->packages;
+		size_t verified = 0;
+		for (size_t i = 0; i < pk->n; i++)
+			verified += pk->v[i].pair_verified;
+		err |= sxs_json_add(stats, "packages_registry", json_object_new_int64((int64_t)pk->cbs.npackages));
+		err |= sxs_json_add(stats, "package_mums_read", json_object_new_int64((int64_t)pk->mums_read));
+		err |= sxs_json_add(stats, "package_cats_read", json_object_new_int64((int64_t)pk->cats_read));
+		err |= sxs_json_add(stats, "package_pairs_verified", json_object_new_int64((int64_t)verified));
+	}
 	for (int k = 0; k < SXS_F_COUNT; k++)
 		if (counts[k])
 			err |= sxs_json_add(bykind, sxs_finding_info((enum sxs_finding_kind)k)->id,
