@@ -1098,7 +1098,7 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	ctx.base = base;
 
 	err = sxs_packages_load(img, m, sxs_registry_wcp_version(reg), opt->catalog_roots_pem,
-	                        opt->catalog_roots_pem_len, diag);
+	                        opt->catalog_roots_pem_len, jobs, diag);
 	if (err)
 		goto out;
 	err = list_manifests(img, m);
