@@ -279,6 +279,24 @@ const char *sxs_severity_name(enum sxs_severity sev)
 	}
 }
 
+const char *sxs_cbs_class_name(enum sxs_cbs_class cls)
+{
+	switch (cls) {
+	case SXS_CBS_PAYLOAD:
+		return "CSI Payload Corruption";
+	case SXS_CBS_MANIFEST:
+		return "CSI Manifest Corruption";
+	case SXS_CBS_METADATA:
+		return "CSI Metadata Corruption";
+	case SXS_CBS_CBS_MANIFEST:
+		return "CBS Manifest Corruption";
+	case SXS_CBS_CBS_METADATA:
+		return "CBS Metadata Corruption";
+	default:
+		return NULL;
+	}
+}
+
 int sxs_finding_lookup(const char *id)
 {
 	for (int i = 0; i < SXS_F_COUNT; i++)

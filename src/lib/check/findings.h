@@ -105,6 +105,8 @@ struct sxs_finding_info {
 
 const struct sxs_finding_info *sxs_finding_info(enum sxs_finding_kind kind);
 const char *sxs_severity_name(enum sxs_severity sev);
+/* DISM's summary line a class counts under ("CBS Manifest Corruption"), NULL for none. */
+const char *sxs_cbs_class_name(enum sxs_cbs_class cls);
 /* kind for an id, or -1 */
 int sxs_finding_lookup(const char *id);
 

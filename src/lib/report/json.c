@@ -66,6 +66,8 @@ static struct json_object *finding_json(const struct sxs_finding *fd)
 	err |= sxs_json_add_string(o, "severity", sxs_severity_name(fd->severity));
 	err |= sxs_json_add_string(o, "fingerprint", fp);
 	err |= sxs_json_add_string(o, "message", fd->message);
+	/* DISM's summary class of the kind (counted only for errors), when it has one */
+	err |= sxs_json_add_string(o, "category", sxs_cbs_class_name(info->cbs));
 	err |= sxs_json_add_string(o, "component", fd->component);
 	err |= sxs_json_add_string(o, "file", fd->file);
 	err |= sxs_json_add_string(o, "algorithm", fd->algorithm);
