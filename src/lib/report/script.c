@@ -13,11 +13,12 @@
  * The scripts are the template files repair.sh.in and repair.ps1.in
  * (compiled in by embed.c); this writer only replaces their marker lines
  * with comments and the plan as data:
- *   - sh: calls of the template's plan directives (manifest, folder,
- *     payload, keep, delta, winners, wband, wversion) whose arguments are
+ *   - sh: plan_data() prints the plan's directives (manifest, folder,
+ *     payload, keep, delta, winners, wband, wversion) as printf arguments:
  *     single-quoted words (sxs_script_sh_quote) or tokens we make ourselves
- *     (step numbers, hex digests, fixed keywords); undo.sh.in goes in as
- *     single-quoted printf arguments.  No here-document anywhere.
+ *     (step numbers, hex digests, fixed keywords); the template's run_plan
+ *     reads them back as fields.  undo.sh.in goes in as single-quoted printf
+ *     arguments too.  No here-document anywhere.
  *   - ps1: hashtables of single-quoted literals; a name outside printable
  *     ASCII is written as base64 of its UTF-8 bytes and decoded at run
  *     time, so the whole file is ASCII after its UTF-8 BOM and reads the
@@ -334,6 +335,12 @@ static int fill(struct writer *w, const char *tpl, size_t len, void (*plan)(stru
 
 /* ---- POSIX sh ------------------------------------------------------------- */
 
+/*
+ * The plan is printed by plan_data(): one printf per directive, each field a
+ * single-quoted argument (names, versions) or a token made here (step
+ * numbers, hex digests, fixed keywords).  run_plan in repair.sh.in reads the
+ * fields back one a line and passes them to the directive as arguments.
+ */
 static void sh_word(struct sxs_strbuf *out, const char *s)
 {
 	sxs_strbuf_addc(out, ' ');
@@ -347,6 +354,12 @@ static void sh_version(struct sxs_strbuf *out, const struct sxs_version *v)
 	sxs_strbuf_addc(out, '\'');
 }
 
+/* Start a plan_data line: printf of one field a line. */
+static void sh_printf(struct sxs_strbuf *out)
+{
+	sxs_strbuf_adds(out, "\tprintf '%s\\n' ");
+}
+
 static void sh_files_step(struct writer *w, size_t step, const struct sxs_action *a)
 {
 	struct sxs_strbuf *out = w->out;
@@ -354,31 +367,37 @@ static void sh_files_step(struct writer *w, size_t step, const struct sxs_action
 		char hex[65];
 		sxs_hex_encode(a->manifest_sha256, 32, hex);
 		sxs_strbuf_addf(out, "\t# decoded manifest SHA-256 (S256H): %s\n", hex);
-		sxs_strbuf_addf(out, "\tmanifest %zu", step);
+		sh_printf(out);
+		sxs_strbuf_addf(out, "manifest %zu", step);
 		sh_word(out, a->component);
 		sxs_strbuf_adds(out, a->manifest_exists ? " present\n" : " absent\n");
 		return;
 	}
-	sxs_strbuf_addf(out, "\tfolder %zu", step);
+	sh_printf(out);
+	sxs_strbuf_addf(out, "folder %zu", step);
 	sh_word(out, a->component);
 	sxs_strbuf_adds(out, a->folder_exists ? " present\n" : " absent\n");
 	for (size_t i = 0; i < a->nfiles; i++) {
 		const struct sxs_plan_file *f = &a->files[i];
 		if (f->keep) {
-			sxs_strbuf_adds(out, "\tkeep");
+			sh_printf(out);
+			sxs_strbuf_adds(out, "keep");
 			sh_word(out, f->name);
 		} else if (f->delta) {
-			sxs_strbuf_addf(out, "\tdelta %c", f->name[0]);
+			sh_printf(out);
+			sxs_strbuf_addf(out, "delta %c", f->name[0]);
 			sh_word(out, f->name + 2);
 			sxs_strbuf_adds(out, f->differs ? " differs" : " same");
 		} else {
-			sxs_strbuf_addf(out, "\tpayload %s", sxs_digest_name(f->alg));
+			sh_printf(out);
+			sxs_strbuf_addf(out, "payload %s", sxs_digest_name(f->alg));
 			sh_word(out, f->name);
 			sxs_strbuf_addf(out, " %s %s", f->hex, f->differs ? "differs" : "same");
 		}
 		sxs_strbuf_addc(out, '\n');
 	}
-	sxs_strbuf_adds(out, "\tend_folder\n");
+	sh_printf(out);
+	sxs_strbuf_adds(out, "end_folder\n");
 }
 
 static void sh_winners_step(struct writer *w, size_t step, const struct sxs_action *a)
@@ -387,13 +406,16 @@ static void sh_winners_step(struct writer *w, size_t step, const struct sxs_acti
 	const char *kind = a->kind == SXS_ACT_CREATE_WINNERS_KEY ? "create"
 	                   : a->kind == SXS_ACT_SET_WINNER       ? "set"
 	                                                         : "add";
-	sxs_strbuf_addf(out, "\twinners %zu %s", step, kind);
+	sh_printf(out);
+	sxs_strbuf_addf(out, "winners %zu %s", step, kind);
 	sh_word(out, a->winners_key);
 	if (a->saw_default_band && a->kind != SXS_ACT_CREATE_WINNERS_KEY)
 		sh_version(out, &a->seen_default_band);
 	else
 		sxs_strbuf_adds(out, " -");
-	sxs_strbuf_adds(out, "\n\twband");
+	sxs_strbuf_addc(out, '\n');
+	sh_printf(out);
+	sxs_strbuf_adds(out, "wband");
 	sh_version(out, &a->band);
 	sxs_strbuf_adds(out, a->band_exists && a->kind != SXS_ACT_CREATE_WINNERS_KEY ? " present" : " absent");
 	if (a->saw_winner && a->band_exists)
@@ -404,16 +426,19 @@ static void sh_winners_step(struct writer *w, size_t step, const struct sxs_acti
 	sxs_strbuf_adds(out, a->set_default_band || a->kind == SXS_ACT_CREATE_WINNERS_KEY ? " set-default\n"
 	                                                                                   : " keep-default\n");
 	for (size_t i = 0; a->band_exists && i < a->nkeep_versions; i++) {
-		sxs_strbuf_adds(out, "\twversion keep");
+		sh_printf(out);
+		sxs_strbuf_adds(out, "wversion keep");
 		sh_version(out, &a->keep_versions[i]);
 		sxs_strbuf_addc(out, '\n');
 	}
 	for (size_t i = 0; i < a->nversions; i++) {
-		sxs_strbuf_adds(out, "\twversion add");
+		sh_printf(out);
+		sxs_strbuf_adds(out, "wversion add");
 		sh_version(out, &a->versions[i]);
 		sxs_strbuf_addc(out, '\n');
 	}
-	sxs_strbuf_adds(out, "\twend\n");
+	sh_printf(out);
+	sxs_strbuf_adds(out, "wend\n");
 }
 
 /* The fixed part of undo.sh, as single-quoted printf arguments. */
@@ -445,7 +470,7 @@ static void sh_plan(struct writer *w)
 	const char *build = build_token(c->image_build);
 	sxs_strbuf_adds(out, "plan_build=");
 	sxs_script_sh_quote(out, build ? build : "unknown");
-	sxs_strbuf_addf(out, "\nplan_steps=%zu\nplan() {\n", w->nsteps);
+	sxs_strbuf_addf(out, "\nplan_steps=%zu\nplan_data() {\n", w->nsteps);
 	for (size_t i = 0; i < c->nactions; i++) {
 		const struct sxs_action *a = &c->actions[i];
 		if (!w->ok[i])
