@@ -374,6 +374,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					f->delta = (sel & 0x80) && i == 1;
 				}
 			}
+		} else if (k == SXS_ACT_RESTORE_PACKAGE) {
+			a->package = take(&in);
+			note_name(a->package);
+			memset(a->mum_sha256, sel, sizeof(a->mum_sha256));
+			memset(a->cat_sha256, sel ^ 0xff, sizeof(a->cat_sha256));
+			a->mum_exists = sel & 1;
+			a->cat_exists = sel & 2;
 		} else {
 			a->winners_key = take(&in);
 			note_name(a->winners_key);

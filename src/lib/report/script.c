@@ -202,6 +202,9 @@ static const char *action_unsafe(const struct sxs_action *a)
 				return "an existing version value is not a version";
 		return NULL;
 	}
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE)
+		return sxs_script_name_ok(a->package) ? NULL
+		       : "the package name cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 	if (a->kind != SXS_ACT_RESTORE_MANIFEST && a->kind != SXS_ACT_REPLACE_FOLDER)
 		return "a plan step of a kind this version of the scripts does not know";
 	if (!sxs_script_name_ok(a->component))
@@ -225,6 +228,7 @@ static const char *action_title(const struct sxs_action *a)
 	case SXS_ACT_CREATE_WINNERS_KEY: return "create the Winners key";
 	case SXS_ACT_SET_WINNER: return "set the Winners band and winner";
 	case SXS_ACT_ADD_WINNERS_VERSION: return "add Winners version values";
+	case SXS_ACT_RESTORE_PACKAGE: return "restore the package's .mum and .cat";
 	default: return "?";
 	}
 }
@@ -271,7 +275,7 @@ static void write_header(struct writer *w)
 		sxs_strbuf_addf(out, "#\n# Not fixed by this script (%zu):\n", c->nunfixable);
 		for (size_t i = 0; i < c->nunfixable; i++) {
 			const struct sxs_unfixable *u = &c->unfixable[i];
-			comment(w, "#   - ", u->component ? u->component : u->winners_key);
+			comment(w, "#   - ", u->component ? u->component : u->package ? u->package : u->winners_key);
 			comment(w, "#     ", u->reason);
 			if (u->needed)
 				comment(w, "#     needed: ", u->needed);
@@ -284,14 +288,14 @@ static void write_header(struct writer *w)
 			continue;
 		sxs_strbuf_addf(out, "#\n# Step %zu (%s) left out: %s\n", i + 1, sxs_action_kind_name(a->kind),
 		                why);
-		comment(w, "#   ", a->component ? a->component : a->winners_key);
+		comment(w, "#   ", a->component ? a->component : a->package ? a->package : a->winners_key);
 	}
 }
 
 static void step_comment(struct writer *w, size_t step, const struct sxs_action *a, const char *indent)
 {
 	sxs_strbuf_addf(w->out, "%s# Step %zu: %s ", indent, step, action_title(a));
-	const char *what = a->component ? a->component : a->winners_key;
+	const char *what = a->component ? a->component : a->package ? a->package : a->winners_key;
 	if (what && w->ps1)
 		ascii_escape(w->out, what);
 	else if (what)
@@ -363,6 +367,16 @@ static void sh_printf(struct sxs_strbuf *out)
 static void sh_files_step(struct writer *w, size_t step, const struct sxs_action *a)
 {
 	struct sxs_strbuf *out = w->out;
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE) {
+		char mh[65], ch[65];
+		sxs_hex_encode(a->mum_sha256, 32, mh);
+		sxs_hex_encode(a->cat_sha256, 32, ch);
+		sh_printf(out);
+		sxs_strbuf_addf(out, "package %zu", step);
+		sh_word(out, a->package);
+		sxs_strbuf_addf(out, " %s %s\n", mh, ch);
+		return;
+	}
 	if (a->kind == SXS_ACT_RESTORE_MANIFEST) {
 		char hex[65];
 		sxs_hex_encode(a->manifest_sha256, 32, hex);
@@ -527,9 +541,10 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 	ps_field(out, "Step");
 	sxs_strbuf_addf(out, "%zu\n", step);
 	ps_field(out, "Action");
-	sxs_strbuf_adds(out, a->kind == SXS_ACT_RESTORE_MANIFEST ? "'RestoreManifest'\n"
-	                     : a->kind == SXS_ACT_REPLACE_FOLDER ? "'ReplaceFolder'\n"
-	                                                         : "'Winners'\n");
+	sxs_strbuf_adds(out, a->kind == SXS_ACT_RESTORE_MANIFEST  ? "'RestoreManifest'\n"
+	                     : a->kind == SXS_ACT_REPLACE_FOLDER  ? "'ReplaceFolder'\n"
+	                     : a->kind == SXS_ACT_RESTORE_PACKAGE ? "'RestorePackage'\n"
+	                                                          : "'Winners'\n");
 	ps_field(out, "Title");
 	sxs_strbuf_addf(out, "'%s'\n", action_title(a));
 	/* prose that can quote values from the image: ASCII with \xNN escapes */
@@ -576,6 +591,23 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 		ps_field(out, "Add");
 		ps_versions(out, a->versions, a->nversions);
 		sxs_strbuf_adds(out, "    }\n");
+		return;
+	}
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE) {
+		char mh[65], ch[65];
+		sxs_hex_encode(a->mum_sha256, 32, mh);
+		sxs_hex_encode(a->cat_sha256, 32, ch);
+		for (char *q = mh; *q; q++)
+			*q = (*q >= 'a' && *q <= 'f') ? (char)(*q - 32) : *q;
+		for (char *q = ch; *q; q++)
+			*q = (*q >= 'a' && *q <= 'f') ? (char)(*q - 32) : *q;
+		ps_field(out, "Package");
+		sxs_script_ps_name(out, a->package);
+		sxs_strbuf_addc(out, '\n');
+		ps_field(out, "MumHash");
+		sxs_strbuf_addf(out, "'%s'\n", mh);
+		ps_field(out, "CatHash");
+		sxs_strbuf_addf(out, "'%s'\n    }\n", ch);
 		return;
 	}
 	ps_field(out, "Component");

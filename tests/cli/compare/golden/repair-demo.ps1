@@ -757,6 +757,39 @@ function Restore-ComponentFolder {
     }
 }
 
+# servicing\Packages of the golden PC: next to its WinSxS (-Source's parent).
+function Get-GoldenPackages {
+    return Join-Path (Split-Path -Parent $Source.TrimEnd('\', '/')) 'servicing\Packages'
+}
+
+# The package's .mum and .cat, from the golden pair compare verified (its
+# catalog signature, the .mum a member), written like the component files.
+function Restore-PackagePair {
+    param($Step)
+    $from = Get-GoldenPackages
+    $dir = Join-Path $env:SystemRoot 'servicing\Packages'
+    $names = @(($Step.Package + '.mum'), ($Step.Package + '.cat'))
+    $hashes = @($Step.MumHash, $Step.CatHash)
+    if (-not $ScriptCmdlet.ShouldProcess($dir, 'Restore ' + ($names -join ' and ') + ' from ' + $from)) { return }
+    $todo = @()
+    for ($i = 0; $i -lt 2; $i++) {
+        if ((Get-FileHashOf (Join-Path $dir $names[$i]) 'SHA256') -ne $hashes[$i]) { $todo += $names[$i] }
+    }
+    $old = @($todo | Where-Object { Test-Path -LiteralPath (Join-Path $dir $_) -PathType Leaf })
+    $new = @($todo | Where-Object { $old -notcontains $_ })
+    Backup-Files $dir $old $from
+    foreach ($n in $new) { Add-Undo 'Undo-NewItem' @('Path', (Join-Path $dir $n)) }
+    Copy-Files $from $dir $old
+    Copy-Files $from $dir $new -New
+    for ($i = 0; $i -lt 2; $i++) {
+        $dst = Join-Path $dir $names[$i]
+        if ((Get-FileHashOf $dst 'SHA256') -ne $hashes[$i]) {
+            throw ('{0}: SHA256 is not {1} after the copy; undo.ps1 in {2} puts back what was changed' -f $dst, $hashes[$i], $BackupRoot)
+        }
+        Write-Log ('  verified {0}' -f $dst)
+    }
+}
+
 function Set-Winners {
     param($Step)
     $key = $WinnersPath + '\' + $Step.Key
@@ -855,6 +888,18 @@ foreach ($step in $Plan) {
             $why = [SxsBackupIo]::TestWrite($t)
             if ($why) { $bad += ('Step {0}: {1} cannot be written now ({2}): needs offline repair: use the sh script from a rescue system' -f $step.Step, $t, $why) }
         }
+    } elseif ($step.Action -eq 'RestorePackage') {
+        $names = @(($step.Package + '.mum'), ($step.Package + '.cat'))
+        $hashes = @($step.MumHash, $step.CatHash)
+        for ($i = 0; $i -lt 2; $i++) {
+            $p = Join-Path (Get-GoldenPackages) $names[$i]
+            if ((Get-FileHashOf $p 'SHA256') -ne $hashes[$i]) { $bad += ('Step {0}: {1}: missing on the golden side or not as planned' -f $step.Step, $p) }
+            $t = Join-Path (Join-Path $env:SystemRoot 'servicing\Packages') $names[$i]
+            if ((Test-Path -LiteralPath $t -PathType Leaf) -and (Get-FileHashOf $t 'SHA256') -ne $hashes[$i]) {
+                $why = [SxsBackupIo]::TestWrite($t)
+                if ($why) { $bad += ('Step {0}: {1} cannot be written now ({2}): needs offline repair: use the sh script from a rescue system' -f $step.Step, $t, $why) }
+            }
+        }
     } elseif ($step.Action -eq 'ReplaceFolder') {
         foreach ($f in $step.Files) {
             $p = Join-Path (Join-Path $Source $step.Component) $f.Name
@@ -905,6 +950,7 @@ try {
         switch ($step.Action) {
             'RestoreManifest' { Restore-Manifest $step }
             'ReplaceFolder' { Restore-ComponentFolder $step }
+            'RestorePackage' { Restore-PackagePair $step }
             default { Set-Winners $step }
         }
     }

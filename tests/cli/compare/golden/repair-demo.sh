@@ -421,6 +421,36 @@ delta() {
 
 end_folder() { :; }
 
+# package STEP IDENTITY MUM_SHA256 CAT_SHA256: the package's .mum and .cat in
+# Windows/servicing/Packages, from the golden Windows folder (the parent of
+# its WinSxS); the golden pair was verified by compare (catalog signature,
+# .mum a member)
+package() {
+	is_name "$2.mum" || die "step $1: bad package name"
+	p_src=$(ci "$(ci "$(dirname -- "$gsxs")" servicing)" Packages)
+	p_dst=$(ci "$(ci "$win" servicing)" Packages)
+	if [ "$pass" = check ]; then
+		check_hash sha256 "$(ci "$p_src" "$2.mum")" "$3" || die "$p_src/$2.mum: missing, or its sha256 digest is not $3 as the plan says"
+		check_hash sha256 "$(ci "$p_src" "$2.cat")" "$4" || die "$p_src/$2.cat: missing, or its sha256 digest is not $4 as the plan says"
+		[ -d "$p_dst" ] || die "$p_dst: no servicing/Packages folder in the image"
+		return 0
+	fi
+	say "Step $1: restore $p_dst/$2.mum and .cat"
+	for p_ext in mum cat; do
+		p_f=$(ci "$p_dst" "$2.$p_ext")
+		if [ "$p_ext" = mum ]; then p_want=$3; else p_want=$4; fi
+		if check_hash sha256 "$p_f" "$p_want"; then
+			say "  $p_f is already as planned"
+			continue
+		fi
+		write_file "$(ci "$p_src" "$2.$p_ext")" "$p_f"
+		if [ "$mode" = apply ]; then
+			check_hash sha256 "$p_f" "$p_want" || die "$p_f: its sha256 digest is not $p_want after the copy"
+			say "  verified $p_f"
+		fi
+	done
+}
+
 # ---- SideBySide\Winners ---------------------------------------------------------
 # winners STEP create|set|add KEY SEEN_BAND|-: a Winners key as the plan saw it
 # wband BAND present|absent SEEN_WINNER|- WINNER set-default|keep-default
@@ -553,6 +583,7 @@ run_plan() {
 		keep) fields 2 $#; keep "$2"; shift 2 ;;
 		delta) fields 4 $#; delta "$2" "$3" "$4"; shift 4 ;;
 		end_folder) shift ;;
+		package) fields 5 $#; package "$2" "$3" "$4" "$5"; shift 5 ;;
 		winners) fields 5 $#; winners "$2" "$3" "$4" "$5"; shift 5 ;;
 		wband) fields 6 $#; wband "$2" "$3" "$4" "$5" "$6"; shift 6 ;;
 		wversion) fields 3 $#; wversion "$2" "$3"; shift 3 ;;
