@@ -372,6 +372,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					f->differs = sel & 4;
 					f->keep = (sel & 8) && i == 0;
 					f->delta = (sel & 0x80) && i == 1;
+					if (f->delta && (sel & 0x20)) {
+						f->lcu = take(&in); /* an LCU differential's package folder */
+						note_name(f->lcu);
+					}
 				}
 			}
 		} else if (k == SXS_ACT_RESTORE_PACKAGE) {

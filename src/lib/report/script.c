@@ -211,7 +211,8 @@ static const char *action_unsafe(const struct sxs_action *a)
 		return "the component key form cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 	for (size_t i = 0; i < a->nfiles; i++) {
 		const struct sxs_plan_file *f = &a->files[i];
-		bool ok = f->delta ? delta_name_ok(f->name) : sxs_script_name_ok(f->name);
+		bool ok = f->delta ? delta_name_ok(f->name) && (!f->lcu || sxs_script_name_ok(f->lcu))
+		                   : sxs_script_name_ok(f->name);
 		if (!ok)
 			return "a file name cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 		if (!f->delta && !f->keep && !hex_ok(f))
@@ -402,6 +403,10 @@ static void sh_files_step(struct writer *w, size_t step, const struct sxs_action
 			sxs_strbuf_addf(out, "delta %c", f->name[0]);
 			sh_word(out, f->name + 2);
 			sxs_strbuf_adds(out, f->differs ? " differs" : " same");
+			if (f->lcu)
+				sh_word(out, f->lcu); /* in servicing/LCU/<lcu>/<kf>/ */
+			else
+				sxs_strbuf_adds(out, " -");
 		} else {
 			sh_printf(out);
 			sxs_strbuf_addf(out, "payload %s", sxs_digest_name(f->alg));
@@ -650,8 +655,13 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 			if (sxs_strbuf_error(&path))
 				out->oom = true;
 			sxs_strbuf_release(&path);
-			sxs_strbuf_addf(out, "; Algorithm = 'SHA256'; Hash = $null; Differs = %s }   # differential\n",
+			sxs_strbuf_addf(out, "; Algorithm = 'SHA256'; Hash = $null; Differs = %s; Lcu = ",
 			                f->differs ? "$true" : "$false");
+			if (f->lcu)
+				sxs_script_ps_name(out, f->lcu);
+			else
+				sxs_strbuf_adds(out, "$null");
+			sxs_strbuf_adds(out, " }   # differential\n");
 			continue;
 		}
 		char hex[sizeof(f->hex)];
@@ -659,8 +669,8 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 		for (size_t k = 0; k <= n; k++)
 			hex[k] = (f->hex[k] >= 'a' && f->hex[k] <= 'f') ? (char)(f->hex[k] - 32) : f->hex[k];
 		sxs_script_ps_name(out, f->name);
-		sxs_strbuf_addf(out, "; Algorithm = '%s'; Hash = '%s'; Differs = %s }\n", ps_algorithm(f->alg),
-		                hex, f->differs ? "$true" : "$false");
+		sxs_strbuf_addf(out, "; Algorithm = '%s'; Hash = '%s'; Differs = %s; Lcu = $null }\n",
+		                ps_algorithm(f->alg), hex, f->differs ? "$true" : "$false");
 	}
 	sxs_strbuf_adds(out, "        )\n    }\n");
 }

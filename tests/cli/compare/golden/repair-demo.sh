@@ -358,6 +358,7 @@ manifest() {
 folder() {
 	is_name "$2" || die "step $1: bad key form"
 	f_step=$1
+	f_kf=$2
 	f_src=$(ci "$gsxs" "$2")
 	f_dst=$(ci "$winsxs" "$2")
 	if [ "$pass" = check ]; then
@@ -398,15 +399,30 @@ payload() {
 # keep NAME: systemData, never copied
 keep() { [ "$pass" = check ] || say "  keeping $f_dst/$1 as it is (systemData)"; }
 
-# delta f|r|n NAME differs|same: a PSFX differential, checked against the golden file
+# delta f|r|n NAME differs|same LCU|-: a PSFX differential, checked against the
+# golden file; in the component folder, or (LCU given) in
+# Windows/servicing/LCU/LCU/KEYFORM/ on both sides
 delta() {
 	case $1 in f | r | n) ;; *) die "step $f_step: bad differential folder" ;; esac
 	is_name "$2" || die "step $f_step: bad file name"
-	d_src=$(ci "$(ci "$f_src" "$1")" "$2")
-	d_dir=$(ci "$f_dst" "$1")
+	if [ "$4" = - ]; then
+		d_sbase=$f_src
+		d_dbase=$f_dst
+	else
+		is_name "$4" || die "step $f_step: bad servicing/LCU folder name"
+		d_slcu=$(ci "$(ci "$(ci "$(dirname -- "$gsxs")" servicing)" LCU)" "$4")
+		d_dlcu=$(ci "$(ci "$(ci "$win" servicing)" LCU)" "$4")
+		d_sbase=$(ci "$d_slcu" "$f_kf")
+		d_dbase=$(ci "$d_dlcu" "$f_kf")
+	fi
+	d_src=$(ci "$(ci "$d_sbase" "$1")" "$2")
+	d_dir=$(ci "$d_dbase" "$1")
 	d_dst=$(ci "$d_dir" "$2")
 	if [ "$pass" = check ]; then
 		regular "$d_src" || die "$d_src: the golden source has no such differential"
+		if [ "$4" != - ] && [ ! -d "$(dirname -- "$d_dlcu")" ]; then
+			die "$(dirname -- "$d_dlcu"): no servicing/LCU folder in the image"
+		fi
 		return 0
 	fi
 	[ "$3" = differs ] || return 0
@@ -414,12 +430,14 @@ delta() {
 		say "  $d_dst is already as planned"
 		return 0
 	fi
-	make_dir "$(ci "$f_src" "$1")" "$d_dir"
+	if [ "$4" != - ]; then
+		make_dir "$d_slcu" "$d_dlcu"
+		make_dir "$d_sbase" "$d_dbase"
+	fi
+	make_dir "$(ci "$d_sbase" "$1")" "$d_dir"
 	write_file "$d_src" "$d_dst"
 	[ "$mode" != apply ] || say "  verified $d_dst"
 }
-
-end_folder() { :; }
 
 # package STEP IDENTITY MUM_SHA256 CAT_SHA256: the package's .mum and .cat in
 # Windows/servicing/Packages, from the golden Windows folder (the parent of
@@ -581,7 +599,7 @@ run_plan() {
 		folder) fields 4 $#; folder "$2" "$3" "$4"; shift 4 ;;
 		payload) fields 5 $#; payload "$2" "$3" "$4" "$5"; shift 5 ;;
 		keep) fields 2 $#; keep "$2"; shift 2 ;;
-		delta) fields 4 $#; delta "$2" "$3" "$4"; shift 4 ;;
+		delta) fields 5 $#; delta "$2" "$3" "$4" "$5"; shift 5 ;;
 		end_folder) shift ;;
 		package) fields 5 $#; package "$2" "$3" "$4" "$5"; shift 5 ;;
 		winners) fields 5 $#; winners "$2" "$3" "$4" "$5"; shift 5 ;;
@@ -610,8 +628,8 @@ plan_data() {
 	#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
 	printf '%s\n' folder 2 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262' present
 	printf '%s\n' payload sha256 'kernel32.dll' 2f1394796f11b9dcaae306e48d4616aec261bef581a5d992d73280cdd8552839 same
-	printf '%s\n' delta f 'kernel32.dll' same
-	printf '%s\n' delta r 'kernel32.dll' differs
+	printf '%s\n' delta f 'kernel32.dll' same -
+	printf '%s\n' delta r 'kernel32.dll' differs -
 	printf '%s\n' end_folder
 	# Step 3: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
 	#   why: 'sppobjs.dll' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
@@ -623,8 +641,8 @@ plan_data() {
 	#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
 	printf '%s\n' folder 4 'wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d' present
 	printf '%s\n' payload sha256 'kernel32.dll' 068bdefa416b74f293c5352eaa217ee82e397b77c2134209b769ff7a0477d07d same
-	printf '%s\n' delta f 'kernel32.dll' same
-	printf '%s\n' delta r 'kernel32.dll' differs
+	printf '%s\n' delta f 'kernel32.dll' same -
+	printf '%s\n' delta r 'kernel32.dll' differs -
 	printf '%s\n' end_folder
 	# Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
 	#   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
