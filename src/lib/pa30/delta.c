@@ -37,8 +37,12 @@
 	 PE_FLAG_CLI_DISASM | PE_FLAG_CLI_METADATA | SXS_PA30_FLAG_IGNORE_FILE_SIZE_LIMIT | \
 	 SXS_PA30_FLAG_IGNORE_OPTIONS)
 
-/* Flags this decoder accepts as having no effect on the bytes it produces. */
-#define PE_NOOP_FLAGS (PE_FLAG_SMASHLOCK | PE_FLAG_CLI_DISASM | PE_FLAG_CLI_METADATA)
+/*
+ * In a RAW delta, flag 0x100 selects the BsDiff codec instead of the LZ one
+ * (CreateDeltaB with that flag set; JL tests/fixtures/deltas/README.md).
+ */
+#define RAW_FLAG_BSDIFF 0x100u
+
 
 const char *sxs_delta_kind_name(enum sxs_delta_kind kind)
 {
@@ -123,6 +127,9 @@ static int check_header(const struct sxs_pa30_header *h, uint64_t *unsupported_r
 	case SXS_DELTA_KIND_RAW:
 		bad = h->flags & ~(uint64_t)SXS_PA30_RAW_FLAGS;
 		*unsupported_ret = bad;
+		if (bad & RAW_FLAG_BSDIFF)
+			return sxs_diag_set(diag, SXS_EUNSUPPORTED,
+			                    "pa30: raw delta with flag 0x100 (the BsDiff codec) not supported");
 		if (bad) {
 			name_first_flag(bad, flag, sizeof(flag));
 			return sxs_diag_set(diag, SXS_EUNSUPPORTED,
@@ -229,6 +236,48 @@ static int decode_capi(const struct sxs_pa30_header *h, const uint8_t *patch, ui
 	return 0;
 }
 
+/*
+ * The E8 post-filter (flag 0x1) and the TargetHash check.  msdelta undoes
+ * the CALL translation only on a native i386 output (psfx.md §5.7, R5: JL
+ * reads that gate out of ApplyDeltaB; every real vector agrees: the E8
+ * flag is set exactly on the i386 targets).  Where the two readings would
+ * differ and the delta has a TargetHash, the hash decides: when the gated
+ * output does not match, the other reading is tried, and a match is
+ * conclusive either way.  Without a hash the gate is followed.
+ */
+static int finish_output(const struct sxs_pa30_header *h, uint8_t *out, size_t len,
+                         struct sxs_diag *diag)
+{
+	uint8_t *other = NULL;
+	bool gate;
+	int err;
+
+	if (!(h->flags & SXS_PA30_FLAG_E8))
+		return pa30_check_target_hash(h, out, len, diag);
+	gate = pe_is_i386_native(out, len);
+	if (h->hash_alg_id != SXS_PA30_HASH_NONE) {
+		other = sxs_malloc(len);
+		if (!other)
+			return sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for %zu bytes", len);
+		memcpy(other, out, len);
+	}
+	if (gate)
+		pa30_undo_e8(out, len);
+	err = pa30_check_target_hash(h, out, len, NULL);
+	if (err == -SXS_EHASH && other) {
+		if (!gate)
+			pa30_undo_e8(other, len);
+		if (pa30_check_target_hash(h, other, len, NULL) == 0) {
+			memcpy(out, other, len);
+			err = 0;
+		}
+	}
+	sxs_free(other);
+	if (err)
+		return pa30_check_target_hash(h, out, len, diag); /* the message, again */
+	return 0;
+}
+
 static void set_hash_state(struct sxs_delta_result *res, int err)
 {
 	if (res->header.hash_alg_id == SXS_PA30_HASH_NONE)
@@ -285,8 +334,6 @@ int sxs_delta_apply(const uint8_t *source, size_t source_len,
 	} else if (res->kind == SXS_DELTA_KIND_RAW) {
 		err = pa30_decode_patch(source, source_len, patch, h->patch_len, out_len, NULL, &out,
 		                        &diag);
-		if (!err && (h->flags & SXS_PA30_FLAG_E8))
-			pa30_undo_e8(out, out_len);
 	} else {
 		struct pe_apply_info info;
 		err = pe_apply(source, source_len, h, pre, patch, &out, &info, &diag);
@@ -296,8 +343,9 @@ int sxs_delta_apply(const uint8_t *source, size_t source_len,
 	}
 	if (err)
 		goto out;
-	err = pa30_check_target_hash(h, out, out_len, &diag);
-	set_hash_state(res, err);
+	err = finish_output(h, out, out_len, &diag);
+	if (!err || err == -SXS_EHASH)
+		set_hash_state(res, err);
 out:
 	res->err = err;
 	res->verdict = verdict_of(err);

@@ -155,6 +155,54 @@ static void riftmap_reverse_inverts_monotone_maps(void **state)
 	}
 }
 
+/*
+ * On maps whose images overlap and leave gaps (i386 FileAlignment
+ * relayouts, psfx.md §5.3): every image position some segment reaches maps
+ * back through the first segment that reaches it, walking from source 0
+ * upwards with the part below 0 last.  Checked against a brute-force walk.
+ */
+static void riftmap_reverse_first_segment_wins_on_random_overlaps(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		struct pa30_riftmap a, r;
+		size_t n = 2 + rnd() % 8;
+		int64_t s = 0;
+		pa30_riftmap_init(&a);
+		for (size_t i = 0; i < n; i++) {
+			int64_t o = (int64_t)(rnd() % 0x600) - 0x300; /* overlaps and gaps */
+			assert_int_equal(pa30_riftmap_push(&a, s, s + o), 0);
+			s += 1 + (int64_t)(rnd() % 0x200);
+		}
+		pa30_riftmap_init(&r);
+		assert_int_equal(pa30_riftmap_reverse(&a, &r, NULL), 0);
+		for (int64_t y = 0; y < s + 0x400; y++) { /* target offsets */
+			/* pieces in walk order: segments from 0 up, the last to +inf, then [MIN, 0) */
+			int64_t x = 0;
+			bool found = false;
+			for (size_t i = 0; i < n && !found; i++) {
+				int64_t lo = a.v[i].src, o = a.v[i].dst - a.v[i].src;
+				int64_t hi = i + 1 < n ? a.v[i + 1].src : INT64_MAX - 0x1000;
+				if (y - o >= lo && y - o < hi) {
+					x = y - o;
+					found = true;
+				}
+			}
+			/*
+			 * Positions only the wrapped part [INT64_MIN, 0) of the last
+			 * segment reaches: its image starts at INT64_MIN, and that
+			 * breakpoint is dropped (as msdelta does; JL reverse), so
+			 * they are not checked.
+			 */
+			if (found && pa30_riftmap_apply(&r, y) != x)
+				fail_msg("round %d: reverse(%lld) = %lld, first segment gives %lld", round,
+				         (long long)y, (long long)pa30_riftmap_apply(&r, y), (long long)x);
+		}
+		pa30_riftmap_release(&a);
+		pa30_riftmap_release(&r);
+	}
+}
+
 static void riftmap_reverse_keeps_the_first_segment_on_overlap(void **state)
 {
 	(void)state;
@@ -968,6 +1016,43 @@ static void pe_delta_e8_runs_only_on_native_i386_output(void **state)
 	sxs_free(src);
 }
 
+/*
+ * E8 on a RAW delta whose target is not an i386 image: the gate says no
+ * post-filter, but the writer did translate; with a TargetHash the other
+ * reading is tried and matches.  Without a hash the gate is followed.
+ */
+static void raw_e8_outside_i386_images_is_decided_by_the_hash(void **state)
+{
+	(void)state;
+	uint8_t data[4096], *d;
+	size_t dl;
+	struct sxs_delta_result res;
+	struct pa30w_compress_opts o = {0, 0, 16, 0};
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i % 97 == 0 ? 0xE8 : i * 13);
+	assert_int_equal(pa30w_make_raw_delta(NULL, 0, data, sizeof(data), 1, 0x800C, &o, &d, &dl), 0);
+	apply_one(NULL, 0, d, dl, &res);
+	if (res.verdict != SXS_DELTA_OK)
+		fail_msg("%s", res.reason);
+	assert_int_equal(res.hash, SXS_DELTA_HASH_MATCH);
+	assert_memory_equal(res.out, data, sizeof(data));
+	sxs_delta_result_release(&res);
+	sxs_free(d);
+
+	/* no hash: the gate (not an i386 image): the bytes as decoded */
+	uint8_t translated[4096];
+	memcpy(translated, data, sizeof(data));
+	pa30w_e8_forward(translated, sizeof(translated));
+	assert_int_equal(pa30w_make_raw_delta(NULL, 0, data, sizeof(data), 1, 0, &o, &d, &dl), 0);
+	apply_one(NULL, 0, d, dl, &res);
+	assert_int_equal(res.verdict, SXS_DELTA_OK);
+	assert_int_equal(res.hash, SXS_DELTA_HASH_NONE);
+	assert_memory_equal(res.out, translated, sizeof(translated));
+	sxs_delta_result_release(&res);
+	sxs_free(d);
+}
+
 static void pe_delta_hash_mismatch_is_corrupt_with_output(void **state)
 {
 	(void)state;
@@ -1030,6 +1115,24 @@ static void pe_delta_refuses_what_it_does_not_implement(void **state)
 			fail_msg("case %zu: '%s' lacks '%s'", i, res.reason, cases[i].reason);
 		sxs_delta_result_release(&res);
 		sxs_free(d);
+	}
+	/* a RAW delta with the BsDiff codec flag */
+	{
+		struct pa30w_header h;
+		uint8_t *patch;
+		size_t plen;
+		struct pa30w_token lit = {0, 'a', PA30W_SLOT_AUTO, 0, 0};
+		assert_int_equal(pew_patch(&lit, 1, 0, NULL, 0, &patch, &plen), 0);
+		pa30w_header_raw(&h, 1);
+		h.flags = 0x100;
+		assert_int_equal(pa30w_write_delta(&h, patch, plen, &d, &dl), 0);
+		apply_one(NULL, 0, d, dl, &res);
+		assert_int_equal(res.verdict, SXS_DELTA_UNSUPPORTED);
+		assert_int_equal(res.kind, SXS_DELTA_KIND_RAW);
+		assert_non_null(strstr(res.reason, "BsDiff"));
+		sxs_delta_result_release(&res);
+		sxs_free(d);
+		sxs_free(patch);
 	}
 	/* CLI metadata in the preprocess, a CLI map, a managed source */
 	d = e2e_delta(2, 0, NULL, 0, 0, &dl, &pp);
@@ -1221,6 +1324,7 @@ int main(void)
 		cmocka_unit_test(riftmap_multiply_composes_pointwise),
 		cmocka_unit_test(riftmap_multiply_by_empty_is_identity),
 		cmocka_unit_test(riftmap_reverse_inverts_monotone_maps),
+		cmocka_unit_test(riftmap_reverse_first_segment_wins_on_random_overlaps),
 		cmocka_unit_test(riftmap_reverse_keeps_the_first_segment_on_overlap),
 		cmocka_unit_test(riftmap_reverse_fills_gaps_from_the_segment_before),
 		cmocka_unit_test(riftmap_refuses_maps_past_the_limit),
@@ -1236,6 +1340,7 @@ int main(void)
 		cmocka_unit_test(transforms_stop_at_the_work_budget),
 		cmocka_unit_test(pe_delta_copies_through_the_caller_rift),
 		cmocka_unit_test(pe_delta_e8_runs_only_on_native_i386_output),
+		cmocka_unit_test(raw_e8_outside_i386_images_is_decided_by_the_hash),
 		cmocka_unit_test(pe_delta_hash_mismatch_is_corrupt_with_output),
 		cmocka_unit_test(pe_delta_refuses_what_it_does_not_implement),
 		cmocka_unit_test(pe_delta_survives_hostile_preprocess),

@@ -201,9 +201,9 @@ void pe_transform_pdata_x64(struct pe_xform *x);
 
 /*
  * Apply a forward PE delta (FileType 2 or 8; h, pre and patch from
- * pa30_parse_delta) to src: T(source), the caller rift, the LZ decode,
- * the timestamp post-fixup and the E8 post-filter; the TargetHash is the
- * caller's to check.  -SXS_EUNSUPPORTED for classic CLI (.NET) deltas.
+ * pa30_parse_delta) to src: T(source), the caller rift, the LZ decode and
+ * the timestamp post-fixup; the E8 post-filter and the TargetHash are the
+ * caller's.  -SXS_EUNSUPPORTED for classic CLI (.NET) deltas.
  * info (filled in whatever the result) says which transforms changed the
  * source and whether the delta or the source is managed code.
  */
@@ -216,6 +216,13 @@ struct sxs_pa30_header;
 int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h,
              const uint8_t *pre, const uint8_t *patch, uint8_t **out_ret,
              struct pe_apply_info *info, struct sxs_diag *diag);
+
+/*
+ * A native i386 image (machine i386, PE32, no CLR header or one without
+ * ILONLY): where msdelta runs the E8 post-filter (psfx.md §5.7, R5; JL
+ * reads that gate out of ApplyDeltaB).
+ */
+bool pe_is_i386_native(const uint8_t *buf, size_t len);
 
 /*
  * Length of the amd64 instruction at code[0..avail) (avail <= 15 used) as
