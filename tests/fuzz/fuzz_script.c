@@ -372,8 +372,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					f->differs = sel & 4;
 					f->keep = (sel & 8) && i == 0;
 					f->delta = (sel & 0x80) && i == 1;
+					if (f->delta && (sel & 0x20)) {
+						f->lcu = take(&in); /* an LCU differential's package folder */
+						note_name(f->lcu);
+					}
 				}
 			}
+		} else if (k == SXS_ACT_RESTORE_PACKAGE) {
+			a->package = take(&in);
+			note_name(a->package);
+			memset(a->mum_sha256, sel, sizeof(a->mum_sha256));
+			memset(a->cat_sha256, sel ^ 0xff, sizeof(a->cat_sha256));
+			a->mum_exists = sel & 1;
+			a->cat_exists = sel & 2;
 		} else {
 			a->winners_key = take(&in);
 			note_name(a->winners_key);

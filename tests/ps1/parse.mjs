@@ -19,9 +19,22 @@
 //     literals and comments.
 // Exit 0 when all holds, 1 with one line per problem otherwise.
 import { readFileSync } from 'node:fs';
-import Parser from 'tree-sitter';
-import PowerShell from 'tree-sitter-powershell';
+import { createRequire } from 'node:module';
+import v8 from 'node:v8';
 
+// Liftoff only: V8 would otherwise compile the grammar's huge parse function
+// with TurboFan in the background after a long parse, and node waits for
+// that compile at exit (minutes on a busy machine).  Set before the
+// WebAssembly is compiled, hence the dynamic import below.
+v8.setFlagsFromString('--liftoff-only');
+const { Parser, Language } = await import('web-tree-sitter');
+
+// web-tree-sitter and the grammar's WebAssembly build: nothing native to
+// compile, so a fresh clone needs only `npm ci --ignore-scripts`
+const require = createRequire(import.meta.url);
+await Parser.init();
+const PowerShell = await Language.load(
+  require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm'));
 const parser = new Parser();
 parser.setLanguage(PowerShell);
 
@@ -56,9 +69,8 @@ function problem(file, msg) {
   console.log(`${file}: ${msg}`);
 }
 
-// tree-sitter reads the text through a callback: strings over 32 KiB otherwise fail
 function parse(text) {
-  return parser.parse((i) => (i < text.length ? text.slice(i, i + 8192) : null));
+  return parser.parse(text);
 }
 
 const QUOTES = new Set(["'", '\u2018', '\u2019', '\u201a', '\u201b']);

@@ -62,8 +62,10 @@ static void action_release(struct sxs_action *a)
 	sxs_free(a->component);
 	sxs_free(a->winners_key);
 	sxs_free(a->reason);
-	for (size_t i = 0; i < a->nfiles; i++)
+	for (size_t i = 0; i < a->nfiles; i++) {
 		sxs_free(a->files[i].name);
+		sxs_free(a->files[i].lcu);
+	}
 	sxs_free(a->files);
 	sxs_free(a->versions);
 	sxs_free(a->keep_versions);
@@ -611,6 +613,7 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 		const struct sxs_delta_file *hd = find_delta(h, gd->path);
 		struct sxs_plan_file *pf = &a->files[a->nfiles++];
 		pf->name = dup_or_oom(cx, gd->path);
+		pf->lcu = dup_or_oom(cx, gd->lcu);
 		pf->delta = true;
 		pf->differs = !hd || hd->err;
 	}

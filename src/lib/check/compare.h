@@ -76,6 +76,8 @@ struct sxs_plan_file {
 	bool keep;                  /* writeableType="systemData": never copied over */
 	bool delta;                 /* a PSFX differential "r/name" (f/, r/, n/): no digest in
 	                               the manifest, the copy is checked against the golden file */
+	char *lcu;                  /* a differential in servicing\LCU\<lcu>\<kf>\ instead of the
+	                               component folder (sxs_delta_file.lcu), or NULL */
 };
 
 struct sxs_action {

@@ -13,11 +13,12 @@
  * The scripts are the template files repair.sh.in and repair.ps1.in
  * (compiled in by embed.c); this writer only replaces their marker lines
  * with comments and the plan as data:
- *   - sh: calls of the template's plan directives (manifest, folder,
- *     payload, keep, delta, winners, wband, wversion) whose arguments are
+ *   - sh: plan_data() prints the plan's directives (manifest, folder,
+ *     payload, keep, delta, winners, wband, wversion) as printf arguments:
  *     single-quoted words (sxs_script_sh_quote) or tokens we make ourselves
- *     (step numbers, hex digests, fixed keywords); undo.sh.in goes in as
- *     single-quoted printf arguments.  No here-document anywhere.
+ *     (step numbers, hex digests, fixed keywords); the template's run_plan
+ *     reads them back as fields.  undo.sh.in goes in as single-quoted printf
+ *     arguments too.  No here-document anywhere.
  *   - ps1: hashtables of single-quoted literals; a name outside printable
  *     ASCII is written as base64 of its UTF-8 bytes and decoded at run
  *     time, so the whole file is ASCII after its UTF-8 BOM and reads the
@@ -201,13 +202,17 @@ static const char *action_unsafe(const struct sxs_action *a)
 				return "an existing version value is not a version";
 		return NULL;
 	}
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE)
+		return sxs_script_name_ok(a->package) ? NULL
+		       : "the package name cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 	if (a->kind != SXS_ACT_RESTORE_MANIFEST && a->kind != SXS_ACT_REPLACE_FOLDER)
 		return "a plan step of a kind this version of the scripts does not know";
 	if (!sxs_script_name_ok(a->component))
 		return "the component key form cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 	for (size_t i = 0; i < a->nfiles; i++) {
 		const struct sxs_plan_file *f = &a->files[i];
-		bool ok = f->delta ? delta_name_ok(f->name) : sxs_script_name_ok(f->name);
+		bool ok = f->delta ? delta_name_ok(f->name) && (!f->lcu || sxs_script_name_ok(f->lcu))
+		                   : sxs_script_name_ok(f->name);
 		if (!ok)
 			return "a file name cannot be a Windows file name (control characters, invalid UTF-8 or <>:\"/\\|?*)";
 		if (!f->delta && !f->keep && !hex_ok(f))
@@ -224,6 +229,7 @@ static const char *action_title(const struct sxs_action *a)
 	case SXS_ACT_CREATE_WINNERS_KEY: return "create the Winners key";
 	case SXS_ACT_SET_WINNER: return "set the Winners band and winner";
 	case SXS_ACT_ADD_WINNERS_VERSION: return "add Winners version values";
+	case SXS_ACT_RESTORE_PACKAGE: return "restore the package's .mum and .cat";
 	default: return "?";
 	}
 }
@@ -270,7 +276,7 @@ static void write_header(struct writer *w)
 		sxs_strbuf_addf(out, "#\n# Not fixed by this script (%zu):\n", c->nunfixable);
 		for (size_t i = 0; i < c->nunfixable; i++) {
 			const struct sxs_unfixable *u = &c->unfixable[i];
-			comment(w, "#   - ", u->component ? u->component : u->winners_key);
+			comment(w, "#   - ", u->component ? u->component : u->package ? u->package : u->winners_key);
 			comment(w, "#     ", u->reason);
 			if (u->needed)
 				comment(w, "#     needed: ", u->needed);
@@ -283,14 +289,14 @@ static void write_header(struct writer *w)
 			continue;
 		sxs_strbuf_addf(out, "#\n# Step %zu (%s) left out: %s\n", i + 1, sxs_action_kind_name(a->kind),
 		                why);
-		comment(w, "#   ", a->component ? a->component : a->winners_key);
+		comment(w, "#   ", a->component ? a->component : a->package ? a->package : a->winners_key);
 	}
 }
 
 static void step_comment(struct writer *w, size_t step, const struct sxs_action *a, const char *indent)
 {
 	sxs_strbuf_addf(w->out, "%s# Step %zu: %s ", indent, step, action_title(a));
-	const char *what = a->component ? a->component : a->winners_key;
+	const char *what = a->component ? a->component : a->package ? a->package : a->winners_key;
 	if (what && w->ps1)
 		ascii_escape(w->out, what);
 	else if (what)
@@ -334,6 +340,12 @@ static int fill(struct writer *w, const char *tpl, size_t len, void (*plan)(stru
 
 /* ---- POSIX sh ------------------------------------------------------------- */
 
+/*
+ * The plan is printed by plan_data(): one printf per directive, each field a
+ * single-quoted argument (names, versions) or a token made here (step
+ * numbers, hex digests, fixed keywords).  run_plan in repair.sh.in reads the
+ * fields back one a line and passes them to the directive as arguments.
+ */
 static void sh_word(struct sxs_strbuf *out, const char *s)
 {
 	sxs_strbuf_addc(out, ' ');
@@ -347,38 +359,64 @@ static void sh_version(struct sxs_strbuf *out, const struct sxs_version *v)
 	sxs_strbuf_addc(out, '\'');
 }
 
+/* Start a plan_data line: printf of one field a line. */
+static void sh_printf(struct sxs_strbuf *out)
+{
+	sxs_strbuf_adds(out, "\tprintf '%s\\n' ");
+}
+
 static void sh_files_step(struct writer *w, size_t step, const struct sxs_action *a)
 {
 	struct sxs_strbuf *out = w->out;
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE) {
+		char mh[65], ch[65];
+		sxs_hex_encode(a->mum_sha256, 32, mh);
+		sxs_hex_encode(a->cat_sha256, 32, ch);
+		sh_printf(out);
+		sxs_strbuf_addf(out, "package %zu", step);
+		sh_word(out, a->package);
+		sxs_strbuf_addf(out, " %s %s\n", mh, ch);
+		return;
+	}
 	if (a->kind == SXS_ACT_RESTORE_MANIFEST) {
 		char hex[65];
 		sxs_hex_encode(a->manifest_sha256, 32, hex);
 		sxs_strbuf_addf(out, "\t# decoded manifest SHA-256 (S256H): %s\n", hex);
-		sxs_strbuf_addf(out, "\tmanifest %zu", step);
+		sh_printf(out);
+		sxs_strbuf_addf(out, "manifest %zu", step);
 		sh_word(out, a->component);
 		sxs_strbuf_adds(out, a->manifest_exists ? " present\n" : " absent\n");
 		return;
 	}
-	sxs_strbuf_addf(out, "\tfolder %zu", step);
+	sh_printf(out);
+	sxs_strbuf_addf(out, "folder %zu", step);
 	sh_word(out, a->component);
 	sxs_strbuf_adds(out, a->folder_exists ? " present\n" : " absent\n");
 	for (size_t i = 0; i < a->nfiles; i++) {
 		const struct sxs_plan_file *f = &a->files[i];
 		if (f->keep) {
-			sxs_strbuf_adds(out, "\tkeep");
+			sh_printf(out);
+			sxs_strbuf_adds(out, "keep");
 			sh_word(out, f->name);
 		} else if (f->delta) {
-			sxs_strbuf_addf(out, "\tdelta %c", f->name[0]);
+			sh_printf(out);
+			sxs_strbuf_addf(out, "delta %c", f->name[0]);
 			sh_word(out, f->name + 2);
 			sxs_strbuf_adds(out, f->differs ? " differs" : " same");
+			if (f->lcu)
+				sh_word(out, f->lcu); /* in servicing/LCU/<lcu>/<kf>/ */
+			else
+				sxs_strbuf_adds(out, " -");
 		} else {
-			sxs_strbuf_addf(out, "\tpayload %s", sxs_digest_name(f->alg));
+			sh_printf(out);
+			sxs_strbuf_addf(out, "payload %s", sxs_digest_name(f->alg));
 			sh_word(out, f->name);
 			sxs_strbuf_addf(out, " %s %s", f->hex, f->differs ? "differs" : "same");
 		}
 		sxs_strbuf_addc(out, '\n');
 	}
-	sxs_strbuf_adds(out, "\tend_folder\n");
+	sh_printf(out);
+	sxs_strbuf_adds(out, "end_folder\n");
 }
 
 static void sh_winners_step(struct writer *w, size_t step, const struct sxs_action *a)
@@ -387,13 +425,16 @@ static void sh_winners_step(struct writer *w, size_t step, const struct sxs_acti
 	const char *kind = a->kind == SXS_ACT_CREATE_WINNERS_KEY ? "create"
 	                   : a->kind == SXS_ACT_SET_WINNER       ? "set"
 	                                                         : "add";
-	sxs_strbuf_addf(out, "\twinners %zu %s", step, kind);
+	sh_printf(out);
+	sxs_strbuf_addf(out, "winners %zu %s", step, kind);
 	sh_word(out, a->winners_key);
 	if (a->saw_default_band && a->kind != SXS_ACT_CREATE_WINNERS_KEY)
 		sh_version(out, &a->seen_default_band);
 	else
 		sxs_strbuf_adds(out, " -");
-	sxs_strbuf_adds(out, "\n\twband");
+	sxs_strbuf_addc(out, '\n');
+	sh_printf(out);
+	sxs_strbuf_adds(out, "wband");
 	sh_version(out, &a->band);
 	sxs_strbuf_adds(out, a->band_exists && a->kind != SXS_ACT_CREATE_WINNERS_KEY ? " present" : " absent");
 	if (a->saw_winner && a->band_exists)
@@ -404,16 +445,19 @@ static void sh_winners_step(struct writer *w, size_t step, const struct sxs_acti
 	sxs_strbuf_adds(out, a->set_default_band || a->kind == SXS_ACT_CREATE_WINNERS_KEY ? " set-default\n"
 	                                                                                   : " keep-default\n");
 	for (size_t i = 0; a->band_exists && i < a->nkeep_versions; i++) {
-		sxs_strbuf_adds(out, "\twversion keep");
+		sh_printf(out);
+		sxs_strbuf_adds(out, "wversion keep");
 		sh_version(out, &a->keep_versions[i]);
 		sxs_strbuf_addc(out, '\n');
 	}
 	for (size_t i = 0; i < a->nversions; i++) {
-		sxs_strbuf_adds(out, "\twversion add");
+		sh_printf(out);
+		sxs_strbuf_adds(out, "wversion add");
 		sh_version(out, &a->versions[i]);
 		sxs_strbuf_addc(out, '\n');
 	}
-	sxs_strbuf_adds(out, "\twend\n");
+	sh_printf(out);
+	sxs_strbuf_adds(out, "wend\n");
 }
 
 /* The fixed part of undo.sh, as single-quoted printf arguments. */
@@ -445,7 +489,7 @@ static void sh_plan(struct writer *w)
 	const char *build = build_token(c->image_build);
 	sxs_strbuf_adds(out, "plan_build=");
 	sxs_script_sh_quote(out, build ? build : "unknown");
-	sxs_strbuf_addf(out, "\nplan_steps=%zu\nplan() {\n", w->nsteps);
+	sxs_strbuf_addf(out, "\nplan_steps=%zu\nplan_data() {\n", w->nsteps);
 	for (size_t i = 0; i < c->nactions; i++) {
 		const struct sxs_action *a = &c->actions[i];
 		if (!w->ok[i])
@@ -502,9 +546,10 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 	ps_field(out, "Step");
 	sxs_strbuf_addf(out, "%zu\n", step);
 	ps_field(out, "Action");
-	sxs_strbuf_adds(out, a->kind == SXS_ACT_RESTORE_MANIFEST ? "'RestoreManifest'\n"
-	                     : a->kind == SXS_ACT_REPLACE_FOLDER ? "'ReplaceFolder'\n"
-	                                                         : "'Winners'\n");
+	sxs_strbuf_adds(out, a->kind == SXS_ACT_RESTORE_MANIFEST  ? "'RestoreManifest'\n"
+	                     : a->kind == SXS_ACT_REPLACE_FOLDER  ? "'ReplaceFolder'\n"
+	                     : a->kind == SXS_ACT_RESTORE_PACKAGE ? "'RestorePackage'\n"
+	                                                          : "'Winners'\n");
 	ps_field(out, "Title");
 	sxs_strbuf_addf(out, "'%s'\n", action_title(a));
 	/* prose that can quote values from the image: ASCII with \xNN escapes */
@@ -553,6 +598,23 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 		sxs_strbuf_adds(out, "    }\n");
 		return;
 	}
+	if (a->kind == SXS_ACT_RESTORE_PACKAGE) {
+		char mh[65], ch[65];
+		sxs_hex_encode(a->mum_sha256, 32, mh);
+		sxs_hex_encode(a->cat_sha256, 32, ch);
+		for (char *q = mh; *q; q++)
+			*q = (*q >= 'a' && *q <= 'f') ? (char)(*q - 32) : *q;
+		for (char *q = ch; *q; q++)
+			*q = (*q >= 'a' && *q <= 'f') ? (char)(*q - 32) : *q;
+		ps_field(out, "Package");
+		sxs_script_ps_name(out, a->package);
+		sxs_strbuf_addc(out, '\n');
+		ps_field(out, "MumHash");
+		sxs_strbuf_addf(out, "'%s'\n", mh);
+		ps_field(out, "CatHash");
+		sxs_strbuf_addf(out, "'%s'\n    }\n", ch);
+		return;
+	}
 	ps_field(out, "Component");
 	sxs_script_ps_name(out, a->component);
 	sxs_strbuf_addc(out, '\n');
@@ -593,8 +655,13 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 			if (sxs_strbuf_error(&path))
 				out->oom = true;
 			sxs_strbuf_release(&path);
-			sxs_strbuf_addf(out, "; Algorithm = 'SHA256'; Hash = $null; Differs = %s }   # differential\n",
+			sxs_strbuf_addf(out, "; Algorithm = 'SHA256'; Hash = $null; Differs = %s; Lcu = ",
 			                f->differs ? "$true" : "$false");
+			if (f->lcu)
+				sxs_script_ps_name(out, f->lcu);
+			else
+				sxs_strbuf_adds(out, "$null");
+			sxs_strbuf_adds(out, " }   # differential\n");
 			continue;
 		}
 		char hex[sizeof(f->hex)];
@@ -602,8 +669,8 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 		for (size_t k = 0; k <= n; k++)
 			hex[k] = (f->hex[k] >= 'a' && f->hex[k] <= 'f') ? (char)(f->hex[k] - 32) : f->hex[k];
 		sxs_script_ps_name(out, f->name);
-		sxs_strbuf_addf(out, "; Algorithm = '%s'; Hash = '%s'; Differs = %s }\n", ps_algorithm(f->alg),
-		                hex, f->differs ? "$true" : "$false");
+		sxs_strbuf_addf(out, "; Algorithm = '%s'; Hash = '%s'; Differs = %s; Lcu = $null }\n",
+		                ps_algorithm(f->alg), hex, f->differs ? "$true" : "$false");
 	}
 	sxs_strbuf_adds(out, "        )\n    }\n");
 }

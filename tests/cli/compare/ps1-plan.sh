@@ -43,7 +43,7 @@ while IFS= read -r l; do
 done <"$tmp/robocopy"
 sed -n '/^function Copy-Files/,/^}/p' "$tmp/code" >"$tmp/copy"
 grep -q "'/IS', '/IT'" "$tmp/copy" || fail 'the copies into WinSxS do not take /IS /IT'
-grep -q 'Where-Object { $_.Differs' "$tmp/code" || fail 'the folder step does not copy only the differing files'
+sed -n '/^function Restore-ComponentFolder/,/^}/p' "$tmp/code" | grep -q 'if (-not $f.Differs' || fail 'the folder step does not copy only the differing files'
 # defect 6: pre-flight before the first change, Winners re-check, undo.ps1
 first_change=$(line_of '^    if (-not $WhatIfPreference) { Start-Undo }')
 preflight=$(line_of '\[SxsBackupIo\]::TestWrite(\$t)')

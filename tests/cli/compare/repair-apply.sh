@@ -11,7 +11,8 @@
 #    security descriptor (system.ntfs_acl) too; the SOFTWARE hive is written
 #    in place (same inode) after it was backed up;
 #  - a payload and a differential folder that did not exist are created; on
-#    NTFS they get the golden copy's security descriptor, not ntfs-3g's;
+#    NTFS they get the golden copy's security descriptor, not ntfs-3g's; a
+#    differential the golden side keeps in servicing\LCU goes there too;
 #  - a rescan is clean and compare finds nothing to do;
 #  - defect 6: undo.sh in the backup folder puts the image back exactly
 #    (names, bytes, inodes, link counts, security descriptors) and then
@@ -56,6 +57,11 @@ drv=$sxs/$ci_kf/driver.stl
 # a payload and a differential folder missing here: the plan creates them
 rm -f "$sxs/$np_kf/notepad.exe" "$s32/notepad.exe"
 rm -rf "${sxs:?}/$k32_kf/r"
+# and a differential the golden side keeps under servicing\LCU (psfx): the
+# plan carries its place, the scripts write it there, not into WinSxS
+lcu_pkg='Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1613.1.7'
+mkdir -p "$gold/Windows/servicing/LCU/$lcu_pkg/$k32_kf/r" "$img/Windows/servicing/LCU"
+cp "$gsxs/$k32_kf/r/kernel32.dll" "$gold/Windows/servicing/LCU/$lcu_pkg/$k32_kf/r/kernel32.dll"
 
 acl() { getfattr -h --absolute-names -e hex -n system.ntfs_acl -- "$1" 2>/dev/null | sed -n 's/^system\.ntfs_acl=//p'; }
 if [ "$fs" = ntfs ]; then
@@ -129,6 +135,8 @@ if [ "$fs" = ntfs ]; then
 	[ "$(acl "$sxs/$np_kf/notepad.exe")" = "$golden_acl" ] || fail 'the created notepad.exe does not have the golden copy'"'"'s security descriptor'
 	[ "$(acl "$sxs/$k32_kf/r/kernel32.dll")" = "$golden_acl" ] || fail 'the created r/kernel32.dll does not have the golden copy'"'"'s security descriptor'
 fi
+cmp -s "$gold/Windows/servicing/LCU/$lcu_pkg/$k32_kf/r/kernel32.dll" \
+	"$img/Windows/servicing/LCU/$lcu_pkg/$k32_kf/r/kernel32.dll" || fail 'the LCU differential is not in servicing/LCU'
 "$sxscheck" scan "$img" >"$top/scan" 2>&1 || { cat "$top/scan" >&2; fail 'scan after the repair is not clean'; }
 "$sxscheck" compare "$img" --golden "$gold" >"$top/cmp" 2>&1 || { cat "$top/cmp" >&2; fail 'compare after the repair is not clean'; }
 
