@@ -1945,7 +1945,18 @@ int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog
 	dism_close(an);
 	while (an->nopen) {
 		long idx = (long)an->open[an->nopen - 1];
-		log->ops[idx].unfinished = true;
+		struct sxs_cbs_op *op = &log->ops[idx];
+		op->unfinished = true;
+		/*
+		 * An install or store repair that never completes in the file is
+		 * interrupted (expected.json's "interrupted": "never completes in the
+		 * file"); on a disk examined offline the machine went down during it.
+		 */
+		if (op->type == SXS_OP_PACKAGE || op->type == SXS_OP_RESTOREHEALTH || op->type == SXS_OP_SCANHEALTH ||
+		    op->type == SXS_OP_CORRUPTION)
+			op->interrupted = true;
+		if (an->last_line_next > op->end_line)
+			op->end_line = an->last_line_next;
 		close_op(an, idx, false, 0, NULL);
 	}
 	an->startup_op = -1;

@@ -709,6 +709,8 @@ static void text_op(struct sxs_strbuf *out, const struct sxs_cbs_log *log, const
 		name_of(out, log, op->result);
 	} else if (op->type == SXS_OP_DISM_COMMAND && !op->parsed) {
 		sxs_strbuf_adds(out, ": the command line failed validation");
+	} else if (op->interrupted && op->end_line >= log->stats.lines) {
+		sxs_strbuf_adds(out, ": interrupted (no result before the end of the log: the machine went down, or it was still running when the log was copied)");
 	} else if (op->interrupted) {
 		sxs_strbuf_adds(out, ": interrupted (TrustedInstaller restarted before it completed)");
 	} else if (op->unfinished) {
