@@ -717,11 +717,28 @@ static void text_op(struct sxs_strbuf *out, const struct sxs_cbs_log *log, const
 		sxs_strbuf_adds(out, ": no result in this file");
 	}
 	sxs_strbuf_addc(out, '\n');
+	/* the origin and the failure records before the result, in line order */
+	const struct sxs_cbs_line *q[1 + 8];
+	size_t nq = 0;
 	if (op->failed && op->origin.line && op->origin.line != op->result_line)
-		quote(out, op->origin.line, op->origin.text);
-	for (size_t i = 0; op->failed && i < op->nevidence; i++)
-		if (op->evidence[i].line != op->origin.line)
-			quote(out, op->evidence[i].line, op->evidence[i].text);
+		q[nq++] = &op->origin;
+	for (size_t i = 0; op->failed && i < op->nevidence && nq < sizeof(q) / sizeof(*q); i++)
+		if (op->evidence[i].line != op->origin.line && op->evidence[i].line != op->result_line)
+			q[nq++] = &op->evidence[i];
+	for (size_t i = 1; i < nq; i++)
+		for (size_t j = i; j > 0 && q[j - 1]->line > q[j]->line; j--) {
+			const struct sxs_cbs_line *t = q[j];
+			q[j] = q[j - 1];
+			q[j - 1] = t;
+		}
+	for (size_t i = 0; i < nq; i++) {
+		quote(out, q[i]->line, q[i]->text);
+		if (q[i] == &op->origin) {
+			/* mark where the result code first appeared */
+			out->len--;
+			sxs_strbuf_adds(out, "   <- first with this code\n");
+		}
+	}
 	if (op->installer) {
 		sxs_strbuf_adds(out, "    advanced installer: ");
 		esc(out, op->installer);
