@@ -49,6 +49,16 @@ rc=$?
 grep -q "servicing-log-unreadable.*300 MiB, more than scan reads" "$tmp/out" || bad "scan with a 300 MB CBS.log: $(grep -i servicing "$tmp/out")"
 rm -rf "$tmp/img"
 
+# what is pending (delete-pending, pending-reboot context): WinSxS\Temp on a copy of the branch PC
+cp -r "$srcroot/testdata/images/branch-pc" "$tmp/img"
+mkdir -p "$tmp/img/Windows/winsxs/Temp/InFlight/8c1e6e4f2ad7d601c1020000d011f00c" "$tmp/img/Windows/winsxs/Temp/PendingDeletes"
+echo x >"$tmp/img/Windows/winsxs/Temp/InFlight/8c1e6e4f2ad7d601c1020000d011f00c/kernel32.dll"
+echo x >"$tmp/img/Windows/winsxs/Temp/PendingDeletes/\$\$DeleteMe.kernel32.dll"
+"$sxscheck" cbs --no-scan --root "$tmp/img" >"$tmp/out" 2>"$tmp/err"
+grep -q "pending in the image: WinSxS.Temp.InFlight: 1 entries; WinSxS.Temp.PendingDeletes: 1 entries;" "$tmp/out" ||
+	bad "pending state: $(grep -i pending "$tmp/out")"
+rm -rf "$tmp/img"
+
 # a big healthy log: no failure, memory bounded by the largest record, not the file
 /usr/bin/time -f "%M" -o "$tmp/rss" "$sxscheck" cbs "$tmp/big.log" >"$tmp/out" 2>"$tmp/err" || bad "big.log: exit $?"
 grep -q "no servicing failure" "$tmp/out" || bad "big.log: not clean: $(head -3 "$tmp/out")"

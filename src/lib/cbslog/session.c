@@ -288,6 +288,9 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 {
 	const char *end = m + n;
 	size_t k = 0;
+	/* which forms can occur at all: one scan each, instead of one per form */
+	bool has_hr = find(m, n, "HRESULT") != NULL, st = find(m, n, "STATUS") != NULL;
+	bool err = find(m, n, "[ERROR_") != NULL;
 	for (const char *p = m; p + 10 <= end; p++) {
 		p = memchr(p, 'x', (size_t)(end - p));
 		if (!p)
@@ -312,7 +315,7 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 		k = add_hit(h, k, c, name, nl);
 	}
 	/* DISM: "HRESULT=80070BC9" (no 0x, upper case) */
-	for (const char *p = m; (p = find(p, (size_t)(end - p), "HRESULT=")); p += 8) {
+	for (const char *p = m; has_hr && (p = find(p, (size_t)(end - p), "HRESULT=")); p += 8) {
 		uint32_t c;
 		const char *q = p + 8;
 		if (end - q >= 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
@@ -321,7 +324,7 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 			k = add_hit(h, k, c, NULL, 0);
 	}
 	/* CSI: "with NTSTATUS -1073283059" (decimal) */
-	for (const char *p = m; (p = find(p, (size_t)(end - p), "NTSTATUS -")); p += 10) {
+	for (const char *p = m; st && (p = find(p, (size_t)(end - p), "NTSTATUS -")); p += 10) {
 		const char *q = p + 10;
 		uint64_t v = 0;
 		int d = 0;
@@ -333,7 +336,7 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 			k = add_hit(h, k, (uint32_t)(0x100000000ull - v), NULL, 0);
 	}
 	/* NTSTATUS_FROM_WIN32(ERROR_x), HRESULT_FROM_WIN32(ERROR_x | 14098) */
-	for (const char *p = m; (p = find(p, (size_t)(end - p), "_FROM_WIN32(")); p += 12) {
+	for (const char *p = m; (has_hr || st) && (p = find(p, (size_t)(end - p), "_FROM_WIN32(")); p += 12) {
 		bool nt = p - m >= 8 && !memcmp(p - 8, "NTSTATUS", 8);
 		bool hr = p - m >= 7 && !memcmp(p - 7, "HRESULT", 7);
 		if (!nt && !hr)
@@ -360,7 +363,7 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 		k = add_hit(h, k, (nt ? 0xC0070000u : 0x80070000u) | (w & 0xFFFF), nl ? name : NULL, nl);
 	}
 	/* symbolic NTSTATUS: "(F) STATUS_DELETE_PENDING #..." */
-	for (const char *p = m; (p = find(p, (size_t)(end - p), "STATUS_")); p += 7) {
+	for (const char *p = m; st && (p = find(p, (size_t)(end - p), "STATUS_")); p += 7) {
 		if (p > m && (is_alnum(p[-1])))
 			continue;
 		size_t l = symlen(p, end);
@@ -369,7 +372,7 @@ size_t sxs_cbs_extract_codes(const char *m, size_t n, struct sxs_cbs_hit *h)
 			k = add_hit(h, k, c, p, l);
 	}
 	/* "[ERROR_DIRECTORY]" */
-	for (const char *p = m; (p = find(p, (size_t)(end - p), "[ERROR_")); p += 7) {
+	for (const char *p = m; err && (p = find(p, (size_t)(end - p), "[ERROR_")); p += 7) {
 		size_t l = symlen(p + 1, end);
 		uint32_t w;
 		if (p + 1 + l < end && p[1 + l] == ']' && sxs_hresult_by_name(p + 1, l, &w))
@@ -687,6 +690,9 @@ static void build_lines(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_rec
 {
 	const char *m = rec->msg, *end = m + rec->msglen, *p;
 	size_t n = rec->msglen;
+	/* every line below but the two prefixed ones says "version"/"Version": one scan decides */
+	if (!starts(m, n, "Loaded Servicing Stack v") && !starts(m, n, "Build: ") && !find(m, n, "ersion"))
+		return;
 	if (starts(m, n, "Loaded Servicing Stack v")) {
 		p = m + 24;
 		build_ev(an, rec->line, "servicing stack", p, version_len(p, end));
@@ -1413,7 +1419,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 	an->last_line_next = rec->line + rec->nlines - 1;
 
 	/* codes of the record: counted, named, remembered by the open operations */
-	if (memchr(m, 'x', n) || find(m, n, "STATUS") || find(m, n, "HRESULT") || find(m, n, "[ERROR_")) {
+	if (find(m, n, "0x") || find(m, n, "STATUS") || find(m, n, "HRESULT") || find(m, n, "[ERROR_") ||
+	    find(m, n, "0X")) {
 		k = extract_codes(m, n, h);
 		for (size_t i = 0; i < k; i++)
 			note_code(an, h[i].code, h[i].name, h[i].namelen);
@@ -1938,7 +1945,18 @@ int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog
 	dism_close(an);
 	while (an->nopen) {
 		long idx = (long)an->open[an->nopen - 1];
-		log->ops[idx].unfinished = true;
+		struct sxs_cbs_op *op = &log->ops[idx];
+		op->unfinished = true;
+		/*
+		 * An install or store repair that never completes in the file is
+		 * interrupted (expected.json's "interrupted": "never completes in the
+		 * file"); on a disk examined offline the machine went down during it.
+		 */
+		if (op->type == SXS_OP_PACKAGE || op->type == SXS_OP_RESTOREHEALTH || op->type == SXS_OP_SCANHEALTH ||
+		    op->type == SXS_OP_CORRUPTION)
+			op->interrupted = true;
+		if (an->last_line_next > op->end_line)
+			op->end_line = an->last_line_next;
 		close_op(an, idx, false, 0, NULL);
 	}
 	an->startup_op = -1;

@@ -382,7 +382,7 @@ static const struct sxs_cbs_kind_info kinds[SXS_KIND_COUNT] = {
 	[SXS_KIND_ACCESS_DENIED] = {
 		"access-denied",
 		"0x80070005 is the failing HRESULT: an ACL or a file system filter driver blocked TrustedInstaller",
-		"restore the default ACLs of %s; clean boot, and unload or uninstall third-party file system filter drivers (fltmc filters lists them; see the minifilters below), Process Monitor on the file",
+		"restore the default ACLs of %s; clean boot, and unload or uninstall third-party file system filter drivers (fltmc filters lists them; with --root sxscheck lists those registered in the image), Process Monitor on the file",
 		NULL,
 		"[S:MS-common][S:MS other: deactivate-kernel-mode-filter-driver]"},
 	[SXS_KIND_SHARING_VIOLATION] = {

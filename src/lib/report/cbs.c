@@ -709,17 +709,36 @@ static void text_op(struct sxs_strbuf *out, const struct sxs_cbs_log *log, const
 		name_of(out, log, op->result);
 	} else if (op->type == SXS_OP_DISM_COMMAND && !op->parsed) {
 		sxs_strbuf_adds(out, ": the command line failed validation");
+	} else if (op->interrupted && op->end_line >= log->stats.lines) {
+		sxs_strbuf_adds(out, ": interrupted (no result before the end of the log: the machine went down, or it was still running when the log was copied)");
 	} else if (op->interrupted) {
 		sxs_strbuf_adds(out, ": interrupted (TrustedInstaller restarted before it completed)");
 	} else if (op->unfinished) {
 		sxs_strbuf_adds(out, ": no result in this file");
 	}
 	sxs_strbuf_addc(out, '\n');
+	/* the origin and the failure records before the result, in line order */
+	const struct sxs_cbs_line *q[1 + 8];
+	size_t nq = 0;
 	if (op->failed && op->origin.line && op->origin.line != op->result_line)
-		quote(out, op->origin.line, op->origin.text);
-	for (size_t i = 0; op->failed && i < op->nevidence; i++)
-		if (op->evidence[i].line != op->origin.line)
-			quote(out, op->evidence[i].line, op->evidence[i].text);
+		q[nq++] = &op->origin;
+	for (size_t i = 0; op->failed && i < op->nevidence && nq < sizeof(q) / sizeof(*q); i++)
+		if (op->evidence[i].line != op->origin.line && op->evidence[i].line != op->result_line)
+			q[nq++] = &op->evidence[i];
+	for (size_t i = 1; i < nq; i++)
+		for (size_t j = i; j > 0 && q[j - 1]->line > q[j]->line; j--) {
+			const struct sxs_cbs_line *t = q[j];
+			q[j] = q[j - 1];
+			q[j - 1] = t;
+		}
+	for (size_t i = 0; i < nq; i++) {
+		quote(out, q[i]->line, q[i]->text);
+		if (q[i] == &op->origin) {
+			/* mark where the result code first appeared */
+			out->len--;
+			sxs_strbuf_adds(out, "   <- first with this code\n");
+		}
+	}
 	if (op->installer) {
 		sxs_strbuf_adds(out, "    advanced installer: ");
 		esc(out, op->installer);
