@@ -364,6 +364,22 @@ def main():
         os.mkdir(img.path(p, "mum"))
     case("mum-unreadable", {"package-file-unreadable": ("error", 1)}, mum_is_dir, 1)
 
+    def mum_huge(img):
+        # a sparse 20 MB .mum: over the 16 MB limit, refused before it is read
+        with open(img.path(by_name(img, "Package_for_KB4470788"), "mum"), "r+b") as f:
+            f.truncate(20 << 20)
+    doc = case("mum-over-the-size-limit", {"package-file-unreadable": ("error", 1)}, mum_huge, 1)
+    msg = [f["message"] for f in doc["findings"] if f["id"] == "package-file-unreadable"]
+    if not msg or "limit" not in msg[0]:
+        fail("mum-over-the-size-limit", "message does not name the limit: %s" % msg)
+
+    def doctype_mum(img):
+        p = by_name(img, "Package_for_KB4470788")
+        p["mum"] = (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "bbbbbbbbbb"><!ENTITY c "&b;&b;&b;">]>'
+                    + gp.mum_text(p).split(b"?>", 1)[1])
+        rewrite_pair(img, p)
+    case("mum-with-doctype-refused", {"package-mum-corrupt": ("error", 1)}, doctype_mum, 1)
+
     def mum_link(img):
         p = by_name(img, "Package_for_KB4470788")
         os.unlink(img.path(p, "mum"))
