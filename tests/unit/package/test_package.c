@@ -213,10 +213,15 @@ static void hostile_der(void **state)
 		assert_int_not_equal(sxs_catalog_parse(der, n, NULL, &c, NULL), 0);
 		assert_null(c);
 	}
-	/* trailing bytes */
-	uint8_t *big = malloc(len + 3);
+	/* trailing bytes: up to 7 zero bytes of alignment padding pass, anything else does not */
+	uint8_t *big = malloc(len + 8);
 	memcpy(big, der, len);
-	memset(big + len, 0, 3);
+	memset(big + len, 0, 8);
+	struct sxs_catalog *padded = parse(big, len + 7, NULL, 0);
+	assert_int_equal(padded->signature, SXS_CAT_SIG_VALID);
+	sxs_catalog_free(padded);
+	assert_null(parse(big, len + 8, NULL, -SXS_EFORMAT));
+	big[len + 2] = 0x41;
 	assert_null(parse(big, len + 3, NULL, -SXS_EFORMAT));
 	/* huge lengths: the outer length, then every long-form length byte set to 0xff */
 	uint8_t huge[] = {0x30, 0x84, 0xff, 0xff, 0xff, 0xf0, 0x06, 0x09};
