@@ -39,6 +39,7 @@ static void compare_usage(FILE *f)
 	      "  -o, --output=FILE      where the script (with --script) or else the report goes\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of each image's wcp.dll\n"
+	      "  --catalog-roots=FILE   PEM roots: also check package catalogs' certificate chains\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -h, --help             show this help\n"
 	      "\n"

@@ -31,6 +31,7 @@ static void snapshot_usage(FILE *f)
 	      "                         (default: the last component of ROOT)\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
+	      "  --catalog-roots=FILE   PEM roots: also check package catalogs' certificate chains\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -h, --help             show this help\n"
 	      "\n"

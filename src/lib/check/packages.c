@@ -156,7 +156,8 @@ static void check_state(struct pctx *c, const struct sxs_package *e)
 		       "package is Partially Installed (0x65): its installation failed part-way");
 	bool pending_state = r->state == SXS_CBS_INSTALL_PENDING || r->state == SXS_CBS_UNINSTALL_PENDING;
 	/* §6.2.12: pending states are normal between an update and its reboot */
-	if ((pending_state || e->pending) && !c->pending && !c->p->cbs.reboot_pending)
+	if ((pending_state || e->pending) && !c->pending && !c->p->cbs.reboot_pending &&
+	    !c->p->cbs.reboot_in_progress)
 		report(c, SXS_F_PACKAGE_PENDING_STALE, SXS_SEV_WARNING, key,
 		       "package is %s but nothing is pending (no pending.xml, no PendingXmlIdentifier, no RebootPending)",
 		       pending_state ? state_text(r->state, st, sizeof(st)) : "listed under PackagesPending");

@@ -573,10 +573,19 @@ int sxs_catalog_parse(const uint8_t *der, size_t len, const struct sxs_catalog_o
 		return sxs_diag_set(diag, SXS_ELIMIT, "catalog: larger than %u bytes", SXS_MAX_CATALOG_SIZE);
 	if (len < 2 || der[0] != T_SEQUENCE)
 		return sxs_diag_set(diag, SXS_EFORMAT, "catalog: not DER (no outer SEQUENCE)");
-	/* the outer TLV must cover the file exactly: no trailing bytes */
+	/*
+	 * The outer TLV must cover the file: nothing may follow it but up to 7
+	 * zero bytes (the 8-byte alignment padding Authenticode uses elsewhere;
+	 * never seen on a real catalog, and it carries no data).
+	 */
 	struct der outer = {der, der + len};
 	struct tlv top;
-	if (der_next(&outer, &top) || der_more(&outer))
+	bool padding_only = true;
+	if (der_next(&outer, &top) || (size_t)(outer.end - outer.cur) > 7)
+		padding_only = false;
+	for (const uint8_t *q = outer.cur; padding_only && q < outer.end; q++)
+		padding_only = *q == 0;
+	if (!padding_only)
 		return sxs_diag_set(diag, SXS_EFORMAT,
 		                    "catalog: the outer DER length does not match the file size (truncated or trailing data)");
 	cat = sxs_calloc(1, sizeof(*cat));
@@ -586,7 +595,7 @@ int sxs_catalog_parse(const uint8_t *der, size_t len, const struct sxs_catalog_o
 		goto out;
 
 	const unsigned char *p = der;
-	p7 = d2i_PKCS7(NULL, &p, (long)len);
+	p7 = d2i_PKCS7(NULL, &p, (long)(outer.cur - der));
 	if (!p7) {
 		err = sxs_diag_set(diag, SXS_EFORMAT, "catalog: not a PKCS#7 structure");
 		goto out;

@@ -96,12 +96,26 @@ void catw_member_of(const uint8_t *data, size_t len, struct catw_member *ret)
 }
 
 /* SHA-256 member: tag, CAT_MEMBERINFO2, SPC_INDIRECT_DATA (packages.md §3.1). */
-static void put_member256(struct dbuf *out, const struct catw_member *m)
+static void put_member256(struct dbuf *out, const struct catw_member *m, bool text_tag)
 {
 	struct dbuf seq = {0}, set = {0}, attr = {0}, aset = {0}, ind = {0}, data = {0}, spc = {0},
 	            di = {0}, alg = {0}, tmp = {0};
 
-	put_tlv(&seq, 0x04, m->sha256, 32);
+	if (text_tag) {
+		/* the hash as upper-case hex in UTF-16LE, NUL-terminated */
+		uint8_t txt[130];
+		for (size_t i = 0; i < 32; i++) {
+			static const char hx[] = "0123456789ABCDEF";
+			txt[4 * i] = (uint8_t)hx[m->sha256[i] >> 4];
+			txt[4 * i + 1] = 0;
+			txt[4 * i + 2] = (uint8_t)hx[m->sha256[i] & 15];
+			txt[4 * i + 3] = 0;
+		}
+		txt[128] = txt[129] = 0;
+		put_tlv(&seq, 0x04, txt, sizeof(txt));
+	} else {
+		put_tlv(&seq, 0x04, m->sha256, 32);
+	}
 	/* CAT_MEMBERINFO2: SET { [2] } */
 	put_oid(&attr, OID_MEMBERINFO2);
 	put_tlv(&aset, 0x82, NULL, 0);
@@ -198,7 +212,7 @@ static void build_ctl(const struct catw_options *opt, const struct catw_member *
 	for (size_t i = 0; i < n; i++) {
 		put_member1(&subjects, &ms[i]);
 		if (!opt->sha1_list && !ms[i].sha1_only)
-			put_member256(&subjects, &ms[i]);
+			put_member256(&subjects, &ms[i], opt->text_tags);
 	}
 	wrap(&body, 0x30, &subjects);
 	put_osattr(&body);

@@ -31,6 +31,7 @@ struct catw_options {
 	const char *cert_pem;   /* PEM signer certificate file */
 	const char *chain_pem;  /* extra certificates to embed, or NULL */
 	bool sha1_list;         /* subjectAlgorithm CATALOG_LIST_MEMBER (.12.1.2): SHA-1 members only */
+	bool text_tags;         /* makecat style: SHA-256 tags as UTF-16LE hex text + NUL */
 	/* hostile knobs */
 	const char *content_oid; /* instead of szOID_CTL */
 	const char *usage_oid;   /* instead of szOID_CATALOG_LIST */

@@ -2,7 +2,7 @@
 /*
  * mkcat: write a Microsoft-format catalog (tests only; see catwriter.h).
  *
- *   mkcat --key KEY.pem --cert CERT.pem [--chain CA.pem] [--sha1-list]
+ *   mkcat --key KEY.pem --cert CERT.pem [--chain CA.pem] [--sha1-list] [--text-tags]
  *         [--pe-sha256 HEX]... [--bad-digest] [--bad-signature] [--unsigned]
  *         [--content-oid OID] [--usage-oid OID] [--member-oid OID]
  *         -o OUT.cat FILE...
@@ -21,7 +21,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkcat --key KEY --cert CERT [--chain PEM] [--sha1-list] "
+	fprintf(stderr, "usage: mkcat --key KEY --cert CERT [--chain PEM] [--sha1-list] [--text-tags] "
 	                "[--pe-sha256 HEX]... [--bad-digest] [--bad-signature] [--unsigned] "
 	                "[--content-oid OID] [--usage-oid OID] [--member-oid OID] -o OUT FILE...\n");
 	return 2;
@@ -95,6 +95,8 @@ int main(int argc, char **argv)
 			opt.member_oid = argv[++i];
 		else if (!strcmp(a, "--sha1-list"))
 			opt.sha1_list = 1;
+		else if (!strcmp(a, "--text-tags"))
+			opt.text_tags = 1;
 		else if (!strcmp(a, "--bad-digest"))
 			opt.bad_digest = 1;
 		else if (!strcmp(a, "--bad-signature"))

@@ -201,6 +201,26 @@ static void sha1_era_catalog(void **state)
 	free(der);
 }
 
+/* makecat-style tags (UTF-16LE hex text): the member is still found by its hash. */
+static void text_tag_catalog(void **state)
+{
+	(void)state;
+	struct catw_options o = base_opts();
+	o.text_tags = true;
+	size_t len;
+	uint8_t *der = make_cat(&o, &len);
+	struct sxs_catalog *c = parse(der, len, NULL, 0);
+	assert_int_equal(c->signature, SXS_CAT_SIG_VALID);
+	assert_int_equal(c->nmembers, 2);
+	bool member = false;
+	assert_int_equal(sxs_catalog_has_file(c, (const uint8_t *)MUM, sizeof(MUM) - 1, &member), 0);
+	assert_true(member);
+	for (size_t i = 0; i < c->nmembers; i++)
+		assert_false(c->members[i].digest_differs);
+	sxs_catalog_free(c);
+	free(der);
+}
+
 static void hostile_der(void **state)
 {
 	(void)state;
@@ -213,10 +233,15 @@ static void hostile_der(void **state)
 		assert_int_not_equal(sxs_catalog_parse(der, n, NULL, &c, NULL), 0);
 		assert_null(c);
 	}
-	/* trailing bytes */
-	uint8_t *big = malloc(len + 3);
+	/* trailing bytes: up to 7 zero bytes of alignment padding pass, anything else does not */
+	uint8_t *big = malloc(len + 8);
 	memcpy(big, der, len);
-	memset(big + len, 0, 3);
+	memset(big + len, 0, 8);
+	struct sxs_catalog *padded = parse(big, len + 7, NULL, 0);
+	assert_int_equal(padded->signature, SXS_CAT_SIG_VALID);
+	sxs_catalog_free(padded);
+	assert_null(parse(big, len + 8, NULL, -SXS_EFORMAT));
+	big[len + 2] = 0x41;
 	assert_null(parse(big, len + 3, NULL, -SXS_EFORMAT));
 	/* huge lengths: the outer length, then every long-form length byte set to 0xff */
 	uint8_t huge[] = {0x30, 0x84, 0xff, 0xff, 0xff, 0xf0, 0x06, 0x09};
@@ -380,6 +405,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(signature_verdicts),
 		cmocka_unit_test(wrong_oids_are_not_catalogs),
 		cmocka_unit_test(sha1_era_catalog),
+		cmocka_unit_test(text_tag_catalog),
 		cmocka_unit_test(hostile_der),
 		cmocka_unit_test(mum_parses_children_and_identity),
 		cmocka_unit_test(mum_rejects),
