@@ -33,7 +33,9 @@ if [ ! -f build/build.ninja ]; then
 fi
 ninja -C build >&2
 # the npm packages of the ps1 parse test, into tests/ps1/node_modules (pinned
-# by tests/ps1/package-lock.json; prebuilt binaries, no install scripts)
-if [ ! -f tests/ps1/node_modules/tree-sitter-powershell/package.json ]; then
-	(cd tests/ps1 && npm ci --ignore-scripts --no-audit --no-fund </dev/null) >&2
+# by tests/ps1/package-lock.json; WebAssembly, no native build, no install
+# scripts); installed again whenever the lock file changed since the last run
+if ! cmp -s tests/ps1/package-lock.json tests/ps1/node_modules/.sxs-lock; then
+	(cd tests/ps1 && npm ci --ignore-scripts --no-audit --no-fund </dev/null &&
+		cp package-lock.json node_modules/.sxs-lock) >&2
 fi
