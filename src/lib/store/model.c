@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "manifest/manifest.h"
+#include "store/psfx.h"
 #include "store/registry.h"
 #include "util/alloc.h"
 #include "util/parallel.h"
@@ -63,6 +64,8 @@ void sxs_component_release(struct sxs_component *c)
 	for (size_t i = 0; i < c->ndeltas; i++) {
 		sxs_free(c->deltas[i].path);
 		sxs_free(c->deltas[i].detail);
+		sxs_free(c->deltas[i].ondisk);
+		sxs_free(c->deltas[i].vdetail);
 	}
 	sxs_free(c->deltas);
 	sxs_free(c->hive_identity);
@@ -186,9 +189,15 @@ static bool ends_with_ci(const char *s, const char *suffix)
 #define QUEUE_BATCHES 8
 #define TICK_NS 200000000L /* progress at most 5 times a second */
 
+/* What a job does: hash payload p, check the differentials of payload pi or the lone di. */
+#define JOB_HASH 1u
+#define JOB_DELTAS 2u
+
 struct payload_job {
 	struct sxs_component *c;
-	struct sxs_payload *p;
+	struct sxs_payload *p;   /* NULL for a differential without a payload of its name */
+	size_t pi, di;           /* payload index (SIZE_MAX: none), differential index */
+	unsigned what;
 };
 
 struct batch {
@@ -232,6 +241,7 @@ struct load_ctx {
 
 	atomic_uint_fast64_t files_done, bytes_done, files_total, bytes_total;
 	struct timespec t0;
+	struct sxs_psfx_env psfx;  /* issue 14: the differentials' checks */
 };
 
 /* Replace a detail string; 0 or -SXS_ENOMEM (never absorbed: see tests/unit/faults). */
@@ -306,9 +316,11 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 		if (fe->type == DT_LNK)
 			p->state = SXS_PAYLOAD_LINK;
 	}
-	/* PSFX differentials: f/, r/, n/ */
+	/* PSFX differentials: f/, r/, n/ (listed here, read by the hash workers) */
 	if (!err) {
-		err = sxs_model_check_deltas(dir, c);
+		err = sxs_psfx_list(dir, c);
+		if (!err)
+			err = sxs_psfx_assign(c);
 		if (err == -SXS_ENOMEM) {
 			sxs_dir_free(dir);
 			return err;
@@ -631,10 +643,21 @@ static void put_batch(struct load_ctx *ctx, struct batch *b)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
+/* One job: hash the payload, then check its differentials (the file is in the page cache). */
+static int run_job(struct slot *s, const struct payload_job *j)
+{
+	int err = 0;
+	if (j->what & JOB_HASH)
+		err = hash_one(s, j->c, j->p);
+	if (!err && (j->what & JOB_DELTAS))
+		err = sxs_psfx_check_group(&s->ctx->psfx, j->c, j->pi, j->di);
+	return err;
+}
+
 static void hash_batch(struct slot *s, struct batch *b)
 {
 	for (size_t i = 0; i < b->n && !atomic_load(&s->ctx->fatal); i++) {
-		int err = hash_one(s, b->job[i].c, b->job[i].p);
+		int err = run_job(s, &b->job[i]);
 		if (err) {
 			set_fatal(s->ctx, err);
 			break;
@@ -646,8 +669,9 @@ static void hash_batch(struct slot *s, struct batch *b)
 static int cmp_job(const void *a, const void *b)
 {
 	const struct payload_job *x = a, *y = b;
-	if (x->p->ino != y->p->ino)
-		return x->p->ino < y->p->ino ? -1 : 1;
+	ino_t xi = x->p ? x->p->ino : 0, yi = y->p ? y->p->ino : 0;
+	if (xi != yi)
+		return xi < yi ? -1 : 1;
 	return 0;
 }
 
@@ -683,14 +707,36 @@ static bool wants_hash(const struct sxs_payload *p)
 	return p->state == SXS_PAYLOAD_UNCHECKED && p->ondisk;
 }
 
-/* Add the component's payloads to the slot's batch; 0 or -SXS_ENOMEM. */
+/* Queue one job on the slot's batch (or run it here); 0 or -SXS_ENOMEM. */
+static int add_job(struct slot *s, const struct payload_job *j, bool wait)
+{
+	if (!s->pending && !(s->pending = get_batch(s->ctx)))
+		/* every batch is in use (cannot happen, see run_pipeline): run it here */
+		return run_job(s, j);
+	s->pending->job[s->pending->n++] = *j;
+	if (s->pending->n == BATCH_FILES)
+		queue_pending(s, wait);
+	return 0;
+}
+
+/* Add the component's payloads (and differentials) to the slot's batch; 0 or -SXS_ENOMEM. */
 static int collect(struct slot *s, struct sxs_component *c, bool wait)
 {
 	struct load_ctx *ctx = s->ctx;
 	for (size_t j = 0; j < c->nfiles; j++) {
 		struct sxs_payload *p = &c->files[j];
-		if (!wants_hash(p))
+		size_t first, nd;
+		sxs_psfx_group(c, j, &first, &nd);
+		struct payload_job job = {c, p, j, first, (nd ? JOB_DELTAS : 0u)};
+		if (!wants_hash(p)) {
+			if (nd) {
+				int err = add_job(s, &job, wait);
+				if (err)
+					return err;
+			}
 			continue;
+		}
+		job.what |= JOB_HASH;
 		atomic_fetch_add(&ctx->files_total, 1);
 		if (ctx->opt->progress) {
 			/* sizes for the progress display, without opening files */
@@ -700,18 +746,18 @@ static int collect(struct slot *s, struct sxs_component *c, bool wait)
 			    fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
 				atomic_fetch_add(&ctx->bytes_total, (uint64_t)st.st_size);
 		}
-		if (!s->pending && !(s->pending = get_batch(ctx))) {
-			/* every batch is in use (cannot happen, see run_pipeline): hash it here */
-			int err = hash_one(s, c, p);
-			if (err)
-				return err;
+		int err = add_job(s, &job, wait);
+		if (err)
+			return err;
+	}
+	/* differentials with no payload of their name: the CRC-32/header tier */
+	for (size_t k = 0; k < c->ndeltas; k++) {
+		if (c->deltas[k].owner != SIZE_MAX)
 			continue;
-		}
-		s->pending->job[s->pending->n].c = c;
-		s->pending->job[s->pending->n].p = p;
-		s->pending->n++;
-		if (s->pending->n == BATCH_FILES)
-			queue_pending(s, wait);
+		struct payload_job job = {c, NULL, SIZE_MAX, k, JOB_DELTAS};
+		int err = add_job(s, &job, wait);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -953,7 +999,8 @@ static int list_manifests(struct sxs_image *img, struct sxs_model *m)
 int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
                    struct sxs_model *m, struct sxs_diag *diag)
 {
-	struct load_ctx ctx = {.img = img, .m = m, .opt = opt};
+	struct load_ctx ctx = {.img = img, .m = m, .opt = opt,
+	                       .psfx = {.winsxs_fd = img->winsxs_fd, .opt = opt}};
 	unsigned jobs = opt->jobs ? opt->jobs : sxs_online_cpus();
 	uint8_t *base = NULL;
 	struct sxs_registry *reg = NULL;
@@ -972,6 +1019,7 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	if (!(m->image = sxs_strdup(img->root_path)))
 		return -SXS_ENOMEM;
 	m->payloads_checked = !opt->no_payload;
+	m->deltas_applied = !opt->no_payload && opt->deltas == SXS_DELTAS_FULL;
 
 	/* registry first: it names the servicing stack that holds the DCM base */
 	err = sxs_registry_open(img, m, &reg, diag);

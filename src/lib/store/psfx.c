@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: MIT */
+/* PSFX differentials: listing, CRC-32/header tier, delta tier (see psfx.h). */
+#include "store/psfx.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "digest/digest.h"
+#include "pa30/pa30.h"
+#include "util/alloc.h"
+#include "util/hex.h"
+#include "util/strbuf.h"
+
+#define SXS_MAX_DELTA_FILE (64u << 20)
+#define SXS_MAX_DELTAS_PER_COMPONENT 100000
+
+const char *sxs_delta_verdict_name(enum sxs_delta_verdict v)
+{
+	switch (v) {
+	case SXS_DV_UNCHECKED: return "unchecked";
+	case SXS_DV_OK: return "ok";
+	case SXS_DV_DECODED: return "decoded";
+	case SXS_DV_FAILED: return "failed";
+	case SXS_DV_OTHER_VERSION: return "other-version";
+	case SXS_DV_UNVERIFIABLE: return "unverifiable";
+	}
+	return "?";
+}
+
+/* ---- the walk: list ------------------------------------------------------ */
+
+static int add_delta(struct sxs_component *c, size_t *cap, const char *sub, const char *subdisk,
+                     const char *name, int err, const char *detail)
+{
+	if (c->ndeltas == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct sxs_delta_file *v = sxs_reallocarray(c->deltas, ncap, sizeof(*v));
+		if (!v)
+			return -SXS_ENOMEM;
+		c->deltas = v;
+		*cap = ncap;
+	}
+	struct sxs_delta_file *d = &c->deltas[c->ndeltas];
+	struct sxs_strbuf sb = SXS_STRBUF_INIT, od = SXS_STRBUF_INIT;
+	memset(d, 0, sizeof(*d));
+	sxs_strbuf_addf(&sb, "%s\\%s", sub, name);
+	d->path = sxs_strbuf_detach(&sb, NULL);
+	sxs_strbuf_addf(&od, "%s/%s", subdisk, name);
+	d->ondisk = sxs_strbuf_detach(&od, NULL);
+	d->kind = sub[0];
+	d->err = err;
+	d->owner = SIZE_MAX;
+	d->detail = detail ? sxs_strdup(detail) : NULL;
+	if (!d->path || !d->ondisk || (detail && !d->detail)) {
+		sxs_free(d->path);
+		sxs_free(d->ondisk);
+		sxs_free(d->detail);
+		return -SXS_ENOMEM;
+	}
+	c->ndeltas++;
+	return 0;
+}
+
+int sxs_psfx_list(const struct sxs_dir *folder, struct sxs_component *c)
+{
+	static const char *const subs[] = {"f", "r", "n"};
+	size_t cap = c->ndeltas;
+	int err = 0;
+	for (size_t s = 0; s < 3 && !err; s++) {
+		const struct sxs_dirent *e = sxs_dir_find(folder, subs[s]);
+		if (!e)
+			continue;
+		int fd;
+		struct sxs_dir *dir;
+		struct sxs_diag diag = {{0}};
+		err = sxs_openat_ci(folder->fd, e->name, O_DIRECTORY, &fd, NULL, &diag);
+		if (!err)
+			err = sxs_dir_load(fd, &dir, &diag);
+		if (err) {
+			if (err != -SXS_ENOMEM)
+				err = add_delta(c, &cap, subs[s], e->name, "", err, sxs_diag_msg(&diag, err));
+			continue;
+		}
+		for (size_t i = 0; i < dir->n && !err && c->ndeltas < SXS_MAX_DELTAS_PER_COMPONENT; i++) {
+			const struct sxs_dirent *de = &dir->ents[i];
+			if (de->type == DT_DIR)
+				continue;
+			if (de->type == DT_LNK)
+				err = add_delta(c, &cap, subs[s], e->name, de->name, -SXS_ELINK,
+				                "a symbolic link; not followed");
+			else
+				err = add_delta(c, &cap, subs[s], e->name, de->name, 0, NULL);
+		}
+		sxs_dir_free(dir);
+	}
+	return err;
+}
+
+/* ---- owners -------------------------------------------------------------- */
+
+static const char *delta_name(const struct sxs_delta_file *d)
+{
+	const char *s = strchr(d->path, '\\');
+	return s ? s + 1 : d->path;
+}
+
+static const char *payload_key(const struct sxs_payload *p)
+{
+	return p->ondisk ? p->ondisk : p->name;
+}
+
+/* By owner, then path ("f\\..." < "n\\..." < "r\\..."): the report order of compare. */
+static int cmp_delta(const void *a, const void *b)
+{
+	const struct sxs_delta_file *x = a, *y = b;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+int sxs_psfx_assign(struct sxs_component *c)
+{
+	if (!c->ndeltas)
+		return 0;
+	size_t *idx = NULL;
+	if (c->nfiles) {
+		idx = sxs_calloc(c->nfiles, sizeof(*idx));
+		if (!idx)
+			return -SXS_ENOMEM;
+		for (size_t i = 0; i < c->nfiles; i++)
+			idx[i] = i;
+	}
+	/* payload indexes by name (qsort has no context argument: a merge-free insertion sort) */
+	for (size_t i = 1; i < c->nfiles; i++) {
+		size_t v = idx[i], j = i;
+		while (j > 0 && strcasecmp(payload_key(&c->files[idx[j - 1]]), payload_key(&c->files[v])) > 0) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = v;
+	}
+	for (size_t k = 0; k < c->ndeltas; k++) {
+		struct sxs_delta_file *d = &c->deltas[k];
+		const char *name = delta_name(d);
+		size_t lo = 0, hi = c->nfiles;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcasecmp(payload_key(&c->files[idx[mid]]), name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		d->owner = lo < c->nfiles && !strcasecmp(payload_key(&c->files[idx[lo]]), name)
+		                   ? idx[lo]
+		                   : SIZE_MAX;
+	}
+	/* one owner per name and kind: a second f\ of the same name (case) stays alone */
+	qsort(c->deltas, c->ndeltas, sizeof(*c->deltas), cmp_delta);
+	for (size_t k = 1; k < c->ndeltas; k++)
+		if (c->deltas[k].owner != SIZE_MAX && c->deltas[k].owner == c->deltas[k - 1].owner &&
+		    c->deltas[k].kind == c->deltas[k - 1].kind)
+			c->deltas[k].owner = SIZE_MAX;
+	qsort(c->deltas, c->ndeltas, sizeof(*c->deltas), cmp_delta);
+	sxs_free(idx);
+	return 0;
+}
+
+void sxs_psfx_group(const struct sxs_component *c, size_t pi, size_t *first, size_t *n)
+{
+	size_t lo = 0, hi = c->ndeltas;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->deltas[mid].owner < pi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < c->ndeltas && c->deltas[end].owner == pi)
+		end++;
+	*first = lo;
+	*n = end - lo;
+}
+
+/* ---- the workers: CRC/header tier and delta tier ------------------------- */
+
+struct group {
+	const struct sxs_psfx_env *env;
+	struct sxs_component *c;
+	struct sxs_payload *p;  /* the full file's payload, or NULL */
+	uint64_t cap;
+	uint8_t *file;          /* the full file, read when needed */
+	size_t file_len;
+	bool file_tried, file_ok;
+	char file_why[SXS_DIAG_MAX];
+};
+
+static int set_verdict(struct sxs_delta_file *d, enum sxs_delta_verdict v, const char *fmt, ...)
+	SXS_PRINTF(3, 4);
+
+static int set_verdict(struct sxs_delta_file *d, enum sxs_delta_verdict v, const char *fmt, ...)
+{
+	char buf[2 * SXS_DIAG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	d->verdict = v;
+	sxs_free(d->vdetail);
+	d->vdetail = sxs_strdup(buf);
+	return d->vdetail ? 0 : -SXS_ENOMEM;
+}
+
+static int read_rel(int dirfd, const char *folder, const char *rel, size_t max, uint8_t **data,
+                    size_t *len, struct sxs_diag *diag)
+{
+	struct sxs_strbuf path = SXS_STRBUF_INIT;
+	int fd, err;
+	sxs_strbuf_addf(&path, "%s/%s", folder, rel);
+	if ((err = sxs_strbuf_error(&path)))
+		return err;
+	err = sxs_open_beneath(dirfd, sxs_strbuf_str(&path), &fd, diag);
+	if (!err) {
+		err = sxs_read_fd(fd, max, data, len, diag, rel);
+		close(fd);
+	}
+	sxs_strbuf_release(&path);
+	return err;
+}
+
+/* CRC-32 prefix and header: the tier every scan runs.  *data_ret keeps the file. */
+static int check_crc(struct group *g, struct sxs_delta_file *d, uint8_t **data_ret,
+                     size_t *len_ret)
+{
+	struct sxs_diag diag = {{0}};
+	struct sxs_pa30_header h;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int err;
+
+	*data_ret = NULL;
+	if (d->err) /* the listing already failed (folder unreadable, link) */
+		return 0;
+	err = read_rel(g->env->winsxs_fd, g->c->folder, d->ondisk, SXS_MAX_DELTA_FILE, &data, &len,
+	               &diag);
+	if (!err)
+		err = sxs_psfx_check(data, len, &h, &diag);
+	if (err == -SXS_ENOMEM) {
+		sxs_free(data);
+		return err;
+	}
+	if (err) {
+		sxs_free(data);
+		d->err = err;
+		d->detail = sxs_strdup(sxs_diag_msg(&diag, err));
+		return d->detail ? 0 : -SXS_ENOMEM;
+	}
+	d->have_header = true;
+	d->is_reverse = h.is_reverse;
+	d->file_type = h.file_type;
+	d->flags = h.flags;
+	d->target_size = h.target_size;
+	d->hash_alg_id = h.hash_alg_id;
+	d->target_hash_len = h.target_hash_len <= sizeof(d->target_hash) ? h.target_hash_len : 0;
+	memcpy(d->target_hash, h.target_hash, d->target_hash_len);
+	*data_ret = data;
+	*len_ret = len;
+	return 0;
+}
+
+/* The full file, when it can serve as the reference of r\ (and the yardstick of f\). */
+static int load_file(struct group *g)
+{
+	struct sxs_diag diag = {{0}};
+	struct sxs_payload *p = g->p;
+	int err;
+
+	if (g->file_tried)
+		return 0;
+	g->file_tried = true;
+	if (!p || !p->ondisk) {
+		snprintf(g->file_why, sizeof(g->file_why), "the full file is missing");
+		return 0;
+	}
+	if (p->state != SXS_PAYLOAD_OK && p->state != SXS_PAYLOAD_NODIGEST) {
+		snprintf(g->file_why, sizeof(g->file_why), "%s",
+		         p->state == SXS_PAYLOAD_MISMATCH ? "the full file does not match its manifest"
+		                                          : "the full file was not verified");
+		return 0;
+	}
+	if (p->size > g->cap) {
+		snprintf(g->file_why, sizeof(g->file_why),
+		         "the full file (%llu bytes) exceeds the delta tier's cap of %llu bytes",
+		         (unsigned long long)p->size, (unsigned long long)g->cap);
+		return 0;
+	}
+	err = read_rel(g->env->winsxs_fd, g->c->folder, p->ondisk, (size_t)g->cap, &g->file,
+	               &g->file_len, &diag);
+	if (err == -SXS_ENOMEM)
+		return err;
+	if (err) {
+		snprintf(g->file_why, sizeof(g->file_why), "the full file: %s", sxs_diag_msg(&diag, err));
+		return 0;
+	}
+	if (sxs_container_detect(g->file, g->file_len) != SXS_CONTAINER_NONE) {
+		snprintf(g->file_why, sizeof(g->file_why), "the full file is stored in a %s container",
+		         sxs_container_name(sxs_container_detect(g->file, g->file_len)));
+		sxs_free(g->file);
+		g->file = NULL;
+		return 0;
+	}
+	g->file_ok = true;
+	return 0;
+}
+
+enum apply_outcome {
+	AP_OK,           /* decoded; its TargetHash (if any) matched */
+	AP_MISMATCH,     /* decoded to the declared size; TargetHash (known algorithm) differs */
+	AP_UNDECODABLE,  /* does not decode */
+	AP_UNSUPPORTED,  /* file type, flags, hash algorithm, format not implemented */
+	AP_LIMIT,        /* declared size above the cap */
+};
+
+struct apply_res {
+	enum apply_outcome o;
+	uint8_t *out;
+	size_t out_len;
+	bool hashed;     /* a TargetHash was compared */
+	struct sxs_diag diag;
+};
+
+/*
+ * Apply one delta (without its CRC prefix).  Reverse deltas take the PRSM
+ * path; every other one the PA30 apply.  Only -SXS_ENOMEM is returned.
+ */
+static int apply_delta(const uint8_t *src, size_t src_len, const uint8_t *delta, size_t len,
+                       const struct sxs_delta_file *d, uint64_t cap, struct apply_res *r)
+{
+	int err;
+	memset(r, 0, sizeof(*r));
+	if (d->target_size > cap) {
+		r->o = AP_LIMIT;
+		sxs_diag_set(&r->diag, SXS_ELIMIT,
+		             "declared target size %llu exceeds the delta tier's cap of %llu bytes",
+		             (unsigned long long)d->target_size, (unsigned long long)cap);
+		return 0;
+	}
+	if (d->is_reverse)
+		err = sxs_pa30_apply_reverse(src, src_len, delta, len, cap, &r->out, &r->out_len,
+		                             &r->diag);
+	else
+		err = sxs_pa30_apply(src, src_len, delta, len, &r->out, &r->out_len, &r->diag);
+	switch (err) {
+	case 0:
+		r->o = AP_OK;
+		r->hashed = d->hash_alg_id != 0;
+		return 0;
+	case -SXS_ENOMEM: return err;
+	case -SXS_EHASH: r->o = AP_MISMATCH; return 0;
+	case -SXS_EUNSUPPORTED: r->o = AP_UNSUPPORTED; return 0;
+	case -SXS_ELIMIT: r->o = AP_LIMIT; return 0;
+	default: r->o = AP_UNDECODABLE; return 0;
+	}
+}
+
+static const char *alg_name(uint64_t id)
+{
+	const char *name = "hash";
+	size_t size;
+	if (sxs_pa30_hash_alg(id, &name, &size) < 0)
+		name = "hash";
+	return name;
+}
+
+/* First differing byte of a and b (the shorter length when one is a prefix). */
+static size_t first_diff(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	size_t n = al < bl ? al : bl;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return i;
+	return n;
+}
+
+static int unverifiable_from(struct sxs_delta_file *d, const struct apply_res *r)
+{
+	return set_verdict(d, SXS_DV_UNVERIFIABLE, "%s", sxs_diag_msg(&r->diag, -SXS_EFORMAT));
+}
+
+/* n\: applied to empty input it must give the file (psfx.md §2.1). */
+static int check_null(struct group *g, struct sxs_delta_file *d, const uint8_t *delta, size_t len)
+{
+	struct sxs_payload *p = g->p;
+	struct apply_res r;
+	int err = apply_delta(NULL, 0, delta, len, d, g->cap, &r);
+	if (err)
+		return err;
+	if (r.o == AP_MISMATCH) {
+		err = set_verdict(d, SXS_DV_FAILED, "the decoded file does not match the delta's own %s TargetHash",
+		                  alg_name(d->hash_alg_id));
+		goto out;
+	}
+	if (r.o != AP_OK) {
+		err = unverifiable_from(d, &r);
+		goto out;
+	}
+	if (p && p->alg != SXS_DIGEST_NONE) {
+		uint8_t md[SXS_DIGEST_MAX];
+		size_t md_len;
+		char want[2 * SXS_DIGEST_MAX + 1], got[2 * SXS_DIGEST_MAX + 1];
+		if ((err = sxs_digest_buffer(p->alg, r.out, r.out_len, md, &md_len)))
+			goto out;
+		if (md_len == p->digest_len && memcmp(md, p->expected, md_len) == 0) {
+			err = set_verdict(d, SXS_DV_OK, "gives the file the manifest describes");
+			goto out;
+		}
+		sxs_hex_encode(p->expected, p->digest_len, want);
+		sxs_hex_encode(md, md_len, got);
+		err = set_verdict(d, SXS_DV_FAILED, "the decoded file's %s is %s, the manifest's is %s",
+		                  sxs_digest_name(p->alg), got, want);
+		goto out;
+	}
+	/* no digest in the manifest: the bytes of the full file, else the TargetHash */
+	if ((err = load_file(g)))
+		goto out;
+	if (g->file_ok) {
+		if (r.out_len == g->file_len && memcmp(r.out, g->file, r.out_len) == 0)
+			err = set_verdict(d, SXS_DV_OK, "gives back the full file byte for byte");
+		else
+			err = set_verdict(d, SXS_DV_FAILED,
+			                  "the decoded file (%zu bytes) differs from the full file (%zu bytes) at byte %zu",
+			                  r.out_len, g->file_len,
+			                  first_diff(r.out, r.out_len, g->file, g->file_len));
+	} else if (r.hashed) {
+		err = set_verdict(d, SXS_DV_OK, "decodes to its %s TargetHash (the manifest has no digest)",
+		                  alg_name(d->hash_alg_id));
+	} else {
+		err = set_verdict(d, SXS_DV_DECODED, "decodes, but neither a digest nor a TargetHash to compare with");
+	}
+out:
+	sxs_free(r.out);
+	return err;
+}
+
+/* f\ TargetHash (SHA-256) against the manifest's SHA-256 digest (psfx.md §2.1). */
+static bool other_version(const struct group *g, const struct sxs_delta_file *d, char *want,
+                          char *got)
+{
+	const struct sxs_payload *p = g->p;
+	if (!p || p->alg != SXS_DIGEST_SHA256 || p->digest_len != 32 ||
+	    d->hash_alg_id != SXS_PA30_HASH_SHA256 || d->target_hash_len != 32)
+		return false;
+	if (memcmp(p->expected, d->target_hash, 32) == 0)
+		return false;
+	sxs_hex_encode(d->target_hash, 32, got);
+	sxs_hex_encode(p->expected, 32, want);
+	return true;
+}
+
+/*
+ * r\ on the full file; *base_ret gets the rebuilt RTM file when it decoded
+ * (hash-checked or not), for f\.
+ */
+static int check_reverse(struct group *g, struct sxs_delta_file *d, const uint8_t *delta,
+                         size_t len, uint8_t **base_ret, size_t *base_len)
+{
+	struct apply_res r;
+	int err;
+	*base_ret = NULL;
+	if ((err = load_file(g)))
+		return err;
+	if (!g->file_ok)
+		return set_verdict(d, SXS_DV_UNVERIFIABLE, "not applied: %s", g->file_why);
+	if ((err = apply_delta(g->file, g->file_len, delta, len, d, g->cap, &r)))
+		return err;
+	switch (r.o) {
+	case AP_OK:
+		*base_ret = r.out;
+		*base_len = r.out_len;
+		if (r.hashed)
+			return set_verdict(d, SXS_DV_OK, "rebuilds the RTM file (%s TargetHash matches)",
+			                   alg_name(d->hash_alg_id));
+		return set_verdict(d, SXS_DV_DECODED, "rebuilds a file of the declared size; it has no TargetHash");
+	case AP_MISMATCH:
+		return set_verdict(d, SXS_DV_FAILED,
+		                   "applied to the full file, the result's %s does not match the delta's TargetHash",
+		                   alg_name(d->hash_alg_id));
+	default:
+		return unverifiable_from(d, &r);
+	}
+}
+
+/* f\ on the base r\ rebuilt: must give back the full file byte for byte. */
+static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_t *delta,
+                         size_t len, struct sxs_delta_file *rd, const uint8_t *base,
+                         size_t base_len)
+{
+	char want[65], got[65];
+	struct apply_res r;
+	int err;
+
+	if (other_version(g, d, want, got))
+		return set_verdict(d, SXS_DV_OTHER_VERSION,
+		                   "its TargetHash sha256 %s is not the manifest's digest %s of the file",
+		                   got, want);
+	if (!rd)
+		return set_verdict(d, SXS_DV_UNVERIFIABLE, "no r\\ differential to rebuild the RTM base from");
+	if (!base)
+		return set_verdict(d, SXS_DV_UNVERIFIABLE, "not applied: its r\\ did not rebuild the RTM base (%s)",
+		                   rd->err ? "corrupt" : sxs_delta_verdict_name(rd->verdict));
+	if ((err = load_file(g)))
+		return err;
+	if (!g->file_ok)
+		return set_verdict(d, SXS_DV_UNVERIFIABLE, "not applied: %s", g->file_why);
+	if ((err = apply_delta(base, base_len, delta, len, d, g->cap, &r)))
+		return err;
+	const char *blame = rd->verdict == SXS_DV_OK ? "" : " (r\\ has no TargetHash: either differential may be at fault)";
+	switch (r.o) {
+	case AP_OK:
+		if (r.out_len == g->file_len && memcmp(r.out, g->file, r.out_len) == 0) {
+			err = set_verdict(d, SXS_DV_OK, "applied to the RTM base, gives back the full file");
+			if (!err && rd->verdict == SXS_DV_DECODED)
+				err = set_verdict(rd, SXS_DV_OK, "rebuilds the RTM base: f\\ then gives back the full file");
+		} else {
+			err = set_verdict(d, SXS_DV_FAILED,
+			                  "applied to the RTM base, gives %zu bytes that differ from the full file (%zu bytes) at byte %zu%s",
+			                  r.out_len, g->file_len,
+			                  first_diff(r.out, r.out_len, g->file, g->file_len), blame);
+		}
+		break;
+	case AP_MISMATCH:
+		err = set_verdict(d, SXS_DV_FAILED,
+		                  "applied to the RTM base, the result's %s does not match the delta's TargetHash%s",
+		                  alg_name(d->hash_alg_id), blame);
+		break;
+	default:
+		err = unverifiable_from(d, &r);
+	}
+	sxs_free(r.out);
+	return err;
+}
+
+int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c, size_t pi,
+                         size_t di)
+{
+	struct group g = {.env = env, .c = c};
+	size_t first, n;
+	uint8_t *data[8] = {0};
+	size_t dlen[8] = {0};
+	uint8_t *base = NULL;
+	size_t base_len = 0;
+	int err = 0;
+
+	g.cap = env->opt->delta_cap ? env->opt->delta_cap : SXS_DEFAULT_DELTA_CAP;
+	if (pi == SIZE_MAX) {
+		first = di;
+		n = 1;
+	} else {
+		sxs_psfx_group(c, pi, &first, &n);
+		g.p = &c->files[pi];
+	}
+	if (n > 3) /* at most one of each kind has an owner (sxs_psfx_assign) */
+		n = 3;
+	for (size_t i = 0; i < n && !err; i++)
+		err = check_crc(&g, &c->deltas[first + i], &data[i], &dlen[i]);
+	if (err || env->opt->deltas != SXS_DELTAS_FULL || pi == SIZE_MAX)
+		goto out; /* a differential without a full file of its name: CRC tier only */
+	struct sxs_delta_file *nd = NULL, *rd = NULL, *fd = NULL;
+	const uint8_t *nb = NULL, *rb = NULL, *fb = NULL;
+	size_t nl = 0, rl = 0, fl = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct sxs_delta_file *d = &c->deltas[first + i];
+		const uint8_t *b = data[i] ? data[i] + SXS_PSFX_PREFIX_LEN : NULL;
+		size_t l = data[i] ? dlen[i] - SXS_PSFX_PREFIX_LEN : 0;
+		if (d->kind == 'n') {
+			nd = d; nb = b; nl = l;
+		} else if (d->kind == 'r') {
+			rd = d; rb = b; rl = l;
+		} else {
+			fd = d; fb = b; fl = l;
+		}
+	}
+	if (nd && nb)
+		err = check_null(&g, nd, nb, nl);
+	if (!err && rd && rb)
+		err = check_reverse(&g, rd, rb, rl, &base, &base_len);
+	if (!err && fd && fb)
+		err = check_forward(&g, fd, fb, fl, rd, base, base_len);
+out:
+	for (size_t i = 0; i < 8; i++)
+		sxs_free(data[i]);
+	sxs_free(base);
+	sxs_free(g.file);
+	return err;
+}

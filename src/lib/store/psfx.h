@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SXS_STORE_PSFX_H
+#define SXS_STORE_PSFX_H
+
+/*
+ * PSFX differentials of a component (f\, r\, n\; formats.md §1.2,
+ * psfx.md §2): facts for check/deltas.c.
+ *
+ * The walk only lists the f/, r/, n/ folders (sxs_psfx_list) and ties each
+ * file to the payload of the same name (sxs_psfx_assign).  The hash workers
+ * then read and check them (sxs_psfx_check_group), right after hashing that
+ * payload: the CRC-32 prefix and header (every tier), then, with
+ * --deltas=full, the delta tier of psfx.md §2.4:
+ *   n\  applied to empty input; the result must be the file (manifest digest
+ *       and, without one, the bytes of the full file or the TargetHash);
+ *   f\  cheap check: its SHA-256 TargetHash against the manifest's SHA-256
+ *       digest of the file (a mismatch: a forward delta of another version);
+ *   r\  applied to the full file (PRSM reversal data or any PA30 delta),
+ *       TargetHash checked when it has one: the RTM base;
+ *   f\  applied to that base must give back the full file byte for byte.
+ * A verdict is FAILED only when the step ran to the end with every part
+ * supported and a hash or the bytes were compared; a decoder limit,
+ * unsupported type or flags, the size cap or an unusable full file make it
+ * UNVERIFIABLE with the reason (never a guess; issue 14).
+ */
+
+#include <stddef.h>
+
+#include "store/model.h"
+
+struct sxs_psfx_env {
+	int winsxs_fd;
+	const struct sxs_model_options *opt;
+};
+
+/* List the f/, r/, n/ subfolders of a component folder into c->deltas (no reads). */
+int sxs_psfx_list(const struct sxs_dir *folder, struct sxs_component *c);
+/* Tie each differential to the payload of its name (owner); groups them by owner. */
+int sxs_psfx_assign(struct sxs_component *c);
+/* The differentials owned by payload pi: [*first, *first + *n). */
+void sxs_psfx_group(const struct sxs_component *c, size_t pi, size_t *first, size_t *n);
+/*
+ * Check the group of payload pi (its hash already settled by the caller),
+ * or, with pi == SIZE_MAX, the lone differential di.  Only -SXS_ENOMEM is
+ * returned; everything else is recorded on the differentials.
+ */
+int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c, size_t pi,
+                         size_t di);
+
+#endif
