@@ -19,6 +19,8 @@ static void scan_usage(FILE *f)
 	      "\n"
 	      "  --format=text|json     report format (default text)\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
+	      "  --deltas=full|crc      PSFX f\\ r\\ n\\ differentials: apply them (full, default)\n"
+	      "                         or check their CRC-32 and header only (crc)\n"
 	      "  --no-payload           check manifests and registry only\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"

@@ -3,6 +3,7 @@
 #include "store/psfx.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,13 +115,12 @@ static const char *payload_key(const struct sxs_payload *p)
 	return p->ondisk ? p->ondisk : p->name;
 }
 
-/* By owner, then path ("f\\..." < "n\\..." < "r\\..."): the report order of compare. */
+/* By path, case-insensitively (the order of reports and reference files). */
 static int cmp_delta(const void *a, const void *b)
 {
 	const struct sxs_delta_file *x = a, *y = b;
-	if (x->owner != y->owner)
-		return x->owner < y->owner ? -1 : 1;
-	return strcmp(x->path, y->path);
+	int c = strcasecmp(x->path, y->path);
+	return c ? c : strcmp(x->path, y->path);
 }
 
 int sxs_psfx_assign(struct sxs_component *c)
@@ -165,26 +165,41 @@ int sxs_psfx_assign(struct sxs_component *c)
 		if (c->deltas[k].owner != SIZE_MAX && c->deltas[k].owner == c->deltas[k - 1].owner &&
 		    c->deltas[k].kind == c->deltas[k - 1].kind)
 			c->deltas[k].owner = SIZE_MAX;
-	qsort(c->deltas, c->ndeltas, sizeof(*c->deltas), cmp_delta);
 	sxs_free(idx);
 	return 0;
 }
 
-void sxs_psfx_group(const struct sxs_component *c, size_t pi, size_t *first, size_t *n)
+size_t sxs_psfx_group(const struct sxs_component *c, size_t pi, size_t idx[3])
 {
-	size_t lo = 0, hi = c->ndeltas;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c->deltas[mid].owner < pi)
-			lo = mid + 1;
-		else
-			hi = mid;
+	static const char kinds[3] = {'f', 'n', 'r'};
+	const char *key = payload_key(&c->files[pi]);
+	size_t n = 0;
+	for (size_t k = 0; k < 3; k++) {
+		/* deltas are sorted by path case-insensitively: find "<kind>\<key>" */
+		size_t lo = 0, hi = c->ndeltas;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			const char *p = c->deltas[mid].path;
+			int cmp = tolower((unsigned char)p[0]) - kinds[k];
+			if (!cmp)
+				cmp = p[1] == '\\' ? strcasecmp(p + 2, key) : (int)(unsigned char)p[1] - '\\';
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < c->ndeltas; lo++) {
+			const struct sxs_delta_file *d = &c->deltas[lo];
+			if (tolower((unsigned char)d->path[0]) != kinds[k] || d->path[1] != '\\' ||
+			    strcasecmp(d->path + 2, key))
+				break;
+			if (d->owner == pi) {
+				idx[n++] = lo;
+				break;
+			}
+		}
 	}
-	size_t end = lo;
-	while (end < c->ndeltas && c->deltas[end].owner == pi)
-		end++;
-	*first = lo;
-	*n = end - lo;
+	return n;
 }
 
 /* ---- the workers: CRC/header tier and delta tier ------------------------- */
@@ -511,7 +526,9 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 	if (!rd)
 		return set_verdict(d, SXS_DV_UNVERIFIABLE, "no r\\ differential to rebuild the RTM base from");
 	if (!base)
-		return set_verdict(d, SXS_DV_UNVERIFIABLE, "not applied: its r\\ did not rebuild the RTM base (%s)",
+		/* a damaged r\ is the finding; f\ simply was not checked */
+		return set_verdict(d, sxs_delta_damaged(rd) ? SXS_DV_UNCHECKED : SXS_DV_UNVERIFIABLE,
+		                   "not applied: its r\\ did not rebuild the RTM base (%s)",
 		                   rd->err ? "corrupt" : sxs_delta_verdict_name(rd->verdict));
 	if ((err = load_file(g)))
 		return err;
@@ -520,6 +537,20 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 	if ((err = apply_delta(base, base_len, delta, len, d, g->cap, &r)))
 		return err;
 	const char *blame = rd->verdict == SXS_DV_OK ? "" : " (r\\ has no TargetHash: either differential may be at fault)";
+	/*
+	 * A base from unhashed PRSM data proves nothing: the PRSM decoder was
+	 * written without a real r\ sample (psfx.md §9 R1), so a mismatch then
+	 * is not conclusive.
+	 */
+	bool conclusive = rd->verdict == SXS_DV_OK || !rd->is_reverse;
+	if (!conclusive && (r.o == AP_MISMATCH ||
+	                    (r.o == AP_OK && (r.out_len != g->file_len ||
+	                                      memcmp(r.out, g->file, r.out_len) != 0)))) {
+		err = set_verdict(d, SXS_DV_UNVERIFIABLE,
+		                  "applied to the base its r\\ rebuilt, it does not give back the file, but that r\\ has no TargetHash and the PRSM decoder is unproven on real data: not conclusive");
+		sxs_free(r.out);
+		return err;
+	}
 	switch (r.o) {
 	case AP_OK:
 		if (r.out_len == g->file_len && memcmp(r.out, g->file, r.out_len) == 0) {
@@ -549,7 +580,7 @@ int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c
                          size_t di)
 {
 	struct group g = {.env = env, .c = c};
-	size_t first, n;
+	size_t n;
 	uint8_t *data[8] = {0};
 	size_t dlen[8] = {0};
 	uint8_t *base = NULL;
@@ -557,24 +588,23 @@ int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c
 	int err = 0;
 
 	g.cap = env->opt->delta_cap ? env->opt->delta_cap : SXS_DEFAULT_DELTA_CAP;
+	size_t idx[3];
 	if (pi == SIZE_MAX) {
-		first = di;
+		idx[0] = di;
 		n = 1;
 	} else {
-		sxs_psfx_group(c, pi, &first, &n);
+		n = sxs_psfx_group(c, pi, idx);
 		g.p = &c->files[pi];
 	}
-	if (n > 3) /* at most one of each kind has an owner (sxs_psfx_assign) */
-		n = 3;
 	for (size_t i = 0; i < n && !err; i++)
-		err = check_crc(&g, &c->deltas[first + i], &data[i], &dlen[i]);
+		err = check_crc(&g, &c->deltas[idx[i]], &data[i], &dlen[i]);
 	if (err || env->opt->deltas != SXS_DELTAS_FULL || pi == SIZE_MAX)
 		goto out; /* a differential without a full file of its name: CRC tier only */
 	struct sxs_delta_file *nd = NULL, *rd = NULL, *fd = NULL;
 	const uint8_t *nb = NULL, *rb = NULL, *fb = NULL;
 	size_t nl = 0, rl = 0, fl = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct sxs_delta_file *d = &c->deltas[first + i];
+		struct sxs_delta_file *d = &c->deltas[idx[i]];
 		const uint8_t *b = data[i] ? data[i] + SXS_PSFX_PREFIX_LEN : NULL;
 		size_t l = data[i] ? dlen[i] - SXS_PSFX_PREFIX_LEN : 0;
 		if (d->kind == 'n') {

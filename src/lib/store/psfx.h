@@ -35,10 +35,13 @@ struct sxs_psfx_env {
 
 /* List the f/, r/, n/ subfolders of a component folder into c->deltas (no reads). */
 int sxs_psfx_list(const struct sxs_dir *folder, struct sxs_component *c);
-/* Tie each differential to the payload of its name (owner); groups them by owner. */
+/*
+ * Tie each differential to the payload of its name (owner, at most one of
+ * each kind per payload) and sort them by path, case-insensitively.
+ */
 int sxs_psfx_assign(struct sxs_component *c);
-/* The differentials owned by payload pi: [*first, *first + *n). */
-void sxs_psfx_group(const struct sxs_component *c, size_t pi, size_t *first, size_t *n);
+/* Indexes of the differentials payload pi owns (f, n, r order); their count (<= 3). */
+size_t sxs_psfx_group(const struct sxs_component *c, size_t pi, size_t idx[3]);
 /*
  * Check the group of payload pi (its hash already settled by the caller),
  * or, with pi == SIZE_MAX, the lone differential di.  Only -SXS_ENOMEM is

@@ -617,6 +617,63 @@ static void reverse_header_checks(void **state)
 	sxs_free(delta);
 }
 
+/* ---------------------------------------------------------------- DCS */
+
+static void dcs_decodes_and_rejects_hostile_framing(void **state)
+{
+	(void)state;
+	size_t n = 150000;
+	uint8_t *data = sample(n, 6), *dcs, *out = NULL;
+	size_t dlen, olen;
+	assert_int_equal(prsmw_make_dcs(data, n, 65536, &dcs, &dlen), 0);
+	assert_int_equal(sxs_container_detect(dcs, dlen), SXS_CONTAINER_DCS);
+	assert_int_equal(sxs_container_decode(dcs, dlen, NULL, 0, &out, &olen, NULL), 0);
+	assert_int_equal(olen, n);
+	assert_memory_equal(out, data, n);
+	sxs_free(out);
+	out = NULL;
+
+	uint8_t *m = sxs_malloc(dlen);
+	struct {
+		size_t at;
+		uint32_t v;
+		int err;
+		const char *msg;
+	} cases[] = {
+		{4, 2, -SXS_EFORMAT, "declared"},         /* fewer blocks than the data */
+		{4, 4, -SXS_ETRUNC, "ends early"},        /* more blocks than the data */
+		{8, 149999, -SXS_EFORMAT, "more bytes"},  /* total below the blocks' */
+		{8, 150001, -SXS_EFORMAT, "declared"},    /* total above */
+		{12, 3, -SXS_EFORMAT, "below 4"},          /* block size below its own field */
+		{12, 0x7FFFFFF0u, -SXS_ELIMIT, "at most"}, /* compressed size over the cap */
+		{16, 0, -SXS_EFORMAT, "empty"},            /* decompressed size 0 */
+		{16, (1u << 26) + 1, -SXS_ELIMIT, "at most"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(m, dcs, dlen);
+		for (int k = 0; k < 4; k++)
+			m[cases[i].at + k] = (uint8_t)(cases[i].v >> (8 * k));
+		struct sxs_diag d = {{0}};
+		assert_int_equal(sxs_container_decode(m, dlen, NULL, 0, &out, &olen, &d), cases[i].err);
+		assert_null(out);
+		assert_non_null(strstr(d.msg, cases[i].msg));
+	}
+	/* every truncation fails cleanly */
+	for (size_t cut = 0; cut < dlen; cut += dlen / 31 + 1)
+		assert_int_not_equal(sxs_container_decode(dcs, cut, NULL, 0, &out, &olen, NULL), 0);
+	/* a damaged LZMS block: an error, or bytes whose hash tells (psfx.md §7) */
+	memcpy(m, dcs, dlen);
+	m[40] ^= 0x10;
+	int err = sxs_container_decode(m, dlen, NULL, 0, &out, &olen, NULL);
+	if (!err) {
+		assert_int_equal(olen, n);
+		sxs_free(out);
+	}
+	sxs_free(m);
+	sxs_free(dcs);
+	sxs_free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +688,7 @@ int main(void)
 		cmocka_unit_test(prsm_sections_clip_and_order),
 		cmocka_unit_test(prsm_rejects_hostile_sections),
 		cmocka_unit_test(reverse_header_checks),
+		cmocka_unit_test(dcs_decodes_and_rejects_hostile_framing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

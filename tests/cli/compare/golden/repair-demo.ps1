@@ -67,12 +67,12 @@ $Plan = @(
         )
     }
     # Step 2: replace the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
-    #   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
+    #   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC-32 or header); the golden copy is verified against the golden manifest
     @{
         Step           = 2
         Action         = 'ReplaceFolder'
         Title          = 'replace the component folder'
-        Reason         = '''r\kernel32.dll'' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest'
+        Reason         = '''r\kernel32.dll'' is corrupt here (differential fails its CRC-32 or header); the golden copy is verified against the golden manifest'
         Component      = 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262'
         Keep           = @()
         Files          = @(
@@ -95,19 +95,21 @@ $Plan = @(
             @{ Name = 'sppsvc.exe'; Algorithm = 'SHA256'; Hash = '36B960BBDC23F8BE186C61B5D33220ECD154A72E2D4D62E460EDC5FE185B879B' }
         )
     }
-    # Step 4: replace the component folder wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d
-    #   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
+    # Step 4: replace the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
+    #   why: 'r\win32kfull.sys' does not rebuild the RTM base here (updates fail with 0x800f0985); the golden copy is verified against the golden manifest
     @{
         Step           = 4
         Action         = 'ReplaceFolder'
         Title          = 'replace the component folder'
-        Reason         = '''r\kernel32.dll'' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest'
-        Component      = 'wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d'
+        Reason         = '''r\win32kfull.sys'' does not rebuild the RTM base here (updates fail with 0x800f0985); the golden copy is verified against the golden manifest'
+        Component      = 'amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374'
         Keep           = @()
         Files          = @(
-            @{ Name = 'kernel32.dll'; Algorithm = 'SHA256'; Hash = '068BDEFA416B74F293C5352EAA217EE82E397B77C2134209B769FF7A0477D07D' }
-            @{ Name = 'f\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null }   # differential
-            @{ Name = 'r\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null }   # differential; differs
+            @{ Name = 'win32kfull.sys'; Algorithm = 'SHA256'; Hash = '1E5AF9CBD6480A7E924C67C36336381A50C9186BAAF0AFE5F276DF81D6A00312' }
+            @{ Name = 'win32kns.sys'; Algorithm = 'SHA256'; Hash = '37E0C81D69543D74849CB7F718A478C83C8B5FD3B5CF4D0FDA28301BBD617AF3' }
+            @{ Name = 'f\win32kfull.sys'; Algorithm = 'SHA256'; Hash = $null }   # differential
+            @{ Name = 'n\win32kns.sys'; Algorithm = 'SHA256'; Hash = $null }   # differential
+            @{ Name = 'r\win32kfull.sys'; Algorithm = 'SHA256'; Hash = $null }   # differential; differs
         )
     }
     # Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca

@@ -178,7 +178,7 @@ step_1() {
 }
 
 # Step 2: replace the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
-#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
+#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC-32 or header); the golden copy is verified against the golden manifest
 step_2() {
 	kf='amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262'
 	say "Step 2: replace folder WinSxS/$kf"
@@ -225,18 +225,20 @@ step_3() {
 	verify "$dst" sha256 'sppsvc.exe' 36b960bbdc23f8be186c61b5d33220ecd154a72e2d4d62e460edc5fe185b879b
 }
 
-# Step 4: replace the component folder wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d
-#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
+# Step 4: replace the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
+#   why: 'r\win32kfull.sys' does not rebuild the RTM base here (updates fail with 0x800f0985); the golden copy is verified against the golden manifest
 step_4() {
-	kf='wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d'
+	kf='amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374'
 	say "Step 4: replace folder WinSxS/$kf"
 	src=$(ci "$gsxs" "$kf")
 	dst=$(ci "$winsxs" "$kf")
 	if [ ! -d "$src" ] || [ -L "$src" ]; then die "$src: the golden source has no such folder"; fi
 	# the golden copies must match the plan before anything is touched
-	verify "$src" sha256 'kernel32.dll' 068bdefa416b74f293c5352eaa217ee82e397b77c2134209b769ff7a0477d07d
-	have_delta "$src" "$dst" f 'kernel32.dll'
-	have_delta "$src" "$dst" r 'kernel32.dll'
+	verify "$src" sha256 'win32kfull.sys' 1e5af9cbd6480a7e924c67c36336381a50c9186baaf0afe5f276df81d6a00312
+	verify "$src" sha256 'win32kns.sys' 37e0c81d69543d74849cb7f718a478c83c8b5fd3b5cf4d0fda28301bbd617af3
+	have_delta "$src" "$dst" f 'win32kfull.sys'
+	have_delta "$src" "$dst" n 'win32kns.sys'
+	have_delta "$src" "$dst" r 'win32kfull.sys'
 	[ "$1" = check ] && return 0
 	if [ -e "$dst" ]; then
 		run mkdir -p -- "$backup/WinSxS"
@@ -245,9 +247,11 @@ step_4() {
 	run mkdir -p -- "$dst"
 	copy_entries "$src" "$dst"
 	[ "$mode" = apply ] || return 0
-	verify "$dst" sha256 'kernel32.dll' 068bdefa416b74f293c5352eaa217ee82e397b77c2134209b769ff7a0477d07d
-	same_delta "$src" "$dst" f 'kernel32.dll'
-	same_delta "$src" "$dst" r 'kernel32.dll'
+	verify "$dst" sha256 'win32kfull.sys' 1e5af9cbd6480a7e924c67c36336381a50c9186baaf0afe5f276df81d6a00312
+	verify "$dst" sha256 'win32kns.sys' 37e0c81d69543d74849cb7f718a478c83c8b5fd3b5cf4d0fda28301bbd617af3
+	same_delta "$src" "$dst" f 'win32kfull.sys'
+	same_delta "$src" "$dst" n 'win32kns.sys'
+	same_delta "$src" "$dst" r 'win32kfull.sys'
 }
 
 # SideBySide\Winners steps, done together in one copy of the SOFTWARE hive
