@@ -99,7 +99,10 @@ static int scan_lengths(const uint8_t *lens, size_t n, unsigned max_len, uint16_
 	return 0;
 }
 
-/* Check that lens form a complete or an empty code (see scan_lengths). */
+/*
+ * Check that lens form a complete code, an empty one, or a single symbol of
+ * length 1 (see scan_lengths).
+ */
 static int check_code(const uint8_t *lens, size_t n, unsigned max_len, uint16_t *used,
                       size_t *nused_ret, struct sxs_diag *diag, const char *what)
 {
@@ -115,6 +118,16 @@ static int check_code(const uint8_t *lens, size_t n, unsigned max_len, uint16_t 
 	/* Kraft sum in units of 2^-16: a complete code sums to exactly 2^16 */
 	if (kraft > (1u << PA30_MAX_CODE_LEN))
 		return sxs_diag_set(diag, SXS_EFORMAT, "pa30: %s code is over-subscribed", what);
+	/*
+	 * The one incomplete code msdelta accepts, as DEFLATE and LZX decoders
+	 * do: a single used symbol of length 1, which gets code 0 (the bit 1
+	 * decodes to no symbol and fails when read).  A sum of exactly 2^15
+	 * with a length-1 symbol means that symbol is the only one used.  A
+	 * real RAW delta (KB4528069, amd64 calc.exe) has such a length code:
+	 * psfx.md §0.5, §8 stage 0.
+	 */
+	if (kraft == (1u << (PA30_MAX_CODE_LEN - 1)) && memchr(lens, 1, n))
+		return 0;
 	if (kraft != 0 && kraft < (1u << PA30_MAX_CODE_LEN))
 		return sxs_diag_set(diag, SXS_EFORMAT, "pa30: %s code is incomplete", what);
 	return 0;
@@ -189,7 +202,9 @@ static uint32_t leaf(size_t sym, unsigned len)
  * longest, which gives the size of that prefix's subtable.
  *
  * Every entry of every table ends up written because the code is complete
- * (check_code) and the codes tile the code space.
+ * (check_code) and the codes tile the code space; the one exception, a lone
+ * symbol of length 1, fills index 0 of a 2-entry primary table and leaves
+ * index 1 zeroed (the memset below), an entry that decodes to no symbol.
  */
 int pa30_huff_build(struct pa30_huff *h, const uint8_t *lens, size_t n,
                     unsigned max_len, unsigned max_tablebits,

@@ -39,8 +39,11 @@ void pa30_huff_init(struct pa30_huff *h);
 void pa30_huff_release(struct pa30_huff *h);
 
 /*
- * Check that lens[0..n) (each <= max_len) form a complete prefix code or are
- * all zero (an empty code, which fails only when a symbol is decoded).
+ * Check that lens[0..n) (each <= max_len) form a complete prefix code, are
+ * all zero (an empty code, which fails only when a symbol is decoded), or
+ * give one symbol length 1 and all others 0 (msdelta's lone-symbol code: the
+ * symbol is code 0; reading the bit 1 fails like an empty code).  Every
+ * other incomplete or over-subscribed code is -SXS_EFORMAT.
  */
 int pa30_huff_check(const uint8_t *lens, size_t n, unsigned max_len,
                     struct sxs_diag *diag, const char *what);
@@ -55,7 +58,8 @@ int pa30_huff_build(struct pa30_huff *h, const uint8_t *lens, size_t n,
 
 /*
  * Decode one symbol.  The caller has refilled b (at least 16 bits pending).
- * Returns the symbol, or -1 when the code is empty.
+ * Returns the symbol, or -1 when the bits name no symbol (an empty code, or
+ * the unused half of a lone-symbol code).
  */
 static inline int pa30_huff_decode(const struct pa30_huff *h, struct pa30_bits *b)
 {

@@ -105,7 +105,7 @@ static int read_segment_lengths(struct pa30_bits *bp, const struct pa30_huff *pr
 		pa30_bits_refill(&b);
 		int sym = pa30_huff_decode(&pt, &b);
 		if (sym < 0) {
-			err = sxs_diag_set(diag, SXS_EFORMAT, "pa30: pre-tree code is empty");
+			err = sxs_diag_set(diag, SXS_EFORMAT, "pa30: pre-tree code has no symbol for these bits");
 			goto out;
 		}
 		if (sym <= 16) {
@@ -452,7 +452,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 		sym = pa30_huff_decode(&tab.main, &b);
 		if (sym < 0) {
 			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
-			                   "symbol from an empty main code", t);
+			                   "main code has no symbol for these bits", t);
 			goto out;
 		}
 		if (sym < 256) {
@@ -493,7 +493,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 			uint64_t dist;
 			if (read_long_distance(&b, &tab.aligned, slot, &dist) < 0) {
 				err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
-				                   "symbol from an empty aligned code", t);
+				                   "aligned code has no symbol for these bits", t);
 				goto out;
 			}
 			d = (int64_t)dist; /* < 2^36 */
@@ -507,7 +507,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 			int l = pa30_huff_decode(&tab.len, &b);
 			if (l < 0) {
 				err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
-				                   "symbol from an empty length code", t);
+				                   "length code has no symbol for these bits", t);
 				goto out;
 			}
 			if (l) {

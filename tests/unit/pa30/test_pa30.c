@@ -802,12 +802,163 @@ static void pa30_rejects_incomplete_code(void **state)
 	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "main code is incomplete");
 	sxs_free(d);
 
-	/* a single 1-bit code is incomplete too */
+	/* a lone symbol is accepted only with length 1: length 2 is incomplete */
+	memset(main_lens, 0, sizeof(main_lens));
+	main_lens['a'] = 2;
+	hostile_code_delta(main_lens, &d, &dl);
+	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "main code is incomplete");
+	sxs_free(d);
+
+	/* two 2-bit codes sum to 1/2 like a lone 1-bit code, but are two */
+	memset(main_lens, 0, sizeof(main_lens));
+	main_lens['a'] = 2;
+	main_lens['b'] = 2;
+	hostile_code_delta(main_lens, &d, &dl);
+	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "main code is incomplete");
+	sxs_free(d);
+
+	/* a 1-bit code beside one 2-bit code: 3/4, incomplete */
 	memset(main_lens, 0, sizeof(main_lens));
 	main_lens['a'] = 1;
+	main_lens['b'] = 2;
 	hostile_code_delta(main_lens, &d, &dl);
-	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "incomplete");
+	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "main code is incomplete");
 	sxs_free(d);
+
+	/* two 1-bit codes and a third symbol: over-subscribed */
+	memset(main_lens, 0, sizeof(main_lens));
+	main_lens['a'] = 1;
+	main_lens['b'] = 1;
+	main_lens['c'] = 3;
+	hostile_code_delta(main_lens, &d, &dl);
+	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "main code is over-subscribed");
+	sxs_free(d);
+}
+
+/*
+ * Set the first padding bit of a finished bitstream to 1 (appending a byte
+ * when there is no padding): the bit a decoder reads next after the last
+ * written symbol.
+ */
+static void append_one_bit(uint8_t **buf, size_t *len)
+{
+	unsigned pad = (*buf)[0] & 7u;
+	if (pad == 0) {
+		uint8_t *p = sxs_realloc(*buf, *len + 1);
+		assert_non_null(p);
+		*buf = p;
+		(*buf)[(*len)++] = 0;
+		pad = 8;
+	}
+	size_t bit = *len * 8 - pad;
+	(*buf)[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	(*buf)[0] = (uint8_t)(((*buf)[0] & ~7u) | ((pad - 1) & 7u));
+}
+
+/*
+ * Segment lengths with a length code of one used symbol of length 1 (as in
+ * the real KB4528069 calc.exe RAW delta, psfx.md §0.5): main and aligned
+ * flat, length symbol `sym` alone.
+ */
+static void lone_length_code(uint8_t *lens, unsigned sym)
+{
+	pa30w_flat_lengths(lens, PA30W_MAIN_SYMS);
+	memset(lens + PA30W_MAIN_SYMS, 0, PA30W_LEN_SYMS);
+	lens[PA30W_MAIN_SYMS + sym] = 1;
+	pa30w_flat_lengths(lens + PA30W_MAIN_SYMS + PA30W_LEN_SYMS, PA30W_ALIGNED_SYMS);
+}
+
+static void pa30_accepts_lone_symbol_code_of_length_one(void **state)
+{
+	(void)state;
+	uint8_t lens[PA30W_SEGMENT_LENS];
+	const char *src = "0123456789abcdefghijklmnopqrstuvwxyz";
+	/* length symbol 5 = match length 13, the only length code: code "0" */
+	lone_length_code(lens, 5);
+	struct pa30w_token tok[] = {
+		LIT('#'),
+		MATCH(PA30W_SLOT_SRC14, 1, 13),  /* source[0..13) after the '#' */
+		MATCH(PA30W_SLOT_DIST, 13, 13),  /* the same 13 target bytes again */
+		LIT('!'),
+	};
+	uint64_t start = strlen(src);
+	struct pa30w_patch_opts o = {0, 1, &start, lens, 0};
+	uint8_t *d;
+	size_t dl;
+	char want[64];
+	snprintf(want, sizeof(want), "#%.13s%.13s!", src, src);
+	tokens_delta(tok, 4, strlen(src), &o, strlen(want), &d, &dl);
+	expect_output((const uint8_t *)src, strlen(src), d, dl, want, strlen(want));
+
+	/* the same stream as a DCM manifest decodes too (issue 14) */
+	uint8_t *c = sxs_malloc(4 + dl), *out;
+	size_t olen;
+	assert_non_null(c);
+	memcpy(c, "DCM\x01", 4);
+	memcpy(c + 4, d, dl);
+	assert_int_equal(sxs_container_decode(c, 4 + dl, (const uint8_t *)src, strlen(src), &out,
+	                                      &olen, NULL), 0);
+	assert_int_equal(olen, strlen(want));
+	assert_memory_equal(out, want, olen);
+	sxs_free(out);
+	sxs_free(c);
+	sxs_free(d);
+
+	/* a lone main symbol of length 1: every literal is the bit 0 */
+	memset(lens, 0, sizeof(lens));
+	lens['z'] = 1;
+	pa30w_flat_lengths(lens + PA30W_MAIN_SYMS, PA30W_LEN_SYMS);
+	pa30w_flat_lengths(lens + PA30W_MAIN_SYMS + PA30W_LEN_SYMS, PA30W_ALIGNED_SYMS);
+	struct pa30w_token zz[] = {LIT('z'), LIT('z'), LIT('z')};
+	start = 0;
+	tokens_delta(zz, 3, 0, &o, 3, &d, &dl);
+	expect_output(NULL, 0, d, dl, "zzz", 3);
+	sxs_free(d);
+}
+
+static void pa30_rejects_unused_half_of_lone_symbol_code(void **state)
+{
+	(void)state;
+	uint8_t lens[PA30W_SEGMENT_LENS];
+	struct pa30w_header h;
+	uint8_t *patch, *d;
+	size_t plen, dl;
+	uint64_t start = 4;
+
+	/*
+	 * A literal, then a match of slot 3 (no distance bits) with length
+	 * slot 0: its length is the last thing in the stream, the lone length
+	 * symbol's code "0".  Flipping that last valid bit to "1" reads the
+	 * half of the length code that names no symbol.
+	 */
+	lone_length_code(lens, 5);
+	struct pa30w_patch_opts o = {0, 1, &start, lens, 0};
+	struct pa30w_token tok[] = {LIT('x'), MATCH(PA30W_SLOT_SRC_SAME, 0, 13)};
+	assert_int_equal(pa30w_encode_patch(tok, 2, 4, &o, &patch, &plen), 0);
+	size_t last = plen * 8 - (patch[0] & 7u) - 1;
+	assert_int_equal((patch[last / 8] >> (last % 8)) & 1u, 0);
+	patch[last / 8] |= (uint8_t)(1u << (last % 8));
+	pa30w_header_raw(&h, 14);
+	assert_int_equal(pa30w_write_delta(&h, patch, plen, &d, &dl), 0);
+	expect_error((const uint8_t *)"abcd", 4, d, dl, -SXS_EFORMAT,
+	             "length code has no symbol for these bits");
+	sxs_free(d);
+	sxs_free(patch);
+
+	/* a lone main symbol: the bit after the last literal is 1 */
+	memset(lens, 0, sizeof(lens));
+	lens['z'] = 1;
+	pa30w_flat_lengths(lens + PA30W_MAIN_SYMS, PA30W_LEN_SYMS);
+	pa30w_flat_lengths(lens + PA30W_MAIN_SYMS + PA30W_LEN_SYMS, PA30W_ALIGNED_SYMS);
+	start = 0;
+	struct pa30w_token zz[] = {LIT('z'), LIT('z')};
+	assert_int_equal(pa30w_encode_patch(zz, 2, 0, &o, &patch, &plen), 0);
+	append_one_bit(&patch, &plen);
+	pa30w_header_raw(&h, 3);
+	assert_int_equal(pa30w_write_delta(&h, patch, plen, &d, &dl), 0);
+	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "main code has no symbol for these bits");
+	sxs_free(d);
+	sxs_free(patch);
 }
 
 static void pa30_rejects_symbol_from_empty_code(void **state)
@@ -820,7 +971,7 @@ static void pa30_rejects_symbol_from_empty_code(void **state)
 	uint8_t *d;
 	size_t dl;
 	tokens_delta(NULL, 0, 0, &o, 5, &d, &dl);
-	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "empty main code");
+	expect_error(NULL, 0, d, dl, -SXS_EFORMAT, "main code has no symbol");
 	sxs_free(d);
 }
 
@@ -1351,6 +1502,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(pa30_rejects_int_with_16_zero_bits),
 		cmocka_unit_test(pa30_rejects_over_subscribed_code),
 		cmocka_unit_test(pa30_rejects_incomplete_code),
+		cmocka_unit_test(pa30_accepts_lone_symbol_code_of_length_one),
+		cmocka_unit_test(pa30_rejects_unused_half_of_lone_symbol_code),
 		cmocka_unit_test(pa30_rejects_symbol_from_empty_code),
 		cmocka_unit_test(pa30_rejects_copy_before_start),
 		cmocka_unit_test(pa30_rejects_copy_from_unproduced_output),
