@@ -9,6 +9,7 @@
 
 #include "digest/digest.h"
 #include "pa30/bits.h"
+#include "pa30/internal.h"
 #include "pa30/lz.h"
 #include "pa30/prsm.h"
 #include "util/alloc.h"
@@ -176,6 +177,22 @@ static int parse_header(const uint8_t *delta, size_t len, struct sxs_pa30_header
 	return 0;
 }
 
+int pa30_parse_delta(const uint8_t *delta, size_t len, struct sxs_pa30_header *hdr_ret,
+                     const uint8_t **preprocess_ret, const uint8_t **patch_ret,
+                     struct sxs_diag *diag)
+{
+	struct sxs_pa30_header h;
+	const uint8_t *pre = NULL, *patch = NULL;
+	int err = parse_header(delta, len, &h, &pre, &patch, diag);
+
+	if (err)
+		return err;
+	*hdr_ret = h;
+	*preprocess_ret = pre;
+	*patch_ret = patch;
+	return 0;
+}
+
 int sxs_pa30_read_header_body(const uint8_t *delta, size_t len,
                               struct sxs_pa30_header *hdr_ret, const uint8_t **body_ret,
                               struct sxs_diag *diag)
@@ -253,7 +270,7 @@ static int check_applicable(const struct sxs_pa30_header *h, struct sxs_diag *di
  * size - 10, the i32 operand v was made absolute when -i <= v < size; make
  * it relative again.  Every 0xE8 skips its 4 operand bytes.
  */
-static void undo_e8(uint8_t *buf, size_t size)
+void pa30_undo_e8(uint8_t *buf, size_t size)
 {
 	if (size <= 10 || size > INT32_MAX)
 		return;
@@ -316,11 +333,11 @@ int sxs_pa30_apply(const uint8_t *source, size_t source_len,
 	if (err)
 		goto out;
 	size = (size_t)h.target_size;
-	err = pa30_decode_patch(source, source_len, patch, h.patch_len, size, &out, diag);
+	err = pa30_decode_patch(source, source_len, patch, h.patch_len, size, NULL, &out, diag);
 	if (err)
 		goto out;
 	if (h.flags & SXS_PA30_FLAG_E8)
-		undo_e8(out, size);
+		pa30_undo_e8(out, size);
 	err = pa30_check_target_hash(&h, out, size, diag);
 	if (err)
 		goto out;
