@@ -35,7 +35,7 @@ bool sxs_version_is_rtm(const char *version)
 
 static const char *reason(const struct sxs_delta_file *d)
 {
-	return d->vdetail ? d->vdetail : sxs_delta_verdict_name(d->verdict);
+	return d->vdetail ? d->vdetail : sxs_psfx_verdict_name(d->verdict);
 }
 
 /* One reason shared by several unverifiable differentials. */

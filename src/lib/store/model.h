@@ -62,7 +62,7 @@ enum sxs_manifest_state {
  * What applying a differential showed (issue 14, psfx.md §2.4; set by
  * store/psfx.c in the hash workers, judged by check/deltas.c).
  */
-enum sxs_delta_verdict {
+enum sxs_psfx_verdict {
 	SXS_DV_UNCHECKED,     /* --deltas=crc, --no-payload, or the CRC/header tier failed */
 	SXS_DV_OK,            /* applied, and a hash proved the result */
 	SXS_DV_DECODED,       /* applied, nothing to compare it with (no TargetHash, no f\) */
@@ -85,7 +85,7 @@ struct sxs_delta_file {
 	uint8_t target_hash[32];
 	size_t target_hash_len;
 	size_t owner;                  /* index of the payload it belongs to, or SIZE_MAX */
-	enum sxs_delta_verdict verdict;
+	enum sxs_psfx_verdict verdict;
 	char *vdetail;                 /* why (FAILED, UNVERIFIABLE, OTHER_VERSION, DECODED) */
 };
 
@@ -95,7 +95,7 @@ static inline bool sxs_delta_damaged(const struct sxs_delta_file *d)
 	return d->err != 0 || d->verdict == SXS_DV_FAILED || d->verdict == SXS_DV_OTHER_VERSION;
 }
 
-const char *sxs_delta_verdict_name(enum sxs_delta_verdict v);
+const char *sxs_psfx_verdict_name(enum sxs_psfx_verdict v);
 
 struct sxs_component {
 	char *keyform;             /* the manifest's file stem, lower-cased */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "digest/digest.h"
+#include "pa30/delta.h"
 #include "pa30/pa30.h"
 #include "util/alloc.h"
 #include "util/hex.h"
@@ -20,7 +21,7 @@
 #define SXS_MAX_DELTA_FILE (64u << 20)
 #define SXS_MAX_DELTAS_PER_COMPONENT 100000
 
-const char *sxs_delta_verdict_name(enum sxs_delta_verdict v)
+const char *sxs_psfx_verdict_name(enum sxs_psfx_verdict v)
 {
 	switch (v) {
 	case SXS_DV_UNCHECKED: return "unchecked";
@@ -215,10 +216,10 @@ struct group {
 	char file_why[SXS_DIAG_MAX];
 };
 
-static int set_verdict(struct sxs_delta_file *d, enum sxs_delta_verdict v, const char *fmt, ...)
+static int set_verdict(struct sxs_delta_file *d, enum sxs_psfx_verdict v, const char *fmt, ...)
 	SXS_PRINTF(3, 4);
 
-static int set_verdict(struct sxs_delta_file *d, enum sxs_delta_verdict v, const char *fmt, ...)
+static int set_verdict(struct sxs_delta_file *d, enum sxs_psfx_verdict v, const char *fmt, ...)
 {
 	char buf[2 * SXS_DIAG_MAX];
 	va_list ap;
@@ -350,13 +351,24 @@ struct apply_res {
 };
 
 /*
- * Apply one delta (without its CRC prefix).  Reverse deltas take the PRSM
- * path; every other one the PA30 apply.  Only -SXS_ENOMEM is returned.
+ * Transforms a real Microsoft vector proves (psfx.md §6.3: of the PE
+ * transforms only DisasmX64, by amd64_provdiagnostics); a TargetHash
+ * mismatch after any other one ran may be a decoder limit (psfx.md §8).
+ */
+#define PROVEN_TRANSFORMS 0x200u
+
+/*
+ * Apply one delta (without its CRC prefix) with pe's sxs_delta_apply: RAW,
+ * forward PE, and reverse (PRSM, prsm.c) deltas.  Only -SXS_ENOMEM is
+ * returned.
  */
 static int apply_delta(const uint8_t *src, size_t src_len, const uint8_t *delta, size_t len,
                        const struct sxs_delta_file *d, uint64_t cap, struct apply_res *r)
 {
+	struct sxs_delta_opts opts = {.max_target = cap};
+	struct sxs_delta_result res;
 	int err;
+
 	memset(r, 0, sizeof(*r));
 	if (d->target_size > cap) {
 		r->o = AP_LIMIT;
@@ -365,22 +377,50 @@ static int apply_delta(const uint8_t *src, size_t src_len, const uint8_t *delta,
 		             (unsigned long long)d->target_size, (unsigned long long)cap);
 		return 0;
 	}
-	if (d->is_reverse)
-		err = sxs_pa30_apply_reverse(src, src_len, delta, len, cap, &r->out, &r->out_len,
-		                             &r->diag);
-	else
-		err = sxs_pa30_apply(src, src_len, delta, len, &r->out, &r->out_len, &r->diag);
-	switch (err) {
-	case 0:
-		r->o = AP_OK;
-		r->hashed = d->hash_alg_id != 0;
+	err = sxs_delta_apply(src, src_len, delta, len, &opts, &res);
+	if (err) {
+		sxs_diag_set(&r->diag, -err, "%s", sxs_strerror(err));
+		r->o = AP_UNDECODABLE;
 		return 0;
-	case -SXS_ENOMEM: return err;
-	case -SXS_EHASH: r->o = AP_MISMATCH; return 0;
-	case -SXS_EUNSUPPORTED: r->o = AP_UNSUPPORTED; return 0;
-	case -SXS_ELIMIT: r->o = AP_LIMIT; return 0;
-	default: r->o = AP_UNDECODABLE; return 0;
 	}
+	if (res.reason[0])
+		sxs_diag_set(&r->diag, SXS_EFORMAT, "%s", res.reason);
+	switch (res.verdict) {
+	case SXS_DELTA_OK:
+		r->o = AP_OK;
+		r->hashed = res.hash == SXS_DELTA_HASH_MATCH;
+		break;
+	case SXS_DELTA_CORRUPT:
+		if (res.hash != SXS_DELTA_HASH_MISMATCH) {
+			r->o = AP_UNDECODABLE;
+		} else if (res.transforms & ~(uint64_t)PROVEN_TRANSFORMS) {
+			r->o = AP_UNSUPPORTED;
+			sxs_diag_clear(&r->diag);
+			sxs_diag_set(&r->diag, SXS_EUNSUPPORTED,
+			             "the result does not match its TargetHash, but transforms no real delta has proven ran (flags 0x%llx): possibly a decoder limit",
+			             (unsigned long long)(res.transforms & ~(uint64_t)PROVEN_TRANSFORMS));
+		} else {
+			r->o = AP_MISMATCH;
+		}
+		break;
+	case SXS_DELTA_UNSUPPORTED:
+		r->o = AP_UNSUPPORTED;
+		break;
+	case SXS_DELTA_ERROR:
+		if (res.err == -SXS_ENOMEM) {
+			sxs_delta_result_release(&res);
+			return -SXS_ENOMEM;
+		}
+		r->o = res.err == -SXS_ELIMIT ? AP_LIMIT : AP_UNDECODABLE;
+		break;
+	}
+	if (r->o == AP_OK) {
+		r->out = res.out;
+		r->out_len = res.out_len;
+		res.out = NULL;
+	}
+	sxs_delta_result_release(&res);
+	return 0;
 }
 
 static const char *alg_name(uint64_t id)
@@ -529,7 +569,7 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 		/* a damaged r\ is the finding; f\ simply was not checked */
 		return set_verdict(d, sxs_delta_damaged(rd) ? SXS_DV_UNCHECKED : SXS_DV_UNVERIFIABLE,
 		                   "not applied: its r\\ did not rebuild the RTM base (%s)",
-		                   rd->err ? "corrupt" : sxs_delta_verdict_name(rd->verdict));
+		                   rd->err ? "corrupt" : sxs_psfx_verdict_name(rd->verdict));
 	if ((err = load_file(g)))
 		return err;
 	if (!g->file_ok)
