@@ -125,7 +125,7 @@ static void check_text(const char *t, size_t len, const struct sxs_findings *f)
 	for (size_t i = 0; i < f->n; i++) {
 		const struct sxs_finding_info *info = sxs_finding_info(f->v[i].kind);
 		char prefix[64];
-		snprintf(prefix, sizeof(prefix), "%-7s %-24s ", sxs_severity_name(info->severity), info->id);
+		snprintf(prefix, sizeof(prefix), "%-7s %-24s ", sxs_severity_name(f->v[i].severity), info->id);
 		FUZZ_CHECK(!strncmp(p, prefix, strlen(prefix)), "finding %zu: line does not start with '%s'", i, prefix);
 		int lines = f->v[i].kind == SXS_F_IDENTITY_MISMATCH ? 3 : 1;
 		for (int l = 0; l < lines; l++) {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/scan.h"
 #include "store/psfx.h"
 #include "util/alloc.h"
 
@@ -82,6 +83,12 @@ static void combinations(const struct sxs_component *c, struct sxs_findings *out
 	}
 }
 
+/* A pending transaction or a dirty hive makes an error possibly transient (state's gate). */
+static void gate(const struct sxs_model *m, struct sxs_findings *out, struct sxs_finding *fd)
+{
+	sxs_check_gate(m, out, fd);
+}
+
 void sxs_check_deltas(const struct sxs_model *m, struct sxs_findings *out)
 {
 	size_t r_failed = 0, r_checked = 0, nwhy = 0, cap = 0;
@@ -105,9 +112,9 @@ void sxs_check_deltas(const struct sxs_model *m, struct sxs_findings *out)
 		for (size_t k = 0; k < c->ndeltas; k++) {
 			const struct sxs_delta_file *d = &c->deltas[k];
 			if (d->err) {
-				sxs_findings_add(out, SXS_F_DELTA_CORRUPT, kf, d->path,
+				gate(m, out, sxs_findings_add(out, SXS_F_DELTA_CORRUPT, kf, d->path,
 				                 "differential '%s' is corrupt: %s", d->path,
-				                 d->detail ? d->detail : sxs_strerror(d->err));
+				                 d->detail ? d->detail : sxs_strerror(d->err)));
 				continue;
 			}
 			switch (d->verdict) {
@@ -115,22 +122,22 @@ void sxs_check_deltas(const struct sxs_model *m, struct sxs_findings *out)
 				if (d->kind == 'r' && widespread)
 					break;
 				if (d->kind == 'r')
-					sxs_findings_add(out, SXS_F_DELTA_REVERSE_FAILED, kf, d->path,
+					gate(m, out, sxs_findings_add(out, SXS_F_DELTA_REVERSE_FAILED, kf, d->path,
 					                 "reverse differential '%s' does not rebuild the RTM base: %s; the next cumulative update will fail with 0x800f0985 PSFX_E_APPLY_REVERSE_DELTA_FAILED",
-					                 d->path, reason(d));
+					                 d->path, reason(d)));
 				else if (d->kind == 'f')
-					sxs_findings_add(out, SXS_F_DELTA_FORWARD_FAILED, kf, d->path,
+					gate(m, out, sxs_findings_add(out, SXS_F_DELTA_FORWARD_FAILED, kf, d->path,
 					                 "forward differential '%s' does not give back the file: %s",
-					                 d->path, reason(d));
+					                 d->path, reason(d)));
 				else
-					sxs_findings_add(out, SXS_F_DELTA_NULL_FAILED, kf, d->path,
+					gate(m, out, sxs_findings_add(out, SXS_F_DELTA_NULL_FAILED, kf, d->path,
 					                 "null differential '%s' does not give back the file: %s; hydration fails with 0x800f0987 PSFX_E_NULL_DELTA_HYDRATION_FAILED",
-					                 d->path, reason(d));
+					                 d->path, reason(d)));
 				break;
 			case SXS_DV_OTHER_VERSION:
-				sxs_findings_add(out, SXS_F_DELTA_FORWARD_OTHER_VERSION, kf, d->path,
+				gate(m, out, sxs_findings_add(out, SXS_F_DELTA_FORWARD_OTHER_VERSION, kf, d->path,
 				                 "forward differential '%s' belongs to another version of the file: %s",
-				                 d->path, reason(d));
+				                 d->path, reason(d)));
 				break;
 			case SXS_DV_UNVERIFIABLE: {
 				size_t j;

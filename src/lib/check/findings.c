@@ -2,6 +2,7 @@
 #include "check/findings.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"replace the component folder WinSxS\\<keyform> from a healthy machine of the same build (sxscheck compare)"},
 	[SXS_F_PAYLOAD_MISSING] = {
 		"payload-missing", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
-		"a file listed in a component's manifest is not in its WinSxS folder",
+		"a file listed in a component's manifest is not in its WinSxS folder: an error for a live component (the Winners default, or installed by a deployment of an Installed package), a warning for a dormant one, info when it is kept as differentials or CF is set; never for deployments",
 		"restore the file from a healthy source (sxscheck compare), then run DISM /RestoreHealth"},
 	[SXS_F_PAYLOAD_UNREADABLE] = {
 		"payload-unreadable", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
@@ -29,11 +30,11 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"none needed; verify on Windows with DISM /ScanHealth if in doubt"},
 	[SXS_F_MANIFEST_MISSING] = {
 		"manifest-missing", SXS_SEV_ERROR, SXS_CBS_MANIFEST,
-		"COMPONENTS lists a component whose WinSxS\\Manifests file is absent",
+		"COMPONENTS lists a component whose WinSxS\\Manifests file is absent: an error when the component is live, info for old servicing-stack versions and dormant ones (Windows removes them at the next scavenge)",
 		"restore the manifest from a healthy machine of the same build"},
 	[SXS_F_MANIFEST_ORPHAN] = {
-		"manifest-orphan", SXS_SEV_WARNING, SXS_CBS_METADATA,
-		"a manifest in WinSxS\\Manifests has no DerivedData\\Components key in the COMPONENTS hive",
+		"manifest-orphan", SXS_SEV_ERROR, SXS_CBS_METADATA,
+		"a manifest in WinSxS\\Manifests has no DerivedData\\Components key in the COMPONENTS hive: a warning (Windows deletes orphans at the next scavenge), an error when a live deployment or a Winners default needs it",
 		"the store and the COMPONENTS hive disagree; compare with a healthy machine before removing anything"},
 	[SXS_F_MANIFEST_UNREADABLE] = {
 		"manifest-unreadable", SXS_SEV_ERROR, SXS_CBS_MANIFEST,
@@ -56,12 +57,12 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"the identity value in COMPONENTS differs from the identity in the manifest",
 		"compare the COMPONENTS key with a healthy machine of the same build"},
 	[SXS_F_WINNER_MISSING] = {
-		"winner-missing", SXS_SEV_ERROR, SXS_CBS_METADATA,
-		"a component family has versions in the store but no winner in SideBySide\\Winners (CBS.log: \"does not have a winner but has N other component version(s)\")",
+		"winner-missing", SXS_SEV_WARNING, SXS_CBS_METADATA,
+		"a component family has versions in the store but no winner in SideBySide\\Winners: info (staged, superseded and disabled-feature families have none), a warning when one of its versions is live; never an error until calibrated on a real image",
 		"add the Winners band and winner values from a healthy machine (sxscheck compare writes the reg add lines)"},
 	[SXS_F_WINNER_NOT_INSTALLED] = {
-		"winner-not-installed", SXS_SEV_ERROR, SXS_CBS_METADATA,
-		"SideBySide\\Winners names a winning version that is not in the store",
+		"winner-not-installed", SXS_SEV_WARNING, SXS_CBS_METADATA,
+		"SideBySide\\Winners names a winning version that is not in the store: a warning, info when WinSxS\\Fusion holds it (Windows 11 MSI-installed Win32 assemblies)",
 		"restore that component version from a healthy machine, or point the winner at an installed version"},
 	[SXS_F_WINNER_MALFORMED] = {
 		"winner-malformed", SXS_SEV_WARNING, SXS_CBS_METADATA,
@@ -99,6 +100,31 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"check-skipped", SXS_SEV_INFO, SXS_CBS_NONE,
 		"a check could not run because its input is absent (for example no COMPONENTS or SOFTWARE hive)",
 		"none; the report says which checks ran"},
+	/* state (issue 11): deployments, marks, catalogs; packages.md §5, §6.1 */
+	[SXS_F_DEPLOYMENT_MARK_ORPHAN] = {
+		"deployment-mark-orphan", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
+		"a p!/s!/i! mark on a COMPONENTS deployment names a package that has no key under Component Based Servicing\\Packages",
+		"compare the deployment's marks and the Packages key with a healthy machine of the same build"},
+	[SXS_F_DEPLOYMENT_MARK_MALFORMED] = {
+		"deployment-mark-malformed", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
+		"a p!/s!/i! mark's name does not match its own data (CBS_ + the package.update string cut to 60 characters + its key-form hash) or its data is inconsistent; hand-made registry fixes are the usual cause",
+		"compare the deployment key with a healthy machine; do not edit marks by hand"},
+	[SXS_F_DEPLOYMENT_NOT_INSTALLED] = {
+		"deployment-not-installed", SXS_SEV_WARNING, SXS_CBS_METADATA,
+		"an Installed package's unconditional update names a deployment that has no i! mark for that package and update",
+		"the package's install did not complete for this deployment; run DISM /RestoreHealth, or reinstall the update"},
+	[SXS_F_DEPLOYMENT_COMPONENT_MISSING] = {
+		"deployment-component-missing", SXS_SEV_ERROR, SXS_CBS_MANIFEST,
+		"a deployment installed by an Installed package lacks its own component, or a component it installs, in COMPONENTS or WinSxS\\Manifests (CBS.log: \"Failed to pin deployment ... ERROR_SXS_ASSEMBLY_MISSING\")",
+		"restore the manifest and COMPONENTS key from a healthy machine of the same build, or reinstall the update that owns the deployment"},
+	[SXS_F_CATALOG_MISSING] = {
+		"catalog-missing", SXS_SEV_ERROR, SXS_CBS_METADATA,
+		"a deployment's CatalogThumbprint has no WinSxS\\Catalogs\\<thumbprint>.cat, the file's SHA-256 is not its name, or CanonicalData\\Catalogs has no key for it: an error when the deployment is installed, a warning otherwise",
+		"restore the catalog from a healthy machine of the same build (it is the same file everywhere)"},
+	[SXS_F_MANIFEST_NOT_IN_CATALOG] = {
+		"manifest-not-in-catalog", SXS_SEV_WARNING, SXS_CBS_MANIFEST,
+		"a component's S256H is not a member of the catalog of any deployment that owns it (CheckSUR: \"CSI Manifest Failed Catalog Check\"); a warning until calibrated on a real image",
+		"restore the manifest and its COMPONENTS key from a healthy machine of the same build"},
 	/* PSFX differentials, issue 14 (psfx.md §2.3-§2.4); only a conclusive check is an error */
 	[SXS_F_DELTA_REVERSE_FAILED] = {
 		"delta-reverse-failed", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
@@ -202,9 +228,12 @@ int sxs_finding_add_version(struct sxs_finding *fd, const char *version)
 	return 0;
 }
 
-struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_kind kind,
-                                     const char *component, const char *file,
-                                     const char *fmt, ...)
+static struct sxs_finding *add_v(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                  enum sxs_severity sev, const char *component, const char *file,
+                                  const char *fmt, va_list ap) SXS_PRINTF(6, 0);
+static struct sxs_finding *add_v(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                  enum sxs_severity sev, const char *component, const char *file,
+                                  const char *fmt, va_list ap)
 {
 	if (f->oom)
 		return NULL;
@@ -219,13 +248,10 @@ struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_ki
 	struct sxs_finding *fd = &f->v[f->n];
 	memset(fd, 0, sizeof(*fd));
 	fd->kind = kind;
+	/* evidence can only lower a rule's severity, never raise it above the registry's */
+	fd->severity = sev < registry[kind].severity ? sev : registry[kind].severity;
 	struct sxs_strbuf msg = SXS_STRBUF_INIT;
-	va_list ap;
-	char small[512];
-	va_start(ap, fmt);
-	vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	sxs_strbuf_adds(&msg, small);
+	sxs_strbuf_vaddf(&msg, fmt, ap); /* whole message: names from the image can be long */
 	fd->message = sxs_strbuf_detach(&msg, NULL);
 	if (!fd->message || sxs_finding_set(&fd->component, component) ||
 	    sxs_finding_set(&fd->file, file)) {
@@ -237,6 +263,73 @@ struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_ki
 oom:
 	f->oom = true;
 	return NULL;
+}
+
+struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                     const char *component, const char *file,
+                                     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct sxs_finding *fd = add_v(f, kind, registry[kind].severity, component, file, fmt, ap);
+	va_end(ap);
+	return fd;
+}
+
+struct sxs_finding *sxs_findings_add_sev(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                         enum sxs_severity sev, const char *component,
+                                         const char *file, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct sxs_finding *fd = add_v(f, kind, sev, component, file, fmt, ap);
+	va_end(ap);
+	return fd;
+}
+
+int sxs_finding_note(struct sxs_findings *f, struct sxs_finding *fd, const char *fmt, ...)
+{
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	va_list ap;
+	if (!fd)
+		return 0;
+	sxs_strbuf_adds(&sb, fd->message);
+	sxs_strbuf_adds(&sb, " (");
+	va_start(ap, fmt);
+	sxs_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	sxs_strbuf_addc(&sb, ')');
+	char *s = sxs_strbuf_detach(&sb, NULL);
+	if (!s) {
+		f->oom = true;
+		return -SXS_ENOMEM;
+	}
+	sxs_free(fd->message);
+	fd->message = s;
+	return 0;
+}
+
+/* FNV-1a, 64 bits: no allocation, so a fingerprint never depends on memory pressure */
+static uint64_t fnv1a(uint64_t h, const char *s, bool fold)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (fold && c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * 0x100000001b3ull;
+	}
+	return (h ^ 0) * 0x100000001b3ull; /* the field separator */
+}
+
+void sxs_finding_fingerprint(const struct sxs_finding *fd, char out[17])
+{
+	const char *c = fd->component ? fd->component : fd->winners_key;
+	uint64_t h = 0xcbf29ce484222325ull;
+	h = fnv1a(h, registry[fd->kind].id, false);
+	/* case-folded: Windows names are case-insensitive, mounts spell them differently */
+	h = fnv1a(h, c, true);
+	h = fnv1a(h, fd->file, true);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 int sxs_findings_error(const struct sxs_findings *f)
@@ -276,7 +369,7 @@ size_t sxs_findings_count(const struct sxs_findings *f, enum sxs_severity min)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < f->n; i++)
-		if (registry[f->v[i].kind].severity >= min)
+		if (f->v[i].severity >= min)
 			n++;
 	return n;
 }

@@ -23,7 +23,10 @@ enum sxs_cbs_class {
 	SXS_CBS_PAYLOAD,  /* "CSI Payload Corruption" */
 	SXS_CBS_MANIFEST, /* "CSI Manifest Corruption" */
 	SXS_CBS_METADATA, /* "CSI Metadata Corruption" (COMPONENTS, Winners) */
+	SXS_CBS_CBS_MANIFEST, /* "CBS Manifest Corruption" (.mum/.cat, packages.md §3.4) */
+	SXS_CBS_CBS_METADATA, /* "CBS Metadata Corruption" (CBS Packages registry, marks) */
 };
+#define SXS_CBS_CLASS_COUNT 6
 
 enum sxs_finding_kind {
 	SXS_F_PAYLOAD_HASH_MISMATCH,
@@ -48,6 +51,14 @@ enum sxs_finding_kind {
 	SXS_F_HIVE_DIRTY,
 	SXS_F_HIVE_UNREADABLE,
 	SXS_F_CHECK_SKIPPED,
+	/* state (issue 11): deployments, marks, catalogs (check/deploy.c) */
+	SXS_F_DEPLOYMENT_MARK_ORPHAN,
+	SXS_F_DEPLOYMENT_MARK_MALFORMED,
+	SXS_F_DEPLOYMENT_NOT_INSTALLED,
+	SXS_F_DEPLOYMENT_COMPONENT_MISSING,
+	SXS_F_CATALOG_MISSING,
+	SXS_F_MANIFEST_NOT_IN_CATALOG,
+	/* end of state's block */
 	/* PSFX differentials, issue 14 (psfx; check/deltas.c) */
 	SXS_F_DELTA_REVERSE_FAILED,
 	SXS_F_DELTA_FORWARD_FAILED,
@@ -60,7 +71,7 @@ enum sxs_finding_kind {
 
 struct sxs_finding_info {
 	const char *id;
-	enum sxs_severity severity;
+	enum sxs_severity severity; /* the highest this kind can be reported with */
 	enum sxs_cbs_class cbs;
 	const char *doc;    /* one line */
 	const char *advice; /* what an admin does about it */
@@ -74,6 +85,7 @@ int sxs_finding_lookup(const char *id);
 /* One reported problem. Strings are owned (sxs_malloc). */
 struct sxs_finding {
 	enum sxs_finding_kind kind;
+	enum sxs_severity severity; /* this finding's: the registry's unless the evidence lowers it */
 	char *component;   /* full key form, or NULL */
 	char *file;        /* file or path inside the component / image, or NULL */
 	char *message;     /* one line, lower case, no final period */
@@ -101,7 +113,24 @@ struct sxs_finding *sxs_findings_add(struct sxs_findings *f, enum sxs_finding_ki
                                      const char *component, const char *file,
                                      const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/*
+ * The same with a severity decided from the evidence (liveness, gates;
+ * calibration.md §6-§7); it never exceeds the registry's.
+ */
+struct sxs_finding *sxs_findings_add_sev(struct sxs_findings *f, enum sxs_finding_kind kind,
+                                         enum sxs_severity sev, const char *component,
+                                         const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Append " (<text>)" to a finding's message; 0 or -SXS_ENOMEM (also sticky in f). */
+int sxs_finding_note(struct sxs_findings *f, struct sxs_finding *fd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int sxs_finding_set(char **field, const char *value);
+/*
+ * A stable fingerprint of a finding for fleets: 16 hex digits of FNV-1a-64
+ * over "id\0component\0file" (names case-folded; empty when absent), so
+ * the same problem on two machines or two runs has the same fingerprint.
+ */
+void sxs_finding_fingerprint(const struct sxs_finding *fd, char out[17]);
 int sxs_finding_add_version(struct sxs_finding *fd, const char *version);
 int sxs_findings_error(const struct sxs_findings *f);
 /* Deterministic report order: by component, then kind, then file. */

@@ -1,15 +1,75 @@
 /* SPDX-License-Identifier: MIT */
 #include "check/scan.h"
 
-#include "check/deltas.h"
-
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "check/deltas.h"
+#include "check/deploy.h"
 #include "manifest/identity.h"
+#include "store/forms.h"
 #include "util/alloc.h"
 #include "util/hex.h"
 #include "util/strbuf.h"
+
+bool sxs_check_transient(const struct sxs_model *m)
+{
+	/* packages.md §6 gate, calibration.md §7: CBS rewrites these at the next boot */
+	return m->components_dirty || m->software_dirty || m->pending_xml || m->pending_hive ||
+	       m->store_dirty;
+}
+
+static const char *transient_why(const struct sxs_model *m)
+{
+	if (m->pending_xml || m->pending_hive)
+		return "a servicing transaction is pending";
+	if (m->store_dirty)
+		return "COMPONENTS has StoreDirty set";
+	return "a registry hive is dirty and was not recovered";
+}
+
+void sxs_check_gate(const struct sxs_model *m, struct sxs_findings *out, struct sxs_finding *fd)
+{
+	if (!fd || fd->severity != SXS_SEV_ERROR || !sxs_check_transient(m))
+		return;
+	fd->severity = SXS_SEV_WARNING;
+	sxs_finding_note(out, fd, "may be transient: %s", transient_why(m));
+}
+
+/*
+ * Without deployment data nothing is known to be live or dormant: today's
+ * rules, capped at warning, and the report says why (calibration.md §6).
+ */
+static void cap_unknown(const struct sxs_model *m, struct sxs_findings *out,
+                        struct sxs_finding *fd)
+{
+	if (!fd || m->liveness_known || fd->severity != SXS_SEV_ERROR)
+		return;
+	fd->severity = SXS_SEV_WARNING;
+	sxs_finding_note(out, fd, "liveness unknown: the image has no deployment data");
+}
+
+static const char *live_reason(const struct sxs_component *c)
+{
+	if (c->live_why & SXS_LIVE_WHY_WINNER)
+		return "it is the Winners default of its family";
+	if (c->live_why & SXS_LIVE_WHY_IS_DEPLOYMENT)
+		return "it is a deployment installed by an Installed package";
+	if (c->live_why & SXS_LIVE_WHY_DEPENDENCY)
+		return "a deployment of an Installed package installs it";
+	return "a deployment of an Installed package owns it";
+}
+
+static bool is_servicing_stack(const struct sxs_component *c)
+{
+	const char *n = c->id.name;
+	struct sxs_keyform_parts parts;
+	if (!n && sxs_keyform_split(c->keyform, &parts) == 0)
+		return !strncasecmp(parts.name, "microsoft-windows-servicingstack", 32);
+	return n && !strncasecmp(n, "microsoft-windows-servicingstack", 32);
+}
 
 static int set_hex(char **field, const uint8_t *d, size_t len)
 {
@@ -20,7 +80,79 @@ static int set_hex(char **field, const uint8_t *d, size_t len)
 	return sxs_finding_set(field, hex);
 }
 
-static void check_payloads(const struct sxs_component *c, struct sxs_findings *out)
+static void deltas_text(struct sxs_strbuf *sb, unsigned forms)
+{
+	const char *sep = "";
+	static const struct { unsigned bit; const char *name; } t[] = {
+		{SXS_FORM_F, "f\\"}, {SXS_FORM_R, "r\\"}, {SXS_FORM_N, "n\\"},
+		{SXS_FORM_LCU_F, "servicing\\LCU f\\"}, {SXS_FORM_LCU_R, "servicing\\LCU r\\"},
+		{SXS_FORM_LCU_N, "servicing\\LCU n\\"},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+		if (forms & t[i].bit) {
+			sxs_strbuf_addf(sb, "%s%s", sep, t[i].name);
+			sep = ", ";
+		}
+}
+
+/*
+ * A manifest file whose full file is not in WinSxS\<kf> (calibration.md §6.4,
+ * §7 (a)/(b)): an error only for a live component that is not a deployment;
+ * a warning for a dormant one with no CF and no differential; info when the
+ * payload may legitimately be stored elsewhere (CF set, or differentials
+ * only: SB17763b, SN41621); capped at warning when liveness is unknown.
+ */
+static void check_missing_payload(const struct sxs_model *m, const struct sxs_component *c,
+                                  const struct sxs_payload *p, struct sxs_findings *out)
+{
+	struct sxs_strbuf what = SXS_STRBUF_INIT;
+	enum sxs_severity sev;
+	unsigned deltas = p->forms & SXS_FORM_DELTAS;
+	if (c->is_deployment)
+		return; /* deployments carry no payload (calibration.md §6.1) */
+	sxs_strbuf_addf(&what, c->folder ? "file member '%s' is missing"
+	                                 : "file member '%s' is missing (no component folder)",
+	                p->name);
+	if (deltas) {
+		sxs_strbuf_adds(&what, "; only differentials exist (");
+		deltas_text(&what, deltas);
+		sxs_strbuf_addc(&what, ')');
+	}
+	if (c->live == SXS_LIVE_LIVE) {
+		sev = SXS_SEV_ERROR;
+		sxs_strbuf_addf(&what, "; the component is live: %s", live_reason(c));
+	} else if (c->live == SXS_LIVE_DORMANT) {
+		if (deltas || (c->has_cf && c->cf != 0)) {
+			sev = SXS_SEV_INFO;
+			if (deltas)
+				sxs_strbuf_adds(&what, "; a dormant version kept as differentials");
+			else
+				sxs_strbuf_addf(&what, "; a dormant version with CF 0x%x (stored compressed or "
+				                       "removed by cleanup)", (unsigned)c->cf);
+		} else {
+			sev = SXS_SEV_WARNING;
+			sxs_strbuf_adds(&what, "; the version is dormant (superseded, staged or a disabled feature)");
+		}
+	} else {
+		sev = SXS_SEV_ERROR; /* capped below */
+	}
+	if (sxs_strbuf_error(&what)) {
+		out->oom = true;
+		return;
+	}
+	struct sxs_finding *fd = sxs_findings_add_sev(out, SXS_F_PAYLOAD_MISSING, sev, c->keyform,
+	                                              p->name, "%s", sxs_strbuf_str(&what));
+	sxs_strbuf_release(&what);
+	if (fd && p->alg != SXS_DIGEST_NONE &&
+	    (set_hex(&fd->expected, p->expected, p->digest_len) ||
+	     sxs_finding_set(&fd->algorithm, sxs_digest_name(p->alg))))
+		out->oom = true;
+	cap_unknown(m, out, fd);
+	sxs_check_gate(m, out, fd);
+}
+
+static void check_payloads(const struct sxs_model *m, const struct sxs_component *c,
+                           struct sxs_findings *out)
 {
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct sxs_payload *p = &c->files[i];
@@ -35,14 +167,7 @@ static void check_payloads(const struct sxs_component *c, struct sxs_findings *o
 				out->oom = true;
 			break;
 		case SXS_PAYLOAD_MISSING:
-			fd = sxs_findings_add(out, SXS_F_PAYLOAD_MISSING, c->keyform, p->name,
-			                      c->folder ? "file member '%s' is missing"
-			                                : "file member '%s' is missing (no component folder)",
-			                      p->name);
-			if (fd && p->alg != SXS_DIGEST_NONE &&
-			    (set_hex(&fd->expected, p->expected, p->digest_len) ||
-			     sxs_finding_set(&fd->algorithm, sxs_digest_name(p->alg))))
-				out->oom = true;
+			check_missing_payload(m, c, p, out);
 			break;
 		case SXS_PAYLOAD_UNREADABLE:
 			sxs_findings_add(out, SXS_F_PAYLOAD_UNREADABLE, c->keyform, p->name,
@@ -74,13 +199,35 @@ static void check_manifest(const struct sxs_model *m, const struct sxs_component
 	struct sxs_finding *fd;
 	const char *mf = c->manifest_ondisk;
 	switch (c->mstate) {
-	case SXS_MANIFEST_ABSENT:
-		sxs_findings_add(out, SXS_F_MANIFEST_MISSING, c->keyform, NULL,
-		                 "COMPONENTS lists the component but its manifest is missing");
+	case SXS_MANIFEST_ABSENT: {
+		/*
+		 * calibration.md §7 (e): old servicing-stack components stay tracked
+		 * after their manifests went (MB: 36 on a healthy 26100) and
+		 * dormant ones are cleanup candidates: info; a live one is
+		 * "CSI Manifest Missing": error.
+		 */
+		enum sxs_severity sev = SXS_SEV_ERROR;
+		const char *why = "";
+		if (is_servicing_stack(c)) {
+			sev = SXS_SEV_INFO;
+			why = " (an old servicing-stack version: Windows removes these at the next scavenge)";
+		} else if (c->live == SXS_LIVE_DORMANT) {
+			sev = SXS_SEV_INFO;
+			why = " (a dormant version: a cleanup candidate)";
+		} else if (c->live == SXS_LIVE_LIVE) {
+			why = c->live_why & SXS_LIVE_WHY_WINNER ? " (it is the Winners default of its family)"
+			                                          : " (a deployment of an Installed package needs it)";
+		}
+		fd = sxs_findings_add_sev(out, SXS_F_MANIFEST_MISSING, sev, c->keyform, NULL,
+		                          "COMPONENTS lists the component but its manifest is missing%s", why);
+		cap_unknown(m, out, fd);
+		sxs_check_gate(m, out, fd);
 		return;
+	}
 	case SXS_MANIFEST_UNREADABLE:
-		sxs_findings_add(out, SXS_F_MANIFEST_UNREADABLE, c->keyform, mf, "manifest unreadable: %s",
-		                 c->mdetail ? c->mdetail : "unknown error");
+		fd = sxs_findings_add(out, SXS_F_MANIFEST_UNREADABLE, c->keyform, mf, "manifest unreadable: %s",
+		                      c->mdetail ? c->mdetail : "unknown error");
+		sxs_check_gate(m, out, fd);
 		return;
 	case SXS_MANIFEST_UNSUPPORTED:
 		sxs_findings_add(out, SXS_F_MANIFEST_COMPRESSED_UNSUPPORTED, c->keyform, mf,
@@ -109,8 +256,16 @@ static void check_manifest(const struct sxs_model *m, const struct sxs_component
 	if (!m->have_components_hive)
 		return;
 	if (!c->in_hive) {
-		sxs_findings_add(out, SXS_F_MANIFEST_ORPHAN, c->keyform, mf,
-		                 "manifest has no DerivedData\\Components key in COMPONENTS");
+		/*
+		 * calibration.md §7 (e): Windows deletes orphan manifests itself
+		 * ("Manifests Orphaned Objects Candidates"): a warning, an error only
+		 * when a live deployment or a Winners default needs the manifest.
+		 */
+		bool needed = c->live == SXS_LIVE_LIVE;
+		fd = sxs_findings_add_sev(out, SXS_F_MANIFEST_ORPHAN, needed ? SXS_SEV_ERROR : SXS_SEV_WARNING,
+		                          c->keyform, mf, "manifest has no DerivedData\\Components key in COMPONENTS%s%s",
+		                          needed ? "; it is needed: " : "", needed ? live_reason(c) : "");
+		sxs_check_gate(m, out, fd);
 		return;
 	}
 	if (c->has_manifest_sha256 && c->has_s256h && memcmp(c->manifest_sha256, c->s256h, 32)) {
@@ -120,9 +275,11 @@ static void check_manifest(const struct sxs_model *m, const struct sxs_component
 		           set_hex(&fd->actual, c->manifest_sha256, 32) ||
 		           sxs_finding_set(&fd->algorithm, "sha256")))
 			out->oom = true;
+		sxs_check_gate(m, out, fd);
 	} else if (c->has_manifest_sha256 && !c->has_s256h) {
-		sxs_findings_add(out, SXS_F_MANIFEST_HASH_MISMATCH, c->keyform, mf,
-		                 "COMPONENTS has no valid 32-byte S256H value for the manifest");
+		fd = sxs_findings_add(out, SXS_F_MANIFEST_HASH_MISMATCH, c->keyform, mf,
+		                      "COMPONENTS has no valid 32-byte S256H value for the manifest");
+		sxs_check_gate(m, out, fd);
 	}
 	if (c->canonical && (!c->hive_identity || strcmp(c->canonical, c->hive_identity))) {
 		fd = sxs_findings_add(out, SXS_F_IDENTITY_MISMATCH, c->keyform, NULL,
@@ -131,6 +288,7 @@ static void check_manifest(const struct sxs_model *m, const struct sxs_component
 		if (fd && (sxs_finding_set(&fd->expected, c->canonical) ||
 		           sxs_finding_set(&fd->actual, c->hive_identity)))
 			out->oom = true;
+		sxs_check_gate(m, out, fd);
 	}
 }
 
@@ -231,9 +389,32 @@ static int add_versions(struct sxs_finding *fd, char **v, size_t n)
 	return 0;
 }
 
-/* One family with versions in the store (by the model's components). */
+/* What the components of one Winners family say about it. */
+enum {
+	FAM_SEEN = 1u << 0,
+	FAM_LIVE = 1u << 1,       /* some version is live */
+	FAM_RESOLVED = 1u << 2,   /* some version has files or is type win32 / win32-policy */
+	FAM_UNKNOWN = 1u << 3,    /* liveness unknown */
+};
+
+static bool resolved_through_winners(const struct sxs_component *c)
+{
+	const char *t = c->id.type;
+	return c->nfiles > 0 || (t && (!strcasecmp(t, "win32") || !strcasecmp(t, "win32-policy")));
+}
+
+/*
+ * One family with versions in the store (by the model's components).
+ * calibration.md §7 (c): no Winners key is info (staged-only, superseded
+ * and disabled-feature families have none: the demo's HyperV-ComputeLib
+ * shape), a warning only when a version is live and resolved through
+ * Winners; never an error.  §7 (d): a band default that is not installed
+ * is a warning, info when WinSxS\Fusion\<key>\<band>\<version> holds it
+ * (Windows 11 MSI assemblies: VC57, VC84, FUS).
+ */
 static void check_family(const struct sxs_model *m, const struct sxs_family_index *ix,
-                         const char *key, const char *sample_name, struct sxs_findings *out)
+                         const char *key, const char *sample_name, unsigned fam,
+                         struct sxs_findings *out)
 {
 	char **v = NULL;
 	size_t n = 0;
@@ -251,18 +432,35 @@ static void check_family(const struct sxs_model *m, const struct sxs_family_inde
 	if (!f || !f->band || !band || !band->winner) {
 		const char *why = !f ? "no Winners key" : !f->band ? "no winning band"
 		                  : !band ? "winning band subkey missing" : "no winning version in band";
-		fd = sxs_findings_add(out, SXS_F_WINNER_MISSING, NULL, NULL,
-		                      "component %s does not have a winner but has %zu other component version(s) (%s)",
-		                      sample_name, n, why);
+		enum sxs_severity sev;
+		const char *ctx;
+		if (fam & FAM_UNKNOWN) {
+			sev = SXS_SEV_WARNING;
+			ctx = "; liveness unknown: the image has no deployment data";
+		} else if ((fam & FAM_LIVE) && (fam & FAM_RESOLVED)) {
+			sev = SXS_SEV_WARNING;
+			ctx = "; a version of it is live";
+		} else {
+			sev = SXS_SEV_INFO;
+			ctx = "; no version of it is live (staged, superseded or a disabled feature)";
+		}
+		/* CBS.log's wording: the component, then the number of *other* versions */
+		fd = sxs_findings_add_sev(out, SXS_F_WINNER_MISSING, sev, NULL, NULL,
+		                          "component %s %s does not have a winner but has %zu other component version(s) (%s%s)",
+		                          sample_name, n ? v[n - 1] : "", n ? n - 1 : 0, why, ctx);
 	} else if (!has_version(v, n, band->winner)) {
-		fd = sxs_findings_add(out, SXS_F_WINNER_NOT_INSTALLED, NULL, NULL,
-		                      "winner %s of %s is not installed (the store has %zu version(s) of this family)",
-		                      band->winner, sample_name, n);
+		bool fusion = sxs_model_has_fusion(m, key, band->band, band->winner);
+		fd = sxs_findings_add_sev(out, SXS_F_WINNER_NOT_INSTALLED,
+		                          fusion ? SXS_SEV_INFO : SXS_SEV_WARNING, NULL, NULL,
+		                          "winner %s of %s is not installed (the store has %zu version(s) of this family)%s",
+		                          band->winner, sample_name, n,
+		                          fusion ? "; it is in WinSxS\\Fusion (an MSI-installed Win32 assembly)" : "");
 		if (fd && sxs_finding_set(&fd->expected, band->winner))
 			out->oom = true;
 	}
 	if (fd && (sxs_finding_set(&fd->winners_key, key) || add_versions(fd, v, n)))
 		out->oom = true;
+	sxs_check_gate(m, out, fd);
 	if (f && f->malformed)
 		sxs_findings_add(out, SXS_F_WINNER_MALFORMED, NULL, NULL, "Winners key %s: %s", f->key,
 		                 f->malformed_detail ? f->malformed_detail : "malformed");
@@ -271,16 +469,35 @@ static void check_family(const struct sxs_model *m, const struct sxs_family_inde
 
 static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 {
-	struct sxs_map seen;
+	struct sxs_map fams;
 	struct sxs_family_index ix;
 	if (sxs_family_index_build(m, &ix)) {
 		out->oom = true;
 		return;
 	}
-	sxs_map_init(&seen, true);
+	/* family key -> FAM_* flags (kept in the pointer: no allocation per family) */
+	sxs_map_init(&fams, true);
 	for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
 		const struct sxs_component *c = &m->comps[i];
 		/* deployments carry no payload and are not resolved through Winners */
+		if (!c->winners_key || c->is_deployment)
+			continue;
+		size_t kl = strlen(c->winners_key);
+		unsigned fam = (unsigned)(uintptr_t)sxs_map_get(&fams, c->winners_key, kl);
+		fam |= FAM_SEEN;
+		if (c->live == SXS_LIVE_LIVE)
+			fam |= FAM_LIVE;
+		else if (c->live == SXS_LIVE_UNKNOWN)
+			fam |= FAM_UNKNOWN;
+		if (resolved_through_winners(c))
+			fam |= FAM_RESOLVED;
+		if (sxs_map_put(&fams, c->winners_key, kl, (void *)(uintptr_t)fam))
+			out->oom = true;
+	}
+	struct sxs_map seen;
+	sxs_map_init(&seen, true);
+	for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
+		const struct sxs_component *c = &m->comps[i];
 		if (!c->winners_key || c->is_deployment || sxs_map_has(&seen, c->winners_key, strlen(c->winners_key)))
 			continue;
 		if (sxs_map_put(&seen, c->winners_key, strlen(c->winners_key), (void *)c)) {
@@ -288,7 +505,8 @@ static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 			break;
 		}
 		const char *name = c->id.name ? c->id.name : c->keyform;
-		check_family(m, &ix, c->winners_key, name, out);
+		unsigned fam = (unsigned)(uintptr_t)sxs_map_get(&fams, c->winners_key, strlen(c->winners_key));
+		check_family(m, &ix, c->winners_key, name, fam, out);
 	}
 	/* Winners keys for families with no version in the store */
 	for (size_t i = 0; i < m->nfamilies && !out->oom; i++) {
@@ -301,15 +519,18 @@ static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 				winner = f->bands[j].winner;
 		if (!winner)
 			continue;
-		struct sxs_finding *fd = sxs_findings_add(
-			out, SXS_F_WINNER_NOT_INSTALLED, NULL, NULL,
-			"winner %s of Winners key %s is not installed; the store has no version of this family",
-			winner, f->key);
+		bool fusion = sxs_model_has_fusion(m, f->key, f->band, winner);
+		struct sxs_finding *fd = sxs_findings_add_sev(
+			out, SXS_F_WINNER_NOT_INSTALLED, fusion ? SXS_SEV_INFO : SXS_SEV_WARNING, NULL, NULL,
+			"winner %s of Winners key %s is not installed; the store has no version of this family%s",
+			winner, f->key,
+			fusion ? "; it is in WinSxS\\Fusion (an MSI-installed Win32 assembly)" : "");
 		if (fd && (sxs_finding_set(&fd->winners_key, f->key) ||
 		           sxs_finding_set(&fd->expected, winner)))
 			out->oom = true;
 	}
 	sxs_map_release(&seen);
+	sxs_map_release(&fams);
 	sxs_family_index_release(&ix);
 }
 
@@ -375,11 +596,13 @@ int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out)
 		                 m->base_manifest_source);
 	for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
 		check_manifest(m, &m->comps[i], out);
-		check_payloads(&m->comps[i], out);
+		check_payloads(m, &m->comps[i], out);
 	}
 	sxs_check_deltas(m, out); /* issue 14 */
 	if (m->have_software_hive)
 		check_winners(m, out);
+	if (!out->oom)
+		sxs_check_deployments(m, out);
 	sxs_findings_sort(out);
 	return sxs_findings_error(out);
 }

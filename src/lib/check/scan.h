@@ -13,6 +13,15 @@
 int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out);
 
 /*
+ * The gate of packages.md §6 / calibration.md §7: a dirty hive that was not
+ * recovered, a pending transaction (pending.xml, PendingXmlIdentifier) or
+ * StoreDirty make store and package errors possibly transient.
+ */
+bool sxs_check_transient(const struct sxs_model *m);
+/* Under the gate, turn an error finding into a warning noted "may be transient: <why>". */
+void sxs_check_gate(const struct sxs_model *m, struct sxs_findings *out, struct sxs_finding *fd);
+
+/*
  * Winners families: every component's (Winners key, version), sorted once,
  * so the versions of one family are a binary search away (a store has
  * 10,000+ families; scanning all components per family is quadratic).

@@ -60,7 +60,8 @@ struct parse_state {
 	unsigned char stack[SXS_MAX_XML_DEPTH];
 	enum xml_ns root_ns;
 	bool seen_identity;
-	size_t files_cap, deps_cap;
+	size_t files_cap, deps_cap, deps_install_cap;
+	bool dep_install; /* the open dependentAssembly has dependencyType="install" */
 
 	/* the <hash> being read (of m->files[m->nfiles - 1]) */
 	enum xml_ns hash_ns;
@@ -237,8 +238,11 @@ static void start_dependency_identity(struct parse_state *st, const XML_Char **a
 		     line_of(st), SXS_MAX_MANIFEST_DEPS);
 		return;
 	}
-	if (!grow_array(st, (void **)&m->deps, m->ndeps, &st->deps_cap, sizeof(*m->deps)))
+	if (!grow_array(st, (void **)&m->deps, m->ndeps, &st->deps_cap, sizeof(*m->deps)) ||
+	    !grow_array(st, (void **)&m->deps_install, m->ndeps, &st->deps_install_cap,
+	                sizeof(*m->deps_install)))
 		return;
+	m->deps_install[m->ndeps] = st->dep_install;
 	struct sxs_identity *id = &m->deps[m->ndeps++];
 	memset(id, 0, sizeof(*id));
 	read_identity(st, id, atts);
@@ -416,6 +420,12 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		st->seen_identity = true;
 		read_identity(st, &st->m->id, atts);
 		break;
+	case EL_DEP_ASSEMBLY: {
+		/* packages.md §5.1: a deployment installs its dependencyType="install" dependencies */
+		const char *dt = find_attr(atts, "dependencyType");
+		st->dep_install = dt && ascii_ieq(dt, "install");
+		break;
+	}
 	case EL_DEP_IDENTITY:
 		start_dependency_identity(st, atts);
 		break;
@@ -540,6 +550,7 @@ void sxs_manifest_free(struct sxs_manifest *m)
 	for (size_t i = 0; i < m->ndeps; i++)
 		sxs_identity_release(&m->deps[i]);
 	sxs_free(m->deps);
+	sxs_free(m->deps_install);
 	sxs_free(m->manifest_version);
 	sxs_free(m);
 }

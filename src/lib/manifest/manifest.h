@@ -51,6 +51,7 @@ struct sxs_manifest {
 	size_t nfiles;
 	struct sxs_identity *deps;       /* dependency/dependentAssembly/assemblyIdentity */
 	size_t ndeps;
+	bool *deps_install;              /* per dep: its dependentAssembly has dependencyType="install" */
 	bool is_deployment;              /* a <deployment> child of <assembly> */
 	char *manifest_version;          /* <assembly manifestVersion>, NULL when absent */
 };

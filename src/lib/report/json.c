@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "report/json_util.h"
+#include "sxs_config.h"
 #include "report/report.h"
 #include "util/utf8.h"
 
@@ -59,7 +60,10 @@ static struct json_object *finding_json(const struct sxs_finding *fd)
 	if (!o)
 		return NULL;
 	err |= sxs_json_add_string(o, "id", info->id);
-	err |= sxs_json_add_string(o, "severity", sxs_severity_name(info->severity));
+	char fp[17];
+	sxs_finding_fingerprint(fd, fp);
+	err |= sxs_json_add_string(o, "severity", sxs_severity_name(fd->severity));
+	err |= sxs_json_add_string(o, "fingerprint", fp);
 	err |= sxs_json_add_string(o, "message", fd->message);
 	err |= sxs_json_add_string(o, "component", fd->component);
 	err |= sxs_json_add_string(o, "file", fd->file);
@@ -106,7 +110,7 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		counts[f->v[i].kind]++;
-		sev[sxs_finding_info(f->v[i].kind)->severity]++;
+		sev[f->v[i].severity]++;
 		struct json_object *o = finding_json(&f->v[i]);
 		if (!o || json_object_array_add(arr, o)) {
 			json_object_put(o);
@@ -134,11 +138,16 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(summary, "info", json_object_new_int64((int64_t)sev[SXS_SEV_INFO]));
 	err |= sxs_json_add(summary, "by_kind", bykind);
 
+	/* schema 2: per-finding severity and fingerprint, tool version, liveness */
+	err |= sxs_json_add(doc, "schema_version", json_object_new_int(SXS_JSON_SCHEMA_VERSION));
+	err |= sxs_json_add_string(doc, "tool", "sxscheck");
+	err |= sxs_json_add_string(doc, "tool_version", SXS_VERSION);
 	err |= sxs_json_add_string(doc, "image", m->image);
 	err |= sxs_json_add_string(doc, "build", m->build);
 	err |= sxs_json_add_string(doc, "product", m->product);
 	err |= sxs_json_add_string(doc, "base_manifest", m->base_manifest_source);
 	err |= sxs_json_add(doc, "components_hive", json_object_new_boolean(m->have_components_hive));
+	err |= sxs_json_add_string(doc, "liveness", m->liveness_known ? "known" : "unknown");
 	err |= sxs_json_add(doc, "software_hive", json_object_new_boolean(m->have_software_hive));
 	err |= sxs_json_add(doc, "findings", arr);
 	err |= sxs_json_add(doc, "summary", summary);

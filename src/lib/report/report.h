@@ -12,6 +12,9 @@
  * from the image can never break a text line or the JSON document.
  */
 
+/* Version of the JSON documents' layout (scan, census); raised when a field changes meaning. */
+#define SXS_JSON_SCHEMA_VERSION 2
+
 /* Text in the spirit of CBS.log: one finding per line, then a summary. */
 int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
                          const struct sxs_findings *f);

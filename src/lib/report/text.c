@@ -28,7 +28,7 @@ void sxs_report_size(struct sxs_strbuf *out, uint64_t bytes)
 static void finding_line(struct sxs_strbuf *out, const struct sxs_finding *fd)
 {
 	const struct sxs_finding_info *info = sxs_finding_info(fd->kind);
-	sxs_strbuf_addf(out, "%-7s %-24s ", sxs_severity_name(info->severity), info->id);
+	sxs_strbuf_addf(out, "%-7s %-24s ", sxs_severity_name(fd->severity), info->id);
 	const char *where = fd->component ? fd->component : fd->winners_key;
 	if (where) {
 		sxs_report_text_escape(out, where);
@@ -76,7 +76,7 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
                          const struct sxs_findings *f)
 {
 	size_t by_kind[SXS_F_COUNT] = {0};
-	size_t cbs[4] = {0}, sev[3] = {0};
+	size_t cbs[SXS_CBS_CLASS_COUNT] = {0}, sev[3] = {0};
 
 	sxs_strbuf_adds(out, "sxscheck scan of ");
 	sxs_report_text_escape(out, m->image);
@@ -99,12 +99,17 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 		sxs_strbuf_adds(out, m->base_manifest_known ? " (Microsoft's, sha256 0ad8f100...6b46)\n"
 		                                            : " (not Microsoft's known base)\n");
 	}
+	if (!m->liveness_known && (m->have_components_hive || m->have_software_hive))
+		sxs_strbuf_addf(out, "Liveness: unknown (%s); missing payloads, manifests and Winners "
+		                     "problems are reported at most as warnings\n",
+		                m->have_deployment_data ? "no package states could be read"
+		                                        : "the image has no deployment data");
 	sxs_strbuf_addc(out, '\n');
 	for (size_t i = 0; i < f->n; i++) {
 		const struct sxs_finding_info *info = sxs_finding_info(f->v[i].kind);
 		by_kind[f->v[i].kind]++;
-		sev[info->severity]++;
-		if (info->severity == SXS_SEV_ERROR)
+		sev[f->v[i].severity]++;
+		if (f->v[i].severity == SXS_SEV_ERROR)
 			cbs[info->cbs]++;
 		finding_line(out, &f->v[i]);
 	}

@@ -13,6 +13,10 @@
 #include <unistd.h>
 
 #include "manifest/manifest.h"
+#include "store/deploy.h"
+#include "store/forms.h"
+#include "store/live.h"
+#include "store/pkgview.h"
 #include "store/psfx.h"
 #include "store/registry.h"
 #include "util/alloc.h"
@@ -63,12 +67,22 @@ void sxs_component_release(struct sxs_component *c)
 	sxs_free(c->files);
 	for (size_t i = 0; i < c->ndeltas; i++) {
 		sxs_free(c->deltas[i].path);
+		sxs_free(c->deltas[i].lcu);
 		sxs_free(c->deltas[i].detail);
 		sxs_free(c->deltas[i].ondisk);
 		sxs_free(c->deltas[i].vdetail);
 	}
 	sxs_free(c->deltas);
 	sxs_free(c->hive_identity);
+	for (size_t i = 0; i < c->nclinks; i++)
+		sxs_free(c->clinks[i]);
+	sxs_free(c->clinks);
+	for (size_t i = 0; i < c->nfflags; i++)
+		sxs_free(c->fflags[i].name);
+	sxs_free(c->fflags);
+	for (size_t i = 0; i < c->ninstall_deps; i++)
+		sxs_free(c->install_deps[i]);
+	sxs_free(c->install_deps);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -97,6 +111,23 @@ void sxs_model_release(struct sxs_model *m)
 	for (size_t i = 0; i < m->nfamilies; i++)
 		sxs_family_release(&m->families[i]);
 	sxs_free(m->families);
+	for (size_t i = 0; i < m->ndeployments; i++)
+		sxs_deployment_release(&m->deployments[i]);
+	sxs_free(m->deployments);
+	for (size_t i = 0; i < m->ncatalog_keys; i++)
+		sxs_free(m->catalog_keys[i]);
+	sxs_free(m->catalog_keys);
+	for (size_t i = 0; i < m->ncatalog_files; i++) {
+		sxs_free(m->catalog_files[i].name);
+		sxs_free(m->catalog_files[i].detail);
+	}
+	sxs_free(m->catalog_files);
+	for (size_t i = 0; i < m->nlcu_dirs; i++)
+		sxs_free(m->lcu_dirs[i]);
+	sxs_free(m->lcu_dirs);
+	for (size_t i = 0; i < m->nfusion; i++)
+		sxs_free(m->fusion[i]);
+	sxs_free(m->fusion);
 	sxs_map_release(&m->by_keyform);
 	sxs_free(m->image);
 	sxs_free(m->build);
@@ -231,6 +262,7 @@ struct load_ctx {
 	struct sxs_model *m;
 	const struct sxs_model_options *opt;
 	const uint8_t *base;      /* DCM base manifest, or NULL */
+	const struct sxs_lcu_index *lcu; /* servicing\LCU folders */
 	size_t base_len;
 	char *base_problem;       /* why there is no base */
 	atomic_int fatal;         /* -SXS_ENOMEM seen */
@@ -323,14 +355,13 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 			return -SXS_ENOMEM;
 		}
 		p->ino = fe->ino;
+		p->forms |= SXS_FORM_FULL;
 		if (fe->type == DT_LNK)
 			p->state = SXS_PAYLOAD_LINK;
 	}
 	/* PSFX differentials: f/, r/, n/ (listed here, read by the hash workers) */
 	if (!err) {
 		err = sxs_psfx_list(dir, c);
-		if (!err)
-			err = sxs_psfx_assign(c);
 		if (err == -SXS_ENOMEM) {
 			sxs_dir_free(dir);
 			return err;
@@ -451,6 +482,9 @@ static int load_component(struct load_ctx *ctx, struct sxs_component *c)
 		goto out;
 	}
 	c->is_deployment = man->is_deployment;
+	if (man->is_deployment &&
+	    (err = sxs_deploy_record_deps(c, man->deps, man->deps_install, man->ndeps)))
+		goto out;
 	err = set_identity(c, &man->id);
 	if (err && err != -SXS_ENOMEM) {
 		/* an identity the appid string cannot carry (',', controls, edge spaces) */
@@ -463,10 +497,16 @@ static int load_component(struct load_ctx *ctx, struct sxs_component *c)
 		                       "characters or leading/trailing spaces");
 		goto out;
 	}
-	if (err || (err = take_files(c, man)))
+	if (err || (err = take_files(c, man)) || (err = sxs_forms_match_fflags(c)))
 		goto out;
-	if (!ctx->opt->no_payload)
+	if (!ctx->opt->no_payload) {
 		err = load_folder(ctx, c);
+		if (!err)
+			err = sxs_forms_lcu_deltas(ctx->lcu, c);
+		if (!err)
+			err = sxs_psfx_assign(c); /* after both places are listed */
+		sxs_forms_from_deltas(c);
+	}
 out:
 	sxs_manifest_free(man);
 	sxs_free(raw);
@@ -630,6 +670,9 @@ static int hash_one(struct slot *s, struct sxs_component *c, struct sxs_payload 
 	err = open_payload(ctx, c, p, &fd, &diag);
 	if (err)
 		goto out;
+	/* ntfs3 reads WOF-compressed files; the fact that it is a reparse point is kept */
+	if (sxs_reparse_probe_fd(fd, &p->reparse_tag))
+		p->forms |= SXS_FORM_REPARSE;
 	if ((err = sxs_digest_reset(d)))
 		goto out;
 	bool first = true;
@@ -651,6 +694,8 @@ static int hash_one(struct slot *s, struct sxs_component *c, struct sxs_payload 
 				posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 			enum sxs_container ct = sxs_container_detect(s->buf, (size_t)r);
 			if (ct != SXS_CONTAINER_NONE) {
+				p->forms |= SXS_FORM_CONTAINER;
+				p->container = ct;
 				err = ct == SXS_CONTAINER_DCS ? hash_dcs(ctx, fd, p, d, &diag)
 				                              : hash_container(ctx, fd, p, d, &diag);
 				if (err)
@@ -682,6 +727,30 @@ out:
 	if (err == -SXS_ENOMEM || err == 0)
 		return err;
 	p->err = err;
+	if (err != -SXS_ELINK && err != -SXS_ENOENT && !(p->forms & SXS_FORM_REPARSE)) {
+		/*
+		 * ntfs-3g without the system-compression plugin cannot read WOF
+		 * (CompactOS) files: unreadable, never corrupt (calibration.md §1.1)
+		 */
+		char path[PAYLOAD_PATH_MAX];
+		if (payload_path(c, p, path) &&
+		    sxs_reparse_probe_at(ctx->img->winsxs_fd, path, &p->reparse_tag))
+			p->forms |= SXS_FORM_REPARSE;
+	}
+	if (p->forms & SXS_FORM_REPARSE) {
+		struct sxs_strbuf sb = SXS_STRBUF_INIT;
+		if (p->reparse_tag == SXS_REPARSE_TAG_WOF)
+			sxs_strbuf_adds(&sb, "WOF-compressed (CompactOS) reparse point this mount cannot "
+			                     "decompress; mount with ntfs3 or ntfs-3g's system-compression plugin");
+		else
+			sxs_strbuf_addf(&sb, "reparse point (tag 0x%08x) this mount cannot read",
+			                (unsigned)p->reparse_tag);
+		sxs_strbuf_addf(&sb, ": %s", sxs_diag_msg(&diag, err));
+		p->state = SXS_PAYLOAD_UNVERIFIABLE;
+		sxs_free(p->detail);
+		p->detail = sxs_strbuf_detach(&sb, NULL);
+		return p->detail ? 0 : -SXS_ENOMEM;
+	}
 	if (err == -SXS_ELINK)
 		p->state = SXS_PAYLOAD_LINK;
 	else if (err == -SXS_EUNSUPPORTED)
@@ -1066,14 +1135,21 @@ static int list_manifests(struct sxs_image *img, struct sxs_model *m)
 	return sxs_model_index(m);
 }
 
+static int package_state(const void *ctx, const char *identity, uint32_t *state_ret)
+{
+	return sxs_model_package_state(ctx, identity, state_ret);
+}
+
 int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
                    struct sxs_model *m, struct sxs_diag *diag)
 {
 	struct load_ctx ctx = {.img = img, .m = m, .opt = opt,
-	                       .psfx = {.winsxs_fd = img->winsxs_fd, .opt = opt}};
+	                       .psfx = {.winsxs_fd = img->winsxs_fd,
+	                                .windows_fd = img->windows_fd, .opt = opt}};
 	unsigned jobs = opt->jobs ? opt->jobs : sxs_online_cpus();
 	uint8_t *base = NULL;
 	struct sxs_registry *reg = NULL;
+	struct sxs_lcu_index *lcu = NULL;
 	int err;
 
 	if (jobs > SXS_MAX_JOBS)
@@ -1099,6 +1175,11 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	err = sxs_image_list(img, diag);
 	if (err)
 		goto out;
+	if ((err = sxs_lcu_index_load(img, m, &lcu, diag)))
+		goto out;
+	ctx.lcu = lcu;
+	if ((err = sxs_deploy_list_catalogs(img, m)) || (err = sxs_fusion_list(img, m)))
+		goto out;
 	m->pending_xml = sxs_dir_find(img->winsxs, "pending.xml") != NULL;
 	err = sxs_base_manifest_load(img, m, sxs_registry_wcp_version(reg), opt->base_manifest_path,
 	                             &base, &ctx.base_len, &ctx.base_problem, diag);
@@ -1121,6 +1202,10 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	if (err)
 		goto out;
 	err = sxs_registry_identities(m);
+	if (!err)
+		err = sxs_deploy_link(m);
+	if (!err)
+		sxs_model_liveness(m, sxs_model_have_packages(m), package_state, m);
 	m->files_total = atomic_load(&ctx.files_total);
 	m->bytes_total = atomic_load(&ctx.bytes_total);
 	m->files_hashed = atomic_load(&ctx.files_done);
@@ -1128,6 +1213,7 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	m->elapsed = since(&ctx.t0);
 out:
 	sxs_free(ctx.base_problem);
+	sxs_lcu_index_free(lcu);
 	sxs_registry_free(reg);
 	sxs_free(base);
 	if (err == -SXS_ENOMEM)

@@ -26,7 +26,8 @@ enum sxs_payload_state {
 	SXS_PAYLOAD_UNCHECKED,   /* --no-payload, or not yet hashed */
 	SXS_PAYLOAD_OK,
 	SXS_PAYLOAD_MISMATCH,
-	SXS_PAYLOAD_MISSING,     /* no folder or no file */
+	SXS_PAYLOAD_MISSING,     /* no file of that name in the component folder, or no folder:
+	                            a fact, not a verdict (forms and liveness decide, check/) */
 	SXS_PAYLOAD_UNREADABLE,  /* open/read error, not a regular file */
 	SXS_PAYLOAD_LINK,        /* a symbolic link: not followed */
 	SXS_PAYLOAD_UNSAFE,      /* name would leave the folder: not opened */
@@ -35,8 +36,34 @@ enum sxs_payload_state {
 	SXS_PAYLOAD_UNVERIFIABLE /* unsupported transform / container */
 };
 
+/*
+ * The forms in which a payload file was found on disk (facts; store/forms.c).
+ * check/ decides from them, the COMPONENTS flags and liveness whether an
+ * absent full file is a problem (calibration.md §6).
+ */
+enum {
+	SXS_FORM_FULL = 1u << 0,      /* WinSxS\<kf>\<file> exists (any content) */
+	SXS_FORM_CONTAINER = 1u << 1, /* ... and its content is a DC? container (.container) */
+	SXS_FORM_REPARSE = 1u << 2,   /* ... and it is a reparse point (.reparse_tag) */
+	SXS_FORM_F = 1u << 3,         /* WinSxS\<kf>\f\<file> */
+	SXS_FORM_R = 1u << 4,
+	SXS_FORM_N = 1u << 5,
+	SXS_FORM_LCU_F = 1u << 6,     /* servicing\LCU\<any package>\<kf>\f\<file> */
+	SXS_FORM_LCU_R = 1u << 7,
+	SXS_FORM_LCU_N = 1u << 8,
+};
+#define SXS_FORM_LOCAL_DELTAS (SXS_FORM_F | SXS_FORM_R | SXS_FORM_N)
+#define SXS_FORM_LCU_DELTAS (SXS_FORM_LCU_F | SXS_FORM_LCU_R | SXS_FORM_LCU_N)
+#define SXS_FORM_DELTAS (SXS_FORM_LOCAL_DELTAS | SXS_FORM_LCU_DELTAS)
+#define SXS_REPARSE_TAG_WOF 0x80000017u /* IO_REPARSE_TAG_WOF (CompactOS) */
+
 struct sxs_payload {
 	char *name;                   /* from the manifest */
+	unsigned forms;               /* SXS_FORM_* found on disk */
+	enum sxs_container container; /* with SXS_FORM_CONTAINER */
+	uint32_t reparse_tag;         /* with SXS_FORM_REPARSE; 0 = tag unknown */
+	bool has_fflag;               /* COMPONENTS f!<file> value, as read */
+	uint32_t fflag;
 	char *ondisk;                 /* as spelled on disk, NULL when missing */
 	enum sxs_digest_alg alg;      /* manifest digest algorithm, NONE if none */
 	uint8_t expected[SXS_DIGEST_MAX];
@@ -71,13 +98,19 @@ enum sxs_psfx_verdict {
 	SXS_DV_UNVERIFIABLE,  /* decoder limit, unsupported type or flags, cap, unusable base */
 };
 
-/* A PSFX delta file in the component's f/, r/ or n/ folder. */
+/*
+ * A PSFX delta file in the component's f/, r/ or n/ folder, or in
+ * servicing\LCU\<package>\<kf>\{f,r,n} (lcu = that package folder's name).
+ */
 struct sxs_delta_file {
-	char *path;  /* "r\ci.dll" */
+	char *path;  /* "r\\ci.dll" */
+	char *lcu;   /* NULL: in WinSxS\<kf>; else the servicing\LCU child it is in */
 	int err;     /* CRC-32 prefix and header tier: 0 ok, else -SXS_E* */
 	char *detail;
 	/* issue 14: the delta tier (store/psfx.c) */
-	char *ondisk;                  /* "r/kernel32.dll" below the component folder, as on disk */
+	char *ondisk;                  /* as on disk: "r/kernel32.dll" below the component folder,
+	                                  or (lcu) "servicing/LCU/<pkg>/<kf>/r/kernel32.dll"
+	                                  below the Windows folder */
 	char kind;                     /* 'f', 'r' or 'n' (from the path) */
 	bool have_header;              /* the header parsed (err == 0) */
 	bool is_reverse;               /* FileTypeSet & 0x100 */
@@ -96,6 +129,28 @@ static inline bool sxs_delta_damaged(const struct sxs_delta_file *d)
 }
 
 const char *sxs_psfx_verdict_name(enum sxs_psfx_verdict v);
+
+/* An f!<name> value of a COMPONENTS key (name without "f!", as stored). */
+struct sxs_fflag {
+	char *name;
+	uint32_t value;
+	bool matched;  /* belongs to a <file> of the manifest */
+};
+
+/*
+ * Whether a component is needed by what is installed (calibration.md §6.2):
+ * LIVE: the Winners default of its family, or owned (c!) by a deployment
+ * with an i! mark of an Installed (0x70) or Permanent (0x80) package;
+ * DORMANT: neither (superseded, staged, disabled feature); UNKNOWN: the
+ * image has no deployment data, so nothing can be said.
+ */
+enum sxs_liveness { SXS_LIVE_UNKNOWN, SXS_LIVE_LIVE, SXS_LIVE_DORMANT };
+enum {
+	SXS_LIVE_WHY_WINNER = 1u << 0,     /* Winners band default = its version */
+	SXS_LIVE_WHY_DEPLOYMENT = 1u << 1, /* c! -> deployment with i! of an installed package */
+	SXS_LIVE_WHY_IS_DEPLOYMENT = 1u << 2, /* itself a deployment with such an i! mark */
+	SXS_LIVE_WHY_DEPENDENCY = 1u << 3, /* install dependency of such a deployment */
+};
 
 struct sxs_component {
 	char *keyform;             /* the manifest's file stem, lower-cased */
@@ -125,6 +180,20 @@ struct sxs_component {
 	bool has_s256h;
 	uint8_t s256h[32];
 	char *hive_identity;
+	bool has_cf;               /* CF, recorded as read (meaning unknown: calibration.md §2.4) */
+	uint32_t cf;
+	char **clinks;             /* c!<deployment short form> value names, without "c!" */
+	size_t nclinks;
+	struct sxs_fflag *fflags;  /* every f! value of the key, as read */
+	size_t nfflags;
+
+	/* deployments: key forms of the dependencyType="install" identities */
+	char **install_deps;
+	size_t ninstall_deps;
+
+	/* liveness (store/live.c), computed after packages are known */
+	enum sxs_liveness live;
+	unsigned live_why;         /* SXS_LIVE_WHY_* */
 };
 
 struct sxs_winner_band {
@@ -141,6 +210,37 @@ struct sxs_winner_family {
 	size_t nbands;
 	bool malformed;
 	char *malformed_detail;
+};
+
+/* A p!/s!/i! value of a CanonicalData\Deployments key (packages.md §5.2). */
+struct sxs_mark {
+	char kind;          /* 'p', 's' or 'i' */
+	char *value_name;   /* as stored */
+	char *data;         /* the string s = "<package identity>.<update name>", or NULL */
+	char *package;      /* identity part of s, or NULL when s does not parse */
+	char *update;       /* update name part of s */
+	bool data_ok;       /* length field and size agree; s parses */
+	bool name_ok;       /* name = kind!CBS_ + lower(s)[0:60] + _ + H(s) */
+	char *problem;      /* why not ok, or NULL */
+};
+
+/* A COMPONENTS\CanonicalData\Deployments key. */
+struct sxs_deployment {
+	char *name;         /* short form, as stored (lower-cased) */
+	char *appid;        /* appid value, or NULL */
+	char *thumbprint;   /* CatalogThumbprint, or NULL */
+	struct sxs_mark *marks;
+	size_t nmarks;
+	struct sxs_component *comp; /* the deployment's own component, or NULL */
+	bool installed;     /* an i! mark names an Installed/Permanent package (store/live.c) */
+};
+
+/* WinSxS\Catalogs\<name>.cat */
+struct sxs_catalog_file {
+	char *name;         /* file name as on disk */
+	uint8_t sha256[32];
+	bool hashed;        /* false: unreadable (detail) */
+	char *detail;
 };
 
 struct sxs_model {
@@ -162,6 +262,22 @@ struct sxs_model {
 	bool base_manifest_known;    /* SHA-256 matched the known base */
 	bool payloads_checked;
 	bool deltas_applied;          /* the delta tier ran (--deltas=full) */
+
+	/* COMPONENTS\CanonicalData (store/deploy.c) */
+	bool have_deployment_data;   /* CanonicalData\Deployments exists with >= 1 key */
+	struct sxs_deployment *deployments; /* sorted by name */
+	size_t ndeployments;
+	char **catalog_keys;         /* CanonicalData\Catalogs subkey names */
+	size_t ncatalog_keys;
+	struct sxs_catalog_file *catalog_files; /* WinSxS\Catalogs\*.cat */
+	size_t ncatalog_files;
+	bool have_catalog_dir;
+	char **lcu_dirs;             /* servicing\LCU children (package folders) */
+	size_t nlcu_dirs;
+	char **fusion;               /* WinSxS\Fusion\<key>\<band>\<version>, as "key\band\version" */
+	size_t nfusion;
+	bool store_dirty;            /* COMPONENTS StoreDirty value present and non-zero */
+	bool liveness_known;         /* deployments and package states were both readable */
 
 	/* statistics */
 	uint64_t files_hashed, bytes_hashed, files_total, bytes_total;
@@ -222,5 +338,8 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
                    struct sxs_model *m, struct sxs_diag *diag);
 
 const char *sxs_payload_state_name(enum sxs_payload_state s);
+const char *sxs_liveness_name(enum sxs_liveness l);
+struct sxs_deployment *sxs_model_deployment(const struct sxs_model *m, const char *name);
+void sxs_deployment_release(struct sxs_deployment *d);
 
 #endif

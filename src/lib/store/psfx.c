@@ -121,7 +121,12 @@ static int cmp_delta(const void *a, const void *b)
 {
 	const struct sxs_delta_file *x = a, *y = b;
 	int c = strcasecmp(x->path, y->path);
-	return c ? c : strcmp(x->path, y->path);
+	if (c || (c = strcmp(x->path, y->path)))
+		return c;
+	/* the same path in the component folder and under servicing\LCU: folder first */
+	if (!x->lcu || !y->lcu)
+		return (x->lcu != NULL) - (y->lcu != NULL);
+	return strcmp(x->lcu, y->lcu);
 }
 
 int sxs_psfx_assign(struct sxs_component *c)
@@ -237,7 +242,10 @@ static int read_rel(int dirfd, const char *folder, const char *rel, size_t max, 
 {
 	struct sxs_strbuf path = SXS_STRBUF_INIT;
 	int fd, err;
-	sxs_strbuf_addf(&path, "%s/%s", folder, rel);
+	if (folder)
+		sxs_strbuf_addf(&path, "%s/%s", folder, rel);
+	else
+		sxs_strbuf_adds(&path, rel);
 	if ((err = sxs_strbuf_error(&path)))
 		return err;
 	err = sxs_open_beneath(dirfd, sxs_strbuf_str(&path), &fd, diag);
@@ -262,8 +270,14 @@ static int check_crc(struct group *g, struct sxs_delta_file *d, uint8_t **data_r
 	*data_ret = NULL;
 	if (d->err) /* the listing already failed (folder unreadable, link) */
 		return 0;
-	err = read_rel(g->env->winsxs_fd, g->c->folder, d->ondisk, SXS_MAX_DELTA_FILE, &data, &len,
-	               &diag);
+	if (d->lcu)
+		err = read_rel(g->env->windows_fd, NULL, d->ondisk, SXS_MAX_DELTA_FILE, &data, &len,
+		               &diag);
+	else if (g->c->folder)
+		err = read_rel(g->env->winsxs_fd, g->c->folder, d->ondisk, SXS_MAX_DELTA_FILE, &data,
+		               &len, &diag);
+	else
+		err = sxs_diag_set(&diag, SXS_ENOENT, "the component folder vanished");
 	if (!err)
 		err = sxs_psfx_check(data, len, &h, &diag);
 	if (err == -SXS_ENOMEM) {

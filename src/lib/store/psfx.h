@@ -30,6 +30,7 @@
 
 struct sxs_psfx_env {
 	int winsxs_fd;
+	int windows_fd;  /* for differentials under servicing\LCU */
 	const struct sxs_model_options *opt;
 };
 

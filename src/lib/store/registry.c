@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hive/hive.h"
+#include "store/deploy.h"
 #include "manifest/identity.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
@@ -24,6 +26,12 @@ struct hive_component {
 	char *identity; /* the identity value, or NULL */
 	uint8_t s256h[32];
 	bool has_s256h;
+	bool has_cf;
+	uint32_t cf;
+	char **clinks;
+	size_t nclinks;
+	struct sxs_fflag *fflags;
+	size_t nfflags;
 };
 
 /*
@@ -42,8 +50,15 @@ struct sxs_registry {
 static void release_hcomps(struct sxs_registry *r)
 {
 	for (size_t i = 0; i < r->nhcomps; i++) {
-		sxs_free(r->hcomps[i].name);
-		sxs_free(r->hcomps[i].identity);
+		struct hive_component *hc = &r->hcomps[i];
+		sxs_free(hc->name);
+		sxs_free(hc->identity);
+		for (size_t j = 0; j < hc->nclinks; j++)
+			sxs_free(hc->clinks[j]);
+		sxs_free(hc->clinks);
+		for (size_t j = 0; j < hc->nfflags; j++)
+			sxs_free(hc->fflags[j].name);
+		sxs_free(hc->fflags);
 	}
 	r->nhcomps = 0;
 }
@@ -330,6 +345,15 @@ static int read_components_root(struct sxs_registry *r, struct sxs_model *m)
 	} else if (err == -SXS_ENOMEM) {
 		return err;
 	}
+	err = sxs_hive_value(r->components, root, "StoreDirty", &v);
+	if (err == 0) {
+		uint32_t d = 1; /* present but not a dword: take it as set */
+		(void)sxs_hive_value_dword(&v, &d);
+		m->store_dirty = d != 0;
+		sxs_hive_value_release(&v);
+	} else if (err == -SXS_ENOMEM) {
+		return err;
+	}
 	err = sxs_hive_path(r->components, root, "ServicingStackVersions", &ssv);
 	if (err)
 		return err == -SXS_ENOMEM ? err : 0;
@@ -366,33 +390,60 @@ static int check_structure(struct sxs_model *m, bool components, struct sxs_hive
 	return hive_broken(m, components, h, "key tree", err) ? -SXS_ENOMEM : 1;
 }
 
-static int read_component_key(struct sxs_hive *h, sxs_hnode node, struct hive_component *hc)
+/* One value of a component key: S256H, identity, CF, c!<deployment>, f!<file>. */
+static int component_value(struct hive_component *hc, const struct sxs_hive_value *v)
 {
-	struct sxs_hive_value v;
-	int err = sxs_hive_value(h, node, "S256H", &v);
-	if (err == 0) {
-		if (v.len == 32) {
-			memcpy(hc->s256h, v.data, 32);
+	const char *n = v->name;
+	if (!strcasecmp(n, "S256H")) {
+		if (v->len == 32) {
+			memcpy(hc->s256h, v->data, 32);
 			hc->has_s256h = true;
 		}
-		sxs_hive_value_release(&v);
-	} else if (err == -SXS_ENOMEM) {
-		return err;
-	}
-	err = sxs_hive_value(h, node, "identity", &v);
-	if (err == 0) {
+	} else if (!strcasecmp(n, "identity")) {
 		/* ASCII, no terminating NUL; tolerate one */
-		size_t len = v.len;
-		if (len && v.data[len - 1] == 0)
+		size_t len = v->len;
+		if (len && v->data[len - 1] == 0)
 			len--;
-		hc->identity = sxs_strndup((const char *)v.data, len);
-		sxs_hive_value_release(&v);
-		if (!hc->identity)
+		sxs_free(hc->identity);
+		if (!(hc->identity = sxs_strndup((const char *)v->data, len)))
 			return -SXS_ENOMEM;
-	} else if (err == -SXS_ENOMEM) {
-		return err;
+	} else if (!strcasecmp(n, "CF")) {
+		hc->has_cf = sxs_hive_value_dword(v, &hc->cf) == 0;
+	} else if ((n[0] == 'c' || n[0] == 'C') && n[1] == '!' && n[2]) {
+		char **l = sxs_reallocarray(hc->clinks, hc->nclinks + 1, sizeof(*l));
+		if (!l)
+			return -SXS_ENOMEM;
+		hc->clinks = l;
+		if (!(l[hc->nclinks] = sxs_strdup(n + 2)))
+			return -SXS_ENOMEM;
+		hc->nclinks++;
+	} else if ((n[0] == 'f' || n[0] == 'F') && n[1] == '!' && n[2]) {
+		uint32_t d = 0;
+		if (sxs_hive_value_dword(v, &d))
+			return 0; /* not a dword: recorded nowhere (census counts dwords only) */
+		struct sxs_fflag *f = sxs_reallocarray(hc->fflags, hc->nfflags + 1, sizeof(*f));
+		if (!f)
+			return -SXS_ENOMEM;
+		hc->fflags = f;
+		memset(&f[hc->nfflags], 0, sizeof(*f));
+		if (!(f[hc->nfflags].name = sxs_strdup(n + 2)))
+			return -SXS_ENOMEM;
+		f[hc->nfflags++].value = d;
 	}
 	return 0;
+}
+
+static int read_component_key(struct sxs_hive *h, sxs_hnode node, struct hive_component *hc)
+{
+	struct sxs_hive_value *vals = NULL;
+	size_t n = 0;
+	int err = sxs_hive_values(h, node, &vals, &n);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0; /* values unreadable: as if absent */
+	for (size_t i = 0; i < n && !err; i++)
+		err = component_value(hc, &vals[i]);
+	sxs_hive_values_free(vals, n);
+	return err;
 }
 
 /* Copy DerivedData\Components out of the hive. */
@@ -443,7 +494,8 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		m->components_dirty = sxs_hive_is_dirty(r->components);
 		err = check_structure(m, true, r->components);
 		if (err < 0 || (err == 0 && ((err = read_components_root(r, m)) ||
-		                             (err = read_hive_components(r, m)))))
+		                             (err = read_hive_components(r, m)) ||
+		                             (err = sxs_deploy_read_hive(r->components, m)))))
 			goto out;
 		sxs_hive_free(r->components);
 		r->components = NULL;
@@ -506,6 +558,16 @@ static void attach_one(struct hive_component *hc, struct sxs_component *c)
 	memcpy(c->s256h, hc->s256h, sizeof(c->s256h));
 	c->hive_identity = hc->identity;
 	hc->identity = NULL;
+	c->has_cf = hc->has_cf;
+	c->cf = hc->cf;
+	c->clinks = hc->clinks;
+	c->nclinks = hc->nclinks;
+	hc->clinks = NULL;
+	hc->nclinks = 0;
+	c->fflags = hc->fflags;
+	c->nfflags = hc->nfflags;
+	hc->fflags = NULL;
+	hc->nfflags = 0;
 }
 
 int sxs_registry_attach_components(struct sxs_registry *r, struct sxs_model *m,

@@ -77,16 +77,16 @@ void sxs_strbuf_addc(struct sxs_strbuf *sb, char c)
 	sxs_strbuf_add(sb, &c, 1);
 }
 
-void sxs_strbuf_addf(struct sxs_strbuf *sb, const char *fmt, ...)
+void sxs_strbuf_vaddf(struct sxs_strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	char small[256];
 
 	if (sb->oom)
 		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, aq);
+	va_end(aq);
 	if (n < 0)
 		return;
 	if ((size_t)n < sizeof(small)) {
@@ -95,10 +95,18 @@ void sxs_strbuf_addf(struct sxs_strbuf *sb, const char *fmt, ...)
 	}
 	if (!grow(sb, (size_t)n))
 		return;
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, aq);
+	va_end(aq);
 	sb->len += (size_t)n;
+}
+
+void sxs_strbuf_addf(struct sxs_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sxs_strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
 }
 
 const char *sxs_strbuf_str(const struct sxs_strbuf *sb)

@@ -2,6 +2,7 @@
 #ifndef SXS_UTIL_STRBUF_H
 #define SXS_UTIL_STRBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,6 +29,7 @@ void sxs_strbuf_add(struct sxs_strbuf *sb, const void *data, size_t len);
 void sxs_strbuf_adds(struct sxs_strbuf *sb, const char *s);
 void sxs_strbuf_addc(struct sxs_strbuf *sb, char c);
 void sxs_strbuf_addf(struct sxs_strbuf *sb, const char *fmt, ...) SXS_PRINTF(2, 3);
+void sxs_strbuf_vaddf(struct sxs_strbuf *sb, const char *fmt, va_list ap) SXS_PRINTF(2, 0);
 /* "" when empty, never NULL */
 const char *sxs_strbuf_str(const struct sxs_strbuf *sb);
 int sxs_strbuf_error(const struct sxs_strbuf *sb);

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Deployments, their marks and catalogs (packages.md §5, §6.1): judgement
+ * on the facts store/deploy.c recorded.
+ */
+#include "check/deploy.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check/scan.h"
+#include "store/deploy.h"
+#include "store/pkgview.h"
+#include "util/hex.h"
+
+static void check_marks(const struct sxs_model *m, const struct sxs_deployment *d,
+                        struct sxs_findings *out)
+{
+	for (size_t i = 0; i < d->nmarks && !out->oom; i++) {
+		const struct sxs_mark *mk = &d->marks[i];
+		/* §5.2: the name is verifiable from the data; a mismatch is a hand-made edit */
+		if (!mk->name_ok || !mk->data_ok)
+			sxs_findings_add(out, SXS_F_DEPLOYMENT_MARK_MALFORMED, d->name, mk->value_name,
+			                 "deployment mark %s: %s", mk->value_name,
+			                 mk->problem ? mk->problem : "malformed");
+		/* §6.1: a mark of a package CBS does not know (only when the Packages key was read) */
+		if (mk->package && sxs_model_have_packages(m) &&
+		    !sxs_model_package_exists(m, mk->package))
+			sxs_findings_add(out, SXS_F_DEPLOYMENT_MARK_ORPHAN, d->name, mk->value_name,
+			                 "deployment mark %c! names package %s, which has no Packages key",
+			                 mk->kind, mk->package);
+	}
+}
+
+/* The component a deployment needs, by key form: in COMPONENTS and in WinSxS\Manifests? */
+static const char *component_gap(const struct sxs_component *c)
+{
+	if (!c)
+		return "has neither a COMPONENTS key nor a manifest";
+	if (c->mstate == SXS_MANIFEST_ABSENT)
+		return "has a COMPONENTS key but no manifest";
+	if (!c->in_hive)
+		return "has a manifest but no COMPONENTS key";
+	return NULL;
+}
+
+/*
+ * §6.1 deployment-component-missing: a deployment with an i! mark of an
+ * Installed/Permanent package must have its own component (key and
+ * manifest) and those of its dependencyType="install" dependencies (TSN:
+ * "Failed to pin deployment ... ERROR_SXS_ASSEMBLY_MISSING").
+ */
+static void check_components(const struct sxs_model *m, const struct sxs_deployment *d,
+                             struct sxs_findings *out)
+{
+	struct sxs_finding *fd;
+	if (!d->installed)
+		return;
+	const char *gap = component_gap(d->comp);
+	if (gap) {
+		fd = sxs_findings_add(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, d->name, NULL,
+		                      "deployment installed by an Installed package %s%s%s", gap,
+		                      d->appid ? ": " : "", d->appid ? d->appid : "");
+		sxs_check_gate(m, out, fd);
+		if (!d->comp)
+			return;
+	}
+	for (size_t i = 0; i < d->comp->ninstall_deps && !out->oom; i++) {
+		const char *kf = d->comp->install_deps[i];
+		gap = component_gap(sxs_model_find(m, kf));
+		if (!gap)
+			continue;
+		fd = sxs_findings_add(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, d->name, kf,
+		                      "component %s, which this installed deployment installs, %s", kf, gap);
+		sxs_check_gate(m, out, fd);
+	}
+}
+
+/*
+ * §6.1 catalog-missing: CatalogThumbprint T needs WinSxS\Catalogs\T.cat
+ * whose SHA-256 is T, and CanonicalData\Catalogs\T (GW: 2,274 = 2,274 on a
+ * healthy image).  Error for an installed deployment, warning for one that
+ * is only planned or staged, capped at warning when liveness is unknown.
+ */
+static void check_catalog(const struct sxs_model *m, const struct sxs_deployment *d,
+                          struct sxs_findings *out)
+{
+	const char *t = d->thumbprint;
+	char why[256];
+	if (!t || !*t)
+		return;
+	const struct sxs_catalog_file *cf = sxs_model_catalog_file(m, t);
+	why[0] = '\0';
+	if (!cf) {
+		snprintf(why, sizeof(why), "WinSxS\\Catalogs has no %.64s.cat", t);
+	} else if (!cf->hashed) {
+		snprintf(why, sizeof(why), "WinSxS\\Catalogs\\%.64s.cat cannot be read", t);
+	} else {
+		char hex[65];
+		sxs_hex_encode(cf->sha256, 32, hex);
+		if (strcasecmp(hex, t))
+			snprintf(why, sizeof(why), "WinSxS\\Catalogs\\%.64s.cat has SHA-256 %s", t, hex);
+	}
+	if (!why[0] && !sxs_model_has_catalog_key(m, t))
+		snprintf(why, sizeof(why), "CanonicalData\\Catalogs has no key %.64s", t);
+	if (!why[0])
+		return;
+	enum sxs_severity sev = d->installed ? SXS_SEV_ERROR : SXS_SEV_WARNING;
+	if (!m->liveness_known)
+		sev = SXS_SEV_WARNING;
+	struct sxs_finding *fd = sxs_findings_add_sev(
+		out, SXS_F_CATALOG_MISSING, sev, d->name, NULL, "catalog %s of the deployment: %s%s", t,
+		why, d->installed ? "" : m->liveness_known ? " (the deployment is not installed)"
+		                                         : " (liveness unknown: the image has no deployment data)");
+	if (fd && cf && cf->detail)
+		sxs_finding_note(out, fd, "%s", cf->detail);
+	sxs_check_gate(m, out, fd);
+}
+
+int sxs_check_deployments(const struct sxs_model *m, struct sxs_findings *out)
+{
+	for (size_t i = 0; i < m->ndeployments && !out->oom; i++) {
+		const struct sxs_deployment *d = &m->deployments[i];
+		check_marks(m, d, out);
+		check_components(m, d, out);
+		check_catalog(m, d, out);
+	}
+	return sxs_findings_error(out);
+}
