@@ -482,8 +482,12 @@ static int check_null(struct group *g, struct sxs_delta_file *d, const uint8_t *
 		uint8_t md[SXS_DIGEST_MAX];
 		size_t md_len;
 		char want[2 * SXS_DIGEST_MAX + 1], got[2 * SXS_DIGEST_MAX + 1];
-		if ((err = sxs_digest_buffer(p->alg, r.out, r.out_len, md, &md_len)))
+		if ((err = sxs_digest_buffer(p->alg, r.out, r.out_len, md, &md_len))) {
+			if (err != -SXS_ENOMEM)
+				err = set_verdict(d, SXS_DV_UNVERIFIABLE, "cannot hash the decoded file: %s",
+				                  sxs_strerror(err));
 			goto out;
+		}
 		if (md_len == p->digest_len && memcmp(md, p->expected, md_len) == 0) {
 			err = set_verdict(d, SXS_DV_OK, "gives the file the manifest describes");
 			goto out;
@@ -577,8 +581,8 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 		return set_verdict(d, SXS_DV_OTHER_VERSION,
 		                   "its TargetHash sha256 %s is not the manifest's digest %s of the file",
 		                   got, want);
-	if (!rd)
-		return set_verdict(d, SXS_DV_UNVERIFIABLE, "no r\\ differential to rebuild the RTM base from");
+	if (!rd) /* check/deltas.c notes the missing r\ (delta-reverse-missing) */
+		return set_verdict(d, SXS_DV_UNCHECKED, "no r\\ differential to rebuild the RTM base from");
 	if (!base)
 		/* a damaged r\ is the finding; f\ simply was not checked */
 		return set_verdict(d, sxs_delta_damaged(rd) ? SXS_DV_UNCHECKED : SXS_DV_UNVERIFIABLE,

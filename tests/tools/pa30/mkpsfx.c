@@ -9,6 +9,10 @@
  *       n\ file: a RAW PA30 delta from empty input to FILE
  *   mkpsfx dcs [--block=N] FILE OUT
  *       a "DCS\x01" LZMS container of FILE
+ *   mkpsfx capi [--alg=4|5] [--block=N] FILE OUT
+ *       a Compression API container (4 XPRESS_HUFF, 5 LZMS) of N-byte chunks
+ *   mkpsfx xpress FILE OUT
+ *       a bare XPRESS Huffman stream (fuzz seeds)
  * r\, f\ and n\ files get the u32 CRC-32 prefix.  Defaults: reverse sha1,
  * forward and null sha256, DCS blocks of 64 KiB.  Output is deterministic
  * and is applied again with the library before it is written.
@@ -19,6 +23,7 @@
 
 #include "digest/digest.h"
 #include "filebuf.h"
+#include "pa30/codec.h"
 #include "pa30/pa30.h"
 #include "prsmwriter.h"
 #include "util/alloc.h"
@@ -28,7 +33,9 @@ static int usage(FILE *f)
 	fputs("usage: mkpsfx reverse [--pa31] [--hash=none|sha1|sha256] CURRENT BASE OUT\n"
 	      "       mkpsfx forward [--hash=none|md5|sha1|sha256] BASE CURRENT OUT\n"
 	      "       mkpsfx null [--hash=none|md5|sha1|sha256] FILE OUT\n"
-	      "       mkpsfx dcs [--block=N] FILE OUT\n", f);
+	      "       mkpsfx dcs [--block=N] FILE OUT\n"
+	      "       mkpsfx capi [--alg=4|5] [--block=N] FILE OUT\n"
+	      "       mkpsfx xpress FILE OUT\n", f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -59,6 +66,7 @@ int main(int argc, char **argv)
 	uint64_t hash = 0;
 	int hash_set = 0;
 	size_t block = 65536;
+	unsigned alg = 4;
 	uint8_t *a = NULL, *b = NULL, *delta = NULL, *file = NULL, *check = NULL, *body = NULL;
 	size_t alen = 0, blen = 0, dlen = 0, flen = 0, clen = 0, body_len = 0;
 	struct sxs_diag diag = {{0}};
@@ -75,11 +83,15 @@ int main(int argc, char **argv)
 			hash_set = 1;
 		else if (!strncmp(argv[argi], "--block=", 8) && (block = strtoul(argv[argi] + 8, NULL, 10)))
 			;
+		else if (!strcmp(argv[argi], "--alg=4") || !strcmp(argv[argi], "--alg=5"))
+			alg = (unsigned)(argv[argi][6] - '0');
 		else
 			return usage(stderr);
 	}
 	int nin = !strcmp(mode, "reverse") || !strcmp(mode, "forward") ? 2
-	          : !strcmp(mode, "null") || !strcmp(mode, "dcs")        ? 1
+	          : !strcmp(mode, "null") || !strcmp(mode, "dcs") || !strcmp(mode, "capi") ||
+	                    !strcmp(mode, "xpress")
+	              ? 1
 	                                                                 : -1;
 	if (nin < 0 || argc - argi != nin + 1)
 		return usage(stderr);
@@ -92,7 +104,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkpsfx: %s: %s\n", argv[argi + 1], strerror(-err));
 		goto out;
 	}
-	if (!strcmp(mode, "dcs")) {
+	if (!strcmp(mode, "capi") || !strcmp(mode, "xpress")) {
+		err = !strcmp(mode, "capi") ? prsmw_capi_container(alg, block, a, alen, &file, &flen)
+		                            : prsmw_xpress_compress(a, alen, &file, &flen);
+		if (!err && !strcmp(mode, "capi"))
+			err = sxs_capi_decode(file, flen, alen, &check, &clen, &diag);
+		else if (!err) {
+			check = sxs_malloc(alen ? alen : 1);
+			clen = alen;
+			err = check ? sxs_xpress_huff_decode(file, flen, check, 0, alen, NULL, &diag)
+			            : -SXS_ENOMEM;
+		}
+		if (err || clen != alen || memcmp(check, a, alen)) {
+			fprintf(stderr, "mkpsfx: %s round trip failed: %s\n", mode,
+			        err ? sxs_diag_msg(&diag, err) : "output differs");
+			goto out;
+		}
+	} else if (!strcmp(mode, "dcs")) {
 		err = prsmw_make_dcs(a, alen, block, &file, &flen);
 		if (!err)
 			err = sxs_container_decode(file, flen, NULL, 0, &check, &clen, &diag);
