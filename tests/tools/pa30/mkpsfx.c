@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mkpsfx: make PSFX differentials and DCS payloads for test images.
- *   mkpsfx reverse [--pa31] [--hash=none|sha1|sha256] CURRENT BASE OUT
- *       r\ file: PRSM reversal data that rebuilds BASE from CURRENT
+ *   mkpsfx reverse [--pa31] [--hash=none|sha1|sha256] [--declare=N] CURRENT BASE OUT
+ *       r\ file: PRSM reversal data that rebuilds BASE from CURRENT; --declare
+ *       writes TargetSize N instead (hostile tests; no round trip then)
  *   mkpsfx forward [--hash=none|md5|sha1|sha256] BASE CURRENT OUT
  *       f\ file: a RAW PA30 delta from BASE to CURRENT
  *   mkpsfx null [--hash=...] FILE OUT
@@ -30,7 +31,7 @@
 
 static int usage(FILE *f)
 {
-	fputs("usage: mkpsfx reverse [--pa31] [--hash=none|sha1|sha256] CURRENT BASE OUT\n"
+	fputs("usage: mkpsfx reverse [--pa31] [--hash=none|sha1|sha256] [--declare=N] CURRENT BASE OUT\n"
 	      "       mkpsfx forward [--hash=none|md5|sha1|sha256] BASE CURRENT OUT\n"
 	      "       mkpsfx null [--hash=none|md5|sha1|sha256] FILE OUT\n"
 	      "       mkpsfx dcs [--block=N] FILE OUT\n"
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 	int hash_set = 0;
 	size_t block = 65536;
 	unsigned alg = 4;
+	uint64_t declare = 0;
 	uint8_t *a = NULL, *b = NULL, *delta = NULL, *file = NULL, *check = NULL, *body = NULL;
 	size_t alen = 0, blen = 0, dlen = 0, flen = 0, clen = 0, body_len = 0;
 	struct sxs_diag diag = {{0}};
@@ -82,6 +84,9 @@ int main(int argc, char **argv)
 		else if (!strncmp(argv[argi], "--hash=", 7) && !parse_hash(argv[argi] + 7, &hash))
 			hash_set = 1;
 		else if (!strncmp(argv[argi], "--block=", 8) && (block = strtoul(argv[argi] + 8, NULL, 10)))
+			;
+		else if (!strncmp(argv[argi], "--declare=", 10) &&
+		         (declare = strtoull(argv[argi] + 10, NULL, 10)))
 			;
 		else if (!strcmp(argv[argi], "--alg=4") || !strcmp(argv[argi], "--alg=5"))
 			alg = (unsigned)(argv[argi][6] - '0');
@@ -143,8 +148,8 @@ int main(int argc, char **argv)
 			if (!err && hash)
 				err = sxs_digest_buffer(alg_of(hash), b, blen, md, &md_len);
 			if (!err)
-				err = prsmw_reverse_delta(pa31, 0x101, 0, blen, hash, md, md_len, body, body_len,
-				                          &delta, &dlen);
+				err = prsmw_reverse_delta(pa31, 0x101, 0, declare ? declare : blen, hash, md,
+				                          md_len, body, body_len, &delta, &dlen);
 		} else {
 			static const struct pa30w_compress_opts opts = {0, 0, 64, 0};
 			if (!hash_set)
@@ -160,6 +165,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		/* apply it again: never write a file the library cannot read back */
+		if (declare)
+			goto write_psfx; /* deliberately wrong: not applied */
 		const uint8_t *ref = !strcmp(mode, "null") ? NULL : a;
 		size_t ref_len = ref ? alen : 0;
 		const uint8_t *want = !strcmp(mode, "null") ? a : b;
@@ -170,6 +177,7 @@ int main(int argc, char **argv)
 			        err ? sxs_diag_msg(&diag, err) : "output differs");
 			goto out;
 		}
+	write_psfx:
 		if ((err = prsmw_psfx_file(delta, dlen, &file, &flen))) {
 			fprintf(stderr, "mkpsfx: %s\n", sxs_strerror(err));
 			goto out;
