@@ -20,7 +20,7 @@ static void scan_usage(FILE *f)
 	      "  --format=text|json     report format (default text)\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --deltas=full|crc      PSFX f\\ r\\ n\\ differentials: apply them (full, default)\n"
-	      "                         or check their CRC-32 and header only (crc)\n"
+	      "                         or check their CRC-32, header and f\\ TargetHash (crc)\n"
 	      "  --no-payload           check manifests and registry only\n"
 	      "  --no-registry          files only: do not read COMPONENTS and SOFTWARE\n"
 	      "                         (without it, an image with neither hive is a warning)\n"

@@ -31,7 +31,7 @@ static void snapshot_usage(FILE *f)
 	      "                         (default: the last component of ROOT)\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
 	      "  --deltas=full|crc      PSFX f\\ r\\ n\\ differentials: apply them (full, default)\n"
-	      "                         or check their CRC-32 and header only (crc)\n"
+	      "                         or check their CRC-32, header and f\\ TargetHash (crc)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -h, --help             show this help\n"

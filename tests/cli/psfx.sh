@@ -78,6 +78,7 @@ fresh
 printf 'some other version of win32kfull.sys' >"$tmp/v2"
 "$mkpsfx" forward "$tmp/other" "$tmp/v2" "$w/f/win32kfull.sys" || exit 99
 expect forward-other-version 1 delta-forward-other-version
+expect forward-other-version-crc-tier 1 --deltas=crc delta-forward-other-version
 
 # f\ without a TargetHash that gives another file: the bytes tell
 fresh

@@ -656,8 +656,20 @@ int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c
 	}
 	for (size_t i = 0; i < n && !err; i++)
 		err = check_crc(&g, &c->deltas[idx[i]], &data[i], &dlen[i]);
-	if (err || env->opt->deltas != SXS_DELTAS_FULL || pi == SIZE_MAX)
+	if (err || pi == SIZE_MAX)
 		goto out; /* a differential without a full file of its name: CRC tier only */
+	if (env->opt->deltas != SXS_DELTAS_FULL) {
+		/* the f\ cheap check needs no decoding: every tier runs it */
+		char want[65], got[65];
+		for (size_t i = 0; i < n && !err; i++) {
+			struct sxs_delta_file *d = &c->deltas[idx[i]];
+			if (d->kind == 'f' && !d->err && other_version(&g, d, want, got))
+				err = set_verdict(d, SXS_DV_OTHER_VERSION,
+				                  "its TargetHash sha256 %s is not the manifest's digest %s of the file",
+				                  got, want);
+		}
+		goto out;
+	}
 	struct sxs_delta_file *nd = NULL, *rd = NULL, *fd = NULL;
 	const uint8_t *nb = NULL, *rb = NULL, *fb = NULL;
 	size_t nl = 0, rl = 0, fl = 0;
