@@ -293,6 +293,7 @@ struct load_ctx {
 	atomic_uint_fast64_t files_done, bytes_done, files_total, bytes_total;
 	struct timespec t0;
 	struct sxs_psfx_env psfx;  /* issue 14: the differentials' checks */
+	struct sxs_psfx_budget psfx_budget;
 };
 
 /* Replace a detail string; 0 or -SXS_ENOMEM (never absorbed: see tests/unit/faults). */
@@ -1055,6 +1056,10 @@ static int run_pipeline(struct load_ctx *ctx, unsigned jobs)
 	pthread_cond_init(&ctx->work, NULL);
 	pthread_cond_init(&ctx->space, NULL);
 	pthread_cond_init(&ctx->done, NULL);
+	/* the delta tier holds at most the cap's worth at once (or one group alone) */
+	sxs_psfx_budget_init(&ctx->psfx_budget,
+	                     ctx->opt->delta_cap ? ctx->opt->delta_cap : SXS_DEFAULT_DELTA_CAP);
+	ctx->psfx.budget = &ctx->psfx_budget;
 	ctx->queue_limit = QUEUE_BATCHES;
 	ctx->walkers = jobs + 1;
 	ctx->running = jobs;
@@ -1114,6 +1119,8 @@ static int run_pipeline(struct load_ctx *ctx, unsigned jobs)
 	pthread_cond_destroy(&ctx->space);
 	pthread_cond_destroy(&ctx->work);
 	pthread_mutex_destroy(&ctx->lock);
+	ctx->psfx.budget = NULL;
+	sxs_psfx_budget_destroy(&ctx->psfx_budget);
 	return err;
 }
 /* ---- the walk --------------------------------------------------------- */

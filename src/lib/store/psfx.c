@@ -634,10 +634,60 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 	return err;
 }
 
+void sxs_psfx_budget_init(struct sxs_psfx_budget *b, uint64_t limit)
+{
+	/* with default attributes these cannot fail on Linux */
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->freed, NULL);
+	b->limit = limit;
+	b->held = 0;
+}
+
+void sxs_psfx_budget_destroy(struct sxs_psfx_budget *b)
+{
+	pthread_cond_destroy(&b->freed);
+	pthread_mutex_destroy(&b->lock);
+}
+
+static void budget_take(struct sxs_psfx_budget *b, uint64_t n)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	while (b->held && n > b->limit - (b->held < b->limit ? b->held : b->limit))
+		pthread_cond_wait(&b->freed, &b->lock);
+	b->held += n;
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void budget_give(struct sxs_psfx_budget *b, uint64_t n)
+{
+	if (!b || !n)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->held -= n;
+	pthread_cond_broadcast(&b->freed);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* What the delta tier of one group may hold: the file and each declared result, capped. */
+static uint64_t group_need(const struct group *g, const struct sxs_component *c,
+                           const size_t *idx, size_t n)
+{
+	uint64_t need = g->p && g->p->size < g->cap ? g->p->size : g->cap;
+	for (size_t i = 0; i < n; i++) {
+		const struct sxs_delta_file *d = &c->deltas[idx[i]];
+		if (d->have_header)
+			need += d->target_size < g->cap ? d->target_size : g->cap;
+	}
+	return need;
+}
+
 int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c, size_t pi,
                          size_t di)
 {
 	struct group g = {.env = env, .c = c};
+	uint64_t need = 0;
 	size_t n;
 	uint8_t *data[8] = {0};
 	size_t dlen[8] = {0};
@@ -685,12 +735,15 @@ int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c
 			fd = d; fb = b; fl = l;
 		}
 	}
+	need = group_need(&g, c, idx, n);
+	budget_take(env->budget, need);
 	if (nd && nb)
 		err = check_null(&g, nd, nb, nl);
 	if (!err && rd && rb)
 		err = check_reverse(&g, rd, rb, rl, &base, &base_len);
 	if (!err && fd && fb)
 		err = check_forward(&g, fd, fb, fl, rd, base, base_len);
+	budget_give(env->budget, need);
 out:
 	for (size_t i = 0; i < 8; i++)
 		sxs_free(data[i]);

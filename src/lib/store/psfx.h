@@ -24,15 +24,34 @@
  * UNVERIFIABLE with the reason (never a guess; issue 14).
  */
 
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/model.h"
+
+/*
+ * Memory the delta tier may hold at once across all hash workers: the full
+ * file, the rebuilt RTM file and each result count against it.  A worker
+ * waits while others hold too much; one job alone always runs (each part
+ * is capped by opt->delta_cap).
+ */
+struct sxs_psfx_budget {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	uint64_t limit, held;
+};
 
 struct sxs_psfx_env {
 	int winsxs_fd;
 	int windows_fd;  /* for differentials under servicing\LCU */
 	const struct sxs_model_options *opt;
+	struct sxs_psfx_budget *budget; /* NULL: no shared limit */
 };
+
+/* A budget of `limit` bytes; release with _destroy. */
+void sxs_psfx_budget_init(struct sxs_psfx_budget *b, uint64_t limit);
+void sxs_psfx_budget_destroy(struct sxs_psfx_budget *b);
 
 /* List the f/, r/, n/ subfolders of a component folder into c->deltas (no reads). */
 int sxs_psfx_list(const struct sxs_dir *folder, struct sxs_component *c);
