@@ -39,17 +39,20 @@ static const char *reason(const struct sxs_delta_file *d)
 	return d->vdetail ? d->vdetail : sxs_psfx_verdict_name(d->verdict);
 }
 
-/* One reason shared by several unverifiable differentials. */
+/* An unverifiable differential, to be reported alone or with others of its reason. */
 struct why {
 	const char *reason;
-	const struct sxs_component *c; /* the first one's */
-	const char *path;
-	size_t n;
+	const struct sxs_component *c;
+	const struct sxs_delta_file *d;
 };
 
 static int cmp_why(const void *a, const void *b)
 {
-	return strcmp(((const struct why *)a)->reason, ((const struct why *)b)->reason);
+	const struct why *x = a, *y = b;
+	int c = strcmp(x->reason, y->reason);
+	if (!c)
+		c = strcmp(x->c->keyform, y->c->keyform);
+	return c ? c : strcmp(x->d->path, y->d->path);
 }
 
 static void combinations(const struct sxs_component *c, struct sxs_findings *out)
@@ -139,27 +142,19 @@ void sxs_check_deltas(const struct sxs_model *m, struct sxs_findings *out)
 				                 "forward differential '%s' belongs to another version of the file: %s",
 				                 d->path, reason(d)));
 				break;
-			case SXS_DV_UNVERIFIABLE: {
-				size_t j;
-				for (j = 0; j < nwhy; j++)
-					if (!strcmp(why[j].reason, reason(d)))
-						break;
-				if (j == nwhy) {
-					if (nwhy == cap) {
-						size_t ncap = cap ? 2 * cap : 16;
-						struct why *v = sxs_reallocarray(why, ncap, sizeof(*v));
-						if (!v) {
-							out->oom = true;
-							goto done;
-						}
-						why = v;
-						cap = ncap;
+			case SXS_DV_UNVERIFIABLE:
+				if (nwhy == cap) {
+					size_t ncap = cap ? 2 * cap : 16;
+					struct why *v = sxs_reallocarray(why, ncap, sizeof(*v));
+					if (!v) {
+						out->oom = true;
+						goto done;
 					}
-					why[nwhy++] = (struct why){reason(d), c, d->path, 0};
+					why = v;
+					cap = ncap;
 				}
-				why[j].n++;
+				why[nwhy++] = (struct why){reason(d), c, d};
 				break;
-			}
 			default:
 				break;
 			}
@@ -172,23 +167,21 @@ void sxs_check_deltas(const struct sxs_model *m, struct sxs_findings *out)
 		                 r_failed, r_checked);
 	if (nwhy > 1)
 		qsort(why, nwhy, sizeof(*why), cmp_why);
-	for (size_t j = 0; j < nwhy; j++) {
-		if (why[j].n > UNVERIFIABLE_GROUP) {
+	for (size_t j = 0; j < nwhy && !out->oom;) {
+		size_t end = j + 1;
+		while (end < nwhy && !strcmp(why[end].reason, why[j].reason))
+			end++;
+		if (end - j > UNVERIFIABLE_GROUP) {
 			sxs_findings_add(out, SXS_F_PAYLOAD_UNVERIFIABLE, NULL, NULL,
-			                 "%zu differentials not verified: %s (first: %s\\%s)", why[j].n,
-			                 why[j].reason, why[j].c->keyform, why[j].path);
-			continue;
+			                 "%zu differentials not verified: %s (first: %s\\%s)", end - j,
+			                 why[j].reason, why[j].c->keyform, why[j].d->path);
+		} else {
+			for (size_t k = j; k < end; k++)
+				sxs_findings_add(out, SXS_F_PAYLOAD_UNVERIFIABLE, why[k].c->keyform,
+				                 why[k].d->path, "differential '%s' not verified: %s",
+				                 why[k].d->path, why[k].reason);
 		}
-		/* few: one line each (a second pass finds them again) */
-		for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
-			const struct sxs_component *c = &m->comps[i];
-			for (size_t k = 0; k < c->ndeltas; k++) {
-				const struct sxs_delta_file *d = &c->deltas[k];
-				if (!d->err && d->verdict == SXS_DV_UNVERIFIABLE && !strcmp(reason(d), why[j].reason))
-					sxs_findings_add(out, SXS_F_PAYLOAD_UNVERIFIABLE, c->keyform, d->path,
-					                 "differential '%s' not verified: %s", d->path, reason(d));
-			}
-		}
+		j = end;
 	}
 done:
 	sxs_free(why);

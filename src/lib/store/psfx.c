@@ -129,6 +129,16 @@ static int cmp_delta(const void *a, const void *b)
 	return strcmp(x->lcu, y->lcu);
 }
 
+/* the component whose payloads cmp_pidx compares (one walk per thread) */
+static _Thread_local const struct sxs_component *sort_comp;
+
+static int cmp_pidx(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcasecmp(payload_key(&sort_comp->files[x]), payload_key(&sort_comp->files[y]));
+	return c ? c : (x < y ? -1 : x > y);
+}
+
 int sxs_psfx_assign(struct sxs_component *c)
 {
 	if (!c->ndeltas)
@@ -141,15 +151,11 @@ int sxs_psfx_assign(struct sxs_component *c)
 		for (size_t i = 0; i < c->nfiles; i++)
 			idx[i] = i;
 	}
-	/* payload indexes by name (qsort has no context argument: a merge-free insertion sort) */
-	for (size_t i = 1; i < c->nfiles; i++) {
-		size_t v = idx[i], j = i;
-		while (j > 0 && strcasecmp(payload_key(&c->files[idx[j - 1]]), payload_key(&c->files[v])) > 0) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = v;
-	}
+	/* payload indexes by name (qsort has no context argument: a thread-local one) */
+	sort_comp = c;
+	if (c->nfiles > 1)
+		qsort(idx, c->nfiles, sizeof(*idx), cmp_pidx);
+	sort_comp = NULL;
 	for (size_t k = 0; k < c->ndeltas; k++) {
 		struct sxs_delta_file *d = &c->deltas[k];
 		const char *name = delta_name(d);
