@@ -70,8 +70,9 @@ int sxs_dcs_decode_stream(sxs_dcs_read_fn rd, void *rctx, sxs_dcs_sink_fn sink, 
 		if ((err = rd(rctx, bh, sizeof(bh), diag)))
 			goto out;
 		uint32_t size = sxs_le32(bh), dsize = sxs_le32(bh + 4);
-		if (size < 4) {
-			err = sxs_diag_set(diag, SXS_EFORMAT, "dcs: block %u: size %u below 4", i, size);
+		if (size <= 4) {
+			err = sxs_diag_set(diag, SXS_EFORMAT, "dcs: block %u: size %u leaves no data",
+			                   i, size);
 			goto out;
 		}
 		size_t csize = size - 4u;
@@ -145,7 +146,8 @@ static int mem_read(void *ctx, uint8_t *buf, size_t n, struct sxs_diag *diag)
 	struct mem_src *m = ctx;
 	if (n > m->left)
 		return sxs_diag_set(diag, SXS_ETRUNC, "dcs: data ends early");
-	memcpy(buf, m->p, n);
+	if (n)
+		memcpy(buf, m->p, n);
 	m->p += n;
 	m->left -= n;
 	return 0;

@@ -660,7 +660,8 @@ static void dcs_decodes_and_rejects_hostile_framing(void **state)
 		{4, 4, -SXS_ETRUNC, "ends early"},        /* more blocks than the data */
 		{8, 149999, -SXS_EFORMAT, "more bytes"},  /* total below the blocks' */
 		{8, 150001, -SXS_EFORMAT, "declared"},    /* total above */
-		{12, 3, -SXS_EFORMAT, "below 4"},          /* block size below its own field */
+		{12, 3, -SXS_EFORMAT, "no data"},          /* block size below its own field */
+		{12, 4, -SXS_EFORMAT, "no data"},          /* ... or no data after it */
 		{12, 0x7FFFFFF0u, -SXS_ELIMIT, "at most"}, /* compressed size over the cap */
 		{16, 0, -SXS_EFORMAT, "empty"},            /* decompressed size 0 */
 		{16, (1u << 26) + 1, -SXS_ELIMIT, "at most"},
