@@ -29,7 +29,7 @@ expect() {
 	shift 2
 	opt=--deltas=full
 	case "${1:-}" in --deltas=*) opt=$1; shift ;; esac
-	"$sxscheck" scan $opt --format=json "$tmp/img" >"$tmp/out.json" 2>"$tmp/err"
+	"$sxscheck" scan "$opt" --format=json "$tmp/img" >"$tmp/out.json" 2>"$tmp/err"
 	got=$?
 	ids=$(i=0; while id=$("$jsoncheck" "findings.$i.id" <"$tmp/out.json"); do
 		echo "$id"; i=$((i + 1)); done | sort -u | tr '\n' ' ')

@@ -14,6 +14,8 @@
  *       a Compression API container (4 XPRESS_HUFF, 5 LZMS) of N-byte chunks
  *   mkpsfx xpress FILE OUT
  *       a bare XPRESS Huffman stream (fuzz seeds)
+ *   mkpsfx wrap DELTA OUT
+ *       the CRC-32 prefix around an existing PA30/PA31 delta (a real one)
  * r\, f\ and n\ files get the u32 CRC-32 prefix.  Defaults: reverse sha1,
  * forward and null sha256, DCS blocks of 64 KiB.  Output is deterministic
  * and is applied again with the library before it is written.
@@ -36,7 +38,8 @@ static int usage(FILE *f)
 	      "       mkpsfx null [--hash=none|md5|sha1|sha256] FILE OUT\n"
 	      "       mkpsfx dcs [--block=N] FILE OUT\n"
 	      "       mkpsfx capi [--alg=4|5] [--block=N] FILE OUT\n"
-	      "       mkpsfx xpress FILE OUT\n", f);
+	      "       mkpsfx xpress FILE OUT\n"
+	      "       mkpsfx wrap DELTA OUT\n", f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -95,7 +98,7 @@ int main(int argc, char **argv)
 	}
 	int nin = !strcmp(mode, "reverse") || !strcmp(mode, "forward") ? 2
 	          : !strcmp(mode, "null") || !strcmp(mode, "dcs") || !strcmp(mode, "capi") ||
-	                    !strcmp(mode, "xpress")
+	                    !strcmp(mode, "xpress") || !strcmp(mode, "wrap")
 	              ? 1
 	                                                                 : -1;
 	if (nin < 0 || argc - argi != nin + 1)
@@ -109,7 +112,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkpsfx: %s: %s\n", argv[argi + 1], strerror(-err));
 		goto out;
 	}
-	if (!strcmp(mode, "capi") || !strcmp(mode, "xpress")) {
+	if (!strcmp(mode, "wrap")) {
+		if ((err = prsmw_psfx_file(a, alen, &file, &flen))) {
+			fprintf(stderr, "mkpsfx: %s\n", sxs_strerror(err));
+			goto out;
+		}
+	} else if (!strcmp(mode, "capi") || !strcmp(mode, "xpress")) {
 		err = !strcmp(mode, "capi") ? prsmw_capi_container(alg, block, a, alen, &file, &flen)
 		                            : prsmw_xpress_compress(a, alen, &file, &flen);
 		if (!err && !strcmp(mode, "capi"))
