@@ -20,6 +20,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_logs  # noqa: E402
 import gen_deltas  # noqa: E402  (issue 14: f/r/n differentials, DCS)
 
 PKT = "31bf3856ad364e35"
@@ -263,7 +264,10 @@ def build_image(out, name, broken, tools, base):
         soft_src += ['"%s" = binary:01' % v for v in versions]
         soft_src.append("")
 
-    for hive, text in (("COMPONENTS", comp_src), ("SOFTWARE", soft_src)):
+    # servicing logs and the SYSTEM hive (minifilters): gen_logs.py (issue 13)
+    gen_logs.write_logs(root, broken)
+    sys_src = gen_logs.system_hive_source(name, broken)
+    for hive, text in (("COMPONENTS", comp_src), ("SOFTWARE", soft_src), ("SYSTEM", sys_src)):
         src = os.path.join(src_dir, hive + ".txt")
         with open(src, "w") as f:
             f.write("\n".join(text) + "\n")

@@ -123,6 +123,7 @@ struct sxs_comparison {
 	char *golden_build, *golden_product;
 	bool golden_is_reference;
 	bool build_mismatch;
+	bool image_hibernated;  /* hiberfil.sys said hibernated or resuming (store/power.c) */
 
 	struct sxs_diff *diffs;
 	size_t ndiffs;

@@ -64,6 +64,10 @@ enum sxs_finding_kind {
 	SXS_F_CATALOG_MISSING,
 	SXS_F_MANIFEST_NOT_IN_CATALOG,
 	/* end of state's block */
+	/* servicing logs: CBS.log, CbsPersist, dism.log read by scan (issue 13, check/logs.c) */
+	SXS_F_SERVICING_FAILED,
+	SXS_F_SERVICING_CORRUPTION_REPORTED,
+	SXS_F_SERVICING_LOG_UNREADABLE,
 	/* PSFX differentials, issue 14 (psfx; check/deltas.c) */
 	SXS_F_DELTA_REVERSE_FAILED,
 	SXS_F_DELTA_FORWARD_FAILED,

@@ -147,7 +147,8 @@ void sxs_hive_logs_notes(const struct sxs_hive_logs *logs, struct sxs_replay *r)
 	}
 }
 
-int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *fd_ret)
+/* An anonymous file: a memfd, else a temporary file unlinked at once. */
+static int anon_fd(const char *name, int *fd_ret)
 {
 	int fd = -1;
 #ifdef SYS_memfd_create
@@ -156,7 +157,6 @@ int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *f
 	(void)name;
 #endif
 	if (fd < 0) {
-		/* no memfd: a private temporary file, unlinked at once */
 		const char *tmp = getenv("TMPDIR");
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/sxscheck-hive.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -166,19 +166,47 @@ int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *f
 		unlink(path);
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
-	for (size_t done = 0; done < len;) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : ENOSPC;
-			close(fd);
-			return -sxs_errno_status(e);
-		}
-		done += (size_t)w;
-	}
 	*fd_ret = fd;
 	return 0;
+}
+
+static uint8_t *anon_alloc(void *ctx, size_t len)
+{
+	struct sxs_hive_anon *a = ctx;
+	int err = anon_fd("sxscheck-recovered-hive", &a->fd);
+	if (err < 0) {
+		a->err = err;
+		return NULL;
+	}
+	void *p = MAP_FAILED;
+	errno = 0;
+	if (ftruncate(a->fd, (off_t)len) == 0)
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+	if (p == MAP_FAILED) {
+		a->err = -sxs_errno_status(errno ? errno : ENOMEM);
+		close(a->fd);
+		a->fd = -1;
+		return NULL;
+	}
+	return p;
+}
+
+static void anon_release(void *ctx, uint8_t *buf, size_t len)
+{
+	struct sxs_hive_anon *a = ctx;
+	munmap(buf, len);
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+}
+
+void sxs_hive_anon_sink(struct sxs_hive_anon *a, struct sxs_replay_sink *sink)
+{
+	a->fd = -1;
+	a->err = 0;
+	sink->alloc = anon_alloc;
+	sink->release = anon_release;
+	sink->ctx = a;
 }
 
 /* dir fd and base name of relpath (relative to dirfd), like sxs_hive_open */

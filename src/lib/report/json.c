@@ -137,6 +137,12 @@ static struct json_object *hive_json(bool have, const struct sxs_hive_fact *fact
 int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
                          const struct sxs_findings *f)
 {
+	return sxs_report_scan_json_extra(out, m, f, NULL, NULL);
+}
+
+int sxs_report_scan_json_extra(struct sxs_strbuf *out, const struct sxs_model *m,
+                               const struct sxs_findings *f, const char *key, struct json_object *extra)
+{
 	struct json_object *doc = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	struct json_object *stats = json_object_new_object();
@@ -216,9 +222,14 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(doc, "findings", arr);
 	err |= sxs_json_add(doc, "summary", summary);
 	err |= sxs_json_add(doc, "stats", stats);
+	if (key) {
+		err |= sxs_json_add(doc, key, extra);
+		extra = NULL;
+	}
 	if (!err)
 		err = sxs_json_finish(out, doc);
 out:
 	json_object_put(doc);
+	json_object_put(extra);
 	return err ? -SXS_ENOMEM : 0;
 }

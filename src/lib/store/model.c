@@ -153,9 +153,14 @@ static int cmp_comp(const void *a, const void *b)
 	int c = strcmp(x->keyform, y->keyform);
 	if (c || x->manifest_ondisk == y->manifest_ondisk)
 		return c;
-	/* manifests whose names differ only in case: by spelling, NULL last */
+	/* manifests whose names differ only in case: the one spelled as Windows
+	 * writes key forms (lower case) first, then by spelling, NULL last */
 	if (!x->manifest_ondisk || !y->manifest_ondisk)
 		return x->manifest_ondisk ? -1 : 1;
+	bool xl = !strncmp(x->manifest_ondisk, x->keyform, strlen(x->keyform));
+	bool yl = !strncmp(y->manifest_ondisk, y->keyform, strlen(y->keyform));
+	if (xl != yl)
+		return xl ? -1 : 1;
 	return strcmp(x->manifest_ondisk, y->manifest_ondisk);
 }
 

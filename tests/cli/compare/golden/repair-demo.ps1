@@ -196,12 +196,18 @@ $UndoTemplate = @(
     '.PARAMETER Force'
     '    Also put back files that changed again after the repair.'
     ''
+    '.PARAMETER KeepBackup'
+    '    Keep this backup folder afterwards.  By default it is removed once'
+    '    everything is back.'
+    ''
     '.EXAMPLE'
     '    powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\undo.ps1'
     '#>'
     '[CmdletBinding()]'
     'param('
     '    [switch] $Force,'
+    ''
+    '    [switch] $KeepBackup,'
     ''
     '    [ValidateSet('''', ''Check'', ''Apply'')]'
     '    [string] $Pass = '''''
@@ -213,7 +219,13 @@ $UndoTemplate = @(
     'if (-not $Pass) {'
     '    & $PSCommandPath -Pass Check -Force:$Force'
     '    & $PSCommandPath -Pass Apply -Force:$Force'
-    '    Write-Host ''undo.ps1: done; everything the repair changed is as it was before'''
+    '    if ($KeepBackup) {'
+    '        Write-Host (''undo.ps1: done; everything the repair changed is as it was before (backups kept in {0})'' -f $PSScriptRoot)'
+    '        return'
+    '    }'
+    '    Write-Host (''undo.ps1: done; everything the repair changed is as it was before; removing {0}'' -f $PSScriptRoot)'
+    '    Set-Location -LiteralPath ($env:SystemDrive + ''\'')'
+    '    Remove-Item -LiteralPath $PSScriptRoot -Recurse -Force'
     '    return'
     '}'
     ''
@@ -323,9 +335,11 @@ function Write-Log {
     Write-Host ('{0:yyyy-MM-dd HH:mm:ss}  {1}' -f (Get-Date), $Message)
 }
 
+# One line saying why, exit code 3; nothing was changed.
 function Stop-Refused {
     param([string] $Reason)
-    throw ('refused, nothing was changed: ' + $Reason)
+    [Console]::Error.WriteLine('repair.ps1: refused, nothing was changed: ' + $Reason)
+    exit 3
 }
 
 # Run a native tool, log it and its output, stop on a failing exit code.

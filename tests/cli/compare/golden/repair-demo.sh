@@ -152,13 +152,20 @@ hive_root=\\
 cbs='\Microsoft\Windows\CurrentVersion\Component Based Servicing'
 winners_path='\Microsoft\Windows\CurrentVersion\SideBySide\Winners'
 
+# A hibernated or Fast-Startup Windows keeps the volume's state in memory and
+# writes it back on resume.  hiberfil.sys starts with "hibr"/"HIBR" then,
+# "RSTR" while a resume has not finished; "wake" or zeros after a normal boot
+# (the signatures store/power.c documents).
 check_hibernation() {
-	# a hibernated or Fast-Startup Windows keeps the volume's state in memory
-	# and writes it back on resume; hiberfil.sys then starts with "hibr"
 	ch_f=$(ci "$root" hiberfil.sys)
 	regular "$ch_f" || return 0
-	ch_sig=$(dd if="$ch_f" bs=4 count=1 2>/dev/null | tr '[:upper:]' '[:lower:]')
-	[ "$ch_sig" != hibr ] || refuse "$ch_f: Windows is hibernated (Fast Startup); start it, shut it down fully (shutdown /s /t 0, or turn Fast Startup off) and mount the volume again"
+	[ -s "$ch_f" ] || return 0
+	ch_sig=$(od -An -c -N4 -- "$ch_f" | tr -d ' ' | tr '[:upper:]' '[:lower:]')
+	case $ch_sig in
+	hibr | rstr) refuse "$ch_f: Windows is hibernated (Fast Startup); start it, shut it down fully (shutdown /s /t 0, or turn Fast Startup off) and mount the volume again" ;;
+	wake | '\0\0\0\0') ;;
+	*) refuse "$ch_f: its header ($ch_sig) is not one of a Windows that was shut down; start Windows, shut it down fully and mount the volume again" ;;
+	esac
 }
 
 # Signs of a servicing transaction that waits for the next boot; the boot
@@ -585,8 +592,11 @@ undo_template() {
 		'# descriptor).  It sits in the backup folder (IMAGE_ROOT/sxscheck-backup-<date>)' \
 		'# and finds the image as that folder'\''s parent.' \
 		'#' \
-		'# usage: sh undo.sh [--force]' \
-		'#   --force  also put back files that changed again after the repair' \
+		'# usage: sh undo.sh [--force] [--keep-backup]' \
+		'#   --force        also put back files that changed again after the repair' \
+		'#   --keep-backup  keep this backup folder afterwards (by default it is' \
+		'#                  removed once everything is back, so the image holds exactly' \
+		'#                  the names it had before the repair)' \
 		'#' \
 		'# It first checks every entry and changes nothing if one does not fit, then' \
 		'# restores.  repair.sh appended each entry below just before the change it' \
@@ -598,13 +608,15 @@ undo_template() {
 		'set -eu' \
 		'' \
 		'force=no' \
+		'keep=no' \
 		'pass=' \
 		'while [ $# -gt 0 ]; do' \
 		'	case $1 in' \
 		'	--force) force=yes ;;' \
+		'	--keep-backup) keep=yes ;;' \
 		'	--pass=check | --pass=apply) pass=${1#--pass=} ;;' \
 		'	-h | --help) sed -n '\''2,/^$/s/^# \{0,1\}//p'\'' "$0"; exit 0 ;;' \
-		'	*) echo '\''usage: undo.sh [--force]'\'' >&2; exit 2 ;;' \
+		'	*) echo '\''usage: undo.sh [--force] [--keep-backup]'\'' >&2; exit 2 ;;' \
 		'	esac' \
 		'	shift' \
 		'done' \
@@ -615,8 +627,12 @@ undo_template() {
 		'	if [ "$force" = yes ]; then set -- --force; else set --; fi' \
 		'	sh "$0" --pass=check "$@" || exit 1' \
 		'	sh "$0" --pass=apply "$@" || exit 1' \
-		'	printf '\''undo.sh: done; %s is as it was before the repair\n'\'' "$root"' \
-		'	exit 0' \
+		'	if [ "$keep" = yes ]; then' \
+		'		printf '\''undo.sh: done; %s is as it was before the repair (backups kept in %s)\n'\'' "$root" "$here"' \
+		'		exit 0' \
+		'	fi' \
+		'	printf '\''undo.sh: done; %s is as it was before the repair; removing %s\n'\'' "$root" "$here"' \
+		'	cd / && exec rm -rf -- "$here"' \
 		'fi' \
 		'' \
 		'say() { printf '\''%s\n'\'' "$*"; }' \
