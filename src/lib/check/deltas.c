@@ -92,6 +92,24 @@ static void gate(const struct sxs_model *m, struct sxs_findings *out, struct sxs
 	sxs_check_gate(m, out, fd);
 }
 
+/* The digests a verdict compared go with its finding (JSON expected/actual/algorithm). */
+static void evidence(struct sxs_findings *out, struct sxs_finding *fd,
+                     const struct sxs_delta_file *d)
+{
+	if (!fd || !d->expected || !d->actual)
+		return;
+	if (sxs_finding_set(&fd->expected, d->expected) || sxs_finding_set(&fd->actual, d->actual) ||
+	    sxs_finding_set(&fd->algorithm, d->algorithm))
+		out->oom = true;
+}
+
+static void emit(const struct sxs_model *m, struct sxs_findings *out,
+                 const struct sxs_delta_file *d, struct sxs_finding *fd)
+{
+	evidence(out, fd, d);
+	gate(m, out, fd);
+}
+
 void sxs_check_deltas(const struct sxs_model *m, struct sxs_findings *out)
 {
 	size_t r_failed = 0, r_checked = 0, nwhy = 0, cap = 0;
@@ -125,20 +143,20 @@ void sxs_check_deltas(const struct sxs_model *m, struct sxs_findings *out)
 				if (d->kind == 'r' && widespread)
 					break;
 				if (d->kind == 'r')
-					gate(m, out, sxs_findings_add(out, SXS_F_DELTA_REVERSE_FAILED, kf, d->path,
+					emit(m, out, d, sxs_findings_add(out, SXS_F_DELTA_REVERSE_FAILED, kf, d->path,
 					                 "reverse differential '%s' does not rebuild the RTM base: %s; the next cumulative update will fail with 0x800f0985 PSFX_E_APPLY_REVERSE_DELTA_FAILED",
 					                 d->path, reason(d)));
 				else if (d->kind == 'f')
-					gate(m, out, sxs_findings_add(out, SXS_F_DELTA_FORWARD_FAILED, kf, d->path,
+					emit(m, out, d, sxs_findings_add(out, SXS_F_DELTA_FORWARD_FAILED, kf, d->path,
 					                 "forward differential '%s' does not give back the file: %s",
 					                 d->path, reason(d)));
 				else
-					gate(m, out, sxs_findings_add(out, SXS_F_DELTA_NULL_FAILED, kf, d->path,
+					emit(m, out, d, sxs_findings_add(out, SXS_F_DELTA_NULL_FAILED, kf, d->path,
 					                 "null differential '%s' does not give back the file: %s; hydration fails with 0x800f0987 PSFX_E_NULL_DELTA_HYDRATION_FAILED",
 					                 d->path, reason(d)));
 				break;
 			case SXS_DV_OTHER_VERSION:
-				gate(m, out, sxs_findings_add(out, SXS_F_DELTA_FORWARD_OTHER_VERSION, kf, d->path,
+				emit(m, out, d, sxs_findings_add(out, SXS_F_DELTA_FORWARD_OTHER_VERSION, kf, d->path,
 				                 "forward differential '%s' belongs to another version of the file: %s",
 				                 d->path, reason(d)));
 				break;

@@ -71,6 +71,8 @@ void sxs_component_release(struct sxs_component *c)
 		sxs_free(c->deltas[i].detail);
 		sxs_free(c->deltas[i].ondisk);
 		sxs_free(c->deltas[i].vdetail);
+		sxs_free(c->deltas[i].expected);
+		sxs_free(c->deltas[i].actual);
 	}
 	sxs_free(c->deltas);
 	sxs_free(c->hive_identity);

@@ -121,6 +121,9 @@ struct sxs_delta_file {
 	size_t owner;                  /* index of the payload it belongs to, or SIZE_MAX */
 	enum sxs_psfx_verdict verdict;
 	char *vdetail;                 /* why (FAILED, UNVERIFIABLE, OTHER_VERSION, DECODED) */
+	/* FAILED / OTHER_VERSION: the two digests compared (lower-case hex), or NULL */
+	const char *algorithm;         /* "sha256", "sha1", ... (static) */
+	char *expected, *actual;
 };
 
 /* The differential is damaged as far as sxscheck can prove (CRC, header or a hash). */

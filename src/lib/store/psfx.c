@@ -14,6 +14,7 @@
 #include "digest/digest.h"
 #include "pa30/delta.h"
 #include "pa30/pa30.h"
+#include "pa30/prsm.h"
 #include "util/alloc.h"
 #include "util/hex.h"
 #include "util/strbuf.h"
@@ -243,6 +244,31 @@ static int set_verdict(struct sxs_delta_file *d, enum sxs_psfx_verdict v, const 
 	return d->vdetail ? 0 : -SXS_ENOMEM;
 }
 
+/* The two digests a FAILED / OTHER_VERSION verdict compared, for the report. */
+static int set_evidence(struct sxs_delta_file *d, enum sxs_digest_alg alg, const uint8_t *want,
+                        size_t want_len, const uint8_t *got, size_t got_len)
+{
+	char hex[2 * SXS_DIGEST_MAX + 1];
+	sxs_free(d->expected);
+	sxs_free(d->actual);
+	d->expected = d->actual = NULL;
+	d->algorithm = sxs_digest_name(alg);
+	sxs_hex_encode(want, want_len, hex);
+	d->expected = sxs_strdup(hex);
+	sxs_hex_encode(got, got_len, hex);
+	d->actual = sxs_strdup(hex);
+	return d->expected && d->actual ? 0 : -SXS_ENOMEM;
+}
+
+/* The digest algorithm behind a PA30 HashAlgId (NONE for 0 or unknown ids). */
+static enum sxs_digest_alg pa30_alg(uint64_t id)
+{
+	return id == SXS_PA30_HASH_MD5 ? SXS_DIGEST_MD5
+	       : id == SXS_PA30_HASH_SHA1 ? SXS_DIGEST_SHA1
+	       : id == SXS_PA30_HASH_SHA256 ? SXS_DIGEST_SHA256
+	                                    : SXS_DIGEST_NONE;
+}
+
 static int read_rel(int dirfd, const char *folder, const char *rel, size_t max, uint8_t **data,
                     size_t *len, struct sxs_diag *diag)
 {
@@ -367,8 +393,33 @@ struct apply_res {
 	uint8_t *out;
 	size_t out_len;
 	bool hashed;     /* a TargetHash was compared */
+	uint8_t md[SXS_DIGEST_MAX]; /* AP_MISMATCH: the result's digest (md_len 0: none) */
+	size_t md_len;
 	struct sxs_diag diag;
 };
+
+/* Reversal data applied without its hash check (the digest of a mismatching result). */
+static int rebuild_unchecked(const uint8_t *ref, size_t ref_len, const uint8_t *delta, size_t len,
+                             uint8_t **out_ret, size_t *out_len_ret)
+{
+	struct sxs_pa30_header h;
+	const uint8_t *body;
+	int err = sxs_pa30_read_header_body(delta, len, &h, &body, NULL);
+	if (err)
+		return err;
+	size_t n = (size_t)h.target_size;
+	uint8_t *out = sxs_calloc(n ? n : 1, 1);
+	if (!out)
+		return -SXS_ENOMEM;
+	err = pa30_prsm_apply(ref, ref_len, body, h.patch_len, out, n, NULL);
+	if (err) {
+		sxs_free(out);
+		return err;
+	}
+	*out_ret = out;
+	*out_len_ret = n;
+	return 0;
+}
 
 /*
  * Transforms a real Microsoft vector proves (psfx.md §6.3: of the PE
@@ -438,9 +489,36 @@ static int apply_delta(const uint8_t *src, size_t src_len, const uint8_t *delta,
 		r->out = res.out;
 		r->out_len = res.out_len;
 		res.out = NULL;
+	} else if (r->o == AP_MISMATCH && pa30_alg(d->hash_alg_id) != SXS_DIGEST_NONE) {
+		/* the result's digest for the report; reversal data is decoded again for it */
+		uint8_t *again = NULL;
+		const uint8_t *o = res.out;
+		size_t olen = res.out_len;
+		int herr = 0;
+		if (!o && d->is_reverse && (herr = rebuild_unchecked(src, src_len, delta, len, &again,
+		                                                     &olen)) == 0)
+			o = again;
+		if (!herr && o)
+			herr = sxs_digest_buffer(pa30_alg(d->hash_alg_id), o, olen, r->md, &r->md_len);
+		sxs_free(again);
+		if (herr == -SXS_ENOMEM) {
+			sxs_delta_result_release(&res);
+			return herr;
+		}
+		if (herr)
+			r->md_len = 0;
 	}
 	sxs_delta_result_release(&res);
 	return 0;
+}
+
+/* A TargetHash mismatch: the delta's hash and the result's, when it was kept. */
+static int mismatch_evidence(struct sxs_delta_file *d, const struct apply_res *r)
+{
+	if (!r->md_len || r->md_len != d->target_hash_len)
+		return 0;
+	return set_evidence(d, pa30_alg(d->hash_alg_id), d->target_hash, d->target_hash_len, r->md,
+	                    r->md_len);
 }
 
 static const char *alg_name(uint64_t id)
@@ -478,6 +556,8 @@ static int check_null(struct group *g, struct sxs_delta_file *d, const uint8_t *
 	if (r.o == AP_MISMATCH) {
 		err = set_verdict(d, SXS_DV_FAILED, "the decoded file does not match the delta's own %s TargetHash",
 		                  alg_name(d->hash_alg_id));
+		if (!err)
+			err = mismatch_evidence(d, &r);
 		goto out;
 	}
 	if (r.o != AP_OK) {
@@ -502,6 +582,8 @@ static int check_null(struct group *g, struct sxs_delta_file *d, const uint8_t *
 		sxs_hex_encode(md, md_len, got);
 		err = set_verdict(d, SXS_DV_FAILED, "the decoded file's %s is %s, the manifest's is %s",
 		                  sxs_digest_name(p->alg), got, want);
+		if (!err)
+			err = set_evidence(d, p->alg, p->expected, p->digest_len, md, md_len);
 		goto out;
 	}
 	/* no digest in the manifest: the bytes of the full file, else the TargetHash */
@@ -541,6 +623,15 @@ static bool other_version(const struct group *g, const struct sxs_delta_file *d,
 	return true;
 }
 
+static int forward_other_version(const struct group *g, struct sxs_delta_file *d,
+                                 const char *want, const char *got)
+{
+	int err = set_verdict(d, SXS_DV_OTHER_VERSION,
+	                      "its TargetHash sha256 %s is not the manifest's digest %s of the file",
+	                      got, want);
+	return err ? err : set_evidence(d, SXS_DIGEST_SHA256, g->p->expected, 32, d->target_hash, 32);
+}
+
 /*
  * r\ on the full file; *base_ret gets the rebuilt RTM file when it decoded
  * (hash-checked or not), for f\.
@@ -566,9 +657,10 @@ static int check_reverse(struct group *g, struct sxs_delta_file *d, const uint8_
 			                   alg_name(d->hash_alg_id));
 		return set_verdict(d, SXS_DV_DECODED, "rebuilds a file of the declared size; it has no TargetHash");
 	case AP_MISMATCH:
-		return set_verdict(d, SXS_DV_FAILED,
-		                   "applied to the full file, the result's %s does not match the delta's TargetHash",
-		                   alg_name(d->hash_alg_id));
+		err = set_verdict(d, SXS_DV_FAILED,
+		                  "applied to the full file, the result's %s does not match the delta's TargetHash",
+		                  alg_name(d->hash_alg_id));
+		return err ? err : mismatch_evidence(d, &r);
 	default:
 		return unverifiable_from(d, &r);
 	}
@@ -584,9 +676,7 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 	int err;
 
 	if (other_version(g, d, want, got))
-		return set_verdict(d, SXS_DV_OTHER_VERSION,
-		                   "its TargetHash sha256 %s is not the manifest's digest %s of the file",
-		                   got, want);
+		return forward_other_version(g, d, want, got);
 	if (!rd) /* check/deltas.c notes the missing r\ (delta-reverse-missing) */
 		return set_verdict(d, SXS_DV_UNCHECKED, "no r\\ differential to rebuild the RTM base from");
 	if (!base)
@@ -626,12 +716,23 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 			                  "applied to the RTM base, gives %zu bytes that differ from the full file (%zu bytes) at byte %zu%s",
 			                  r.out_len, g->file_len,
 			                  first_diff(r.out, r.out_len, g->file, g->file_len), blame);
+			if (!err && g->p->alg != SXS_DIGEST_NONE) {
+				uint8_t md[SXS_DIGEST_MAX];
+				size_t md_len;
+				int herr = sxs_digest_buffer(g->p->alg, r.out, r.out_len, md, &md_len);
+				if (herr == -SXS_ENOMEM)
+					err = herr;
+				else if (!herr)
+					err = set_evidence(d, g->p->alg, g->p->actual, g->p->digest_len, md, md_len);
+			}
 		}
 		break;
 	case AP_MISMATCH:
 		err = set_verdict(d, SXS_DV_FAILED,
 		                  "applied to the RTM base, the result's %s does not match the delta's TargetHash%s",
 		                  alg_name(d->hash_alg_id), blame);
+		if (!err)
+			err = mismatch_evidence(d, &r);
 		break;
 	default:
 		err = unverifiable_from(d, &r);
@@ -720,9 +821,7 @@ int sxs_psfx_check_group(const struct sxs_psfx_env *env, struct sxs_component *c
 		for (size_t i = 0; i < n && !err; i++) {
 			struct sxs_delta_file *d = &c->deltas[idx[i]];
 			if (d->kind == 'f' && !d->err && other_version(&g, d, want, got))
-				err = set_verdict(d, SXS_DV_OTHER_VERSION,
-				                  "its TargetHash sha256 %s is not the manifest's digest %s of the file",
-				                  got, want);
+				err = forward_other_version(&g, d, want, got);
 		}
 		goto out;
 	}
