@@ -121,6 +121,14 @@ expect lcu-differentials 0
 "$mkpsfx" reverse "$tmp/other" "$tmp/other" "$lcu/$w32/r/win32kfull.sys" || exit 99
 expect lcu-reverse-does-not-fit 1 delta-reverse-failed
 
+# a full file stored as DCS (component cleanup) is decoded to apply its differentials
+fresh
+"$mkpsfx" dcs "$w/win32kfull.sys" "$tmp/dcs" || exit 99
+cp "$tmp/dcs" "$w/win32kfull.sys"
+expect full-file-in-dcs 0
+"$sxscheck" scan "$tmp/img" | grep -q 'Differentials: 7 of 7 proven by applying them' ||
+	{ echo "FAIL full-file-in-dcs: not every differential proven" >&2; failures=$((failures + 1)); }
+
 # a missing differential is not a finding (calibration.md §1.2)
 fresh
 rm -r "$sxs/$k32/f" "$sxs/$k32/r"

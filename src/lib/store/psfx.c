@@ -369,9 +369,28 @@ static int load_file(struct group *g)
 		snprintf(g->file_why, sizeof(g->file_why), "the full file: %s", sxs_diag_msg(&diag, err));
 		return 0;
 	}
-	if (sxs_container_detect(g->file, g->file_len) != SXS_CONTAINER_NONE) {
+	enum sxs_container ct = sxs_container_detect(g->file, g->file_len);
+	if (ct == SXS_CONTAINER_DCS || ct == SXS_CONTAINER_DCN) {
+		/* stored compressed; its hash was checked on the decoded bytes: decode it again */
+		uint8_t *dec = NULL;
+		size_t dec_len = 0;
+		err = sxs_container_decode(g->file, g->file_len, NULL, 0, &dec, &dec_len, &diag);
+		sxs_free(g->file);
+		g->file = NULL;
+		if (err == -SXS_ENOMEM)
+			return err;
+		if (err || dec_len > g->cap) {
+			sxs_free(dec);
+			snprintf(g->file_why, sizeof(g->file_why), "the full file's %s container: %s",
+			         sxs_container_name(ct),
+			         err ? sxs_diag_msg(&diag, err) : "larger than the delta tier's cap");
+			return 0;
+		}
+		g->file = dec;
+		g->file_len = dec_len;
+	} else if (ct != SXS_CONTAINER_NONE) {
 		snprintf(g->file_why, sizeof(g->file_why), "the full file is stored in a %s container",
-		         sxs_container_name(sxs_container_detect(g->file, g->file_len)));
+		         sxs_container_name(ct));
 		sxs_free(g->file);
 		g->file = NULL;
 		return 0;
