@@ -121,6 +121,12 @@ expect lcu-differentials 0
 "$mkpsfx" reverse "$tmp/other" "$tmp/other" "$lcu/$w32/r/win32kfull.sys" || exit 99
 expect lcu-reverse-does-not-fit 1 delta-reverse-failed
 
+# a damaged full file is its own finding: its differentials are not applied
+# to it (and say nothing more)
+fresh
+printf 'X' | dd of="$w/win32kfull.sys" bs=1 seek=5000 conv=notrunc 2>/dev/null
+expect full-file-damaged 1 payload-hash-mismatch
+
 # a full file stored as DCS (component cleanup) is decoded to apply its differentials
 fresh
 "$mkpsfx" dcs "$w/win32kfull.sys" "$tmp/dcs" || exit 99

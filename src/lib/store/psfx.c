@@ -225,6 +225,7 @@ struct group {
 	uint8_t *file;          /* the full file, read when needed */
 	size_t file_len;
 	bool file_tried, file_ok;
+	bool file_reported;     /* the file's own finding says why it is unusable */
 	char file_why[SXS_DIAG_MAX];
 };
 
@@ -347,12 +348,15 @@ static int load_file(struct group *g)
 	g->file_tried = true;
 	if (!p || !p->ondisk) {
 		snprintf(g->file_why, sizeof(g->file_why), "the full file is missing");
+		g->file_reported = true; /* payload-missing, when it matters (calibration.md §6) */
 		return 0;
 	}
 	if (p->state != SXS_PAYLOAD_OK && p->state != SXS_PAYLOAD_NODIGEST) {
 		snprintf(g->file_why, sizeof(g->file_why), "%s",
 		         p->state == SXS_PAYLOAD_MISMATCH ? "the full file does not match its manifest"
 		                                          : "the full file was not verified");
+		/* its own finding (hash mismatch, unreadable, link, ...) is the news; systemData is not */
+		g->file_reported = p->state != SXS_PAYLOAD_SYSTEMDATA;
 		return 0;
 	}
 	if (p->size > g->cap) {
@@ -664,7 +668,8 @@ static int check_reverse(struct group *g, struct sxs_delta_file *d, const uint8_
 	if ((err = load_file(g)))
 		return err;
 	if (!g->file_ok)
-		return set_verdict(d, SXS_DV_UNVERIFIABLE, "not applied: %s", g->file_why);
+		return set_verdict(d, g->file_reported ? SXS_DV_UNCHECKED : SXS_DV_UNVERIFIABLE,
+		                   "not applied: %s", g->file_why);
 	if ((err = apply_delta(g->file, g->file_len, delta, len, d, g->cap, &r)))
 		return err;
 	switch (r.o) {
@@ -706,7 +711,8 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 	if ((err = load_file(g)))
 		return err;
 	if (!g->file_ok)
-		return set_verdict(d, SXS_DV_UNVERIFIABLE, "not applied: %s", g->file_why);
+		return set_verdict(d, g->file_reported ? SXS_DV_UNCHECKED : SXS_DV_UNVERIFIABLE,
+		                   "not applied: %s", g->file_why);
 	if ((err = apply_delta(base, base_len, delta, len, d, g->cap, &r)))
 		return err;
 	const char *blame = rd->verdict == SXS_DV_OK ? "" : " (r\\ has no TargetHash: either differential may be at fault)";
