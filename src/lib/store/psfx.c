@@ -704,8 +704,9 @@ static int check_forward(struct group *g, struct sxs_delta_file *d, const uint8_
 	if (!rd) /* check/deltas.c notes the missing r\ (delta-reverse-missing) */
 		return set_verdict(d, SXS_DV_UNCHECKED, "no r\\ differential to rebuild the RTM base from");
 	if (!base)
-		/* a damaged r\ is the finding; f\ simply was not checked */
-		return set_verdict(d, sxs_delta_damaged(rd) ? SXS_DV_UNCHECKED : SXS_DV_UNVERIFIABLE,
+		/* a damaged r\ (or a file with its own finding) is the news; f\ was not checked */
+		return set_verdict(d, sxs_delta_damaged(rd) || rd->verdict == SXS_DV_UNCHECKED
+		                              ? SXS_DV_UNCHECKED : SXS_DV_UNVERIFIABLE,
 		                   "not applied: its r\\ did not rebuild the RTM base (%s)",
 		                   rd->err ? "corrupt" : sxs_psfx_verdict_name(rd->verdict));
 	if ((err = load_file(g)))
