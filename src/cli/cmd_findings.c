@@ -30,8 +30,10 @@ int cmd_findings(int argc, char **argv)
 		return cli_error(EXIT_USAGE, "findings: unknown argument '%s'", argv[1]);
 	for (int k = 0; k < SXS_F_COUNT; k++) {
 		const struct sxs_finding_info *i = sxs_finding_info((enum sxs_finding_kind)k);
+		const char *dism = sxs_cbs_class_name(i->cbs);
 		if (scdoc) {
-			printf("*%s* (%s)\n\n\t", i->id, sxs_severity_name(i->severity));
+			printf("*%s* (%s%s%s)\n\n\t", i->id, sxs_severity_name(i->severity),
+			       dism ? "; an error counts as " : "", dism ? dism : "");
 			put_scdoc(i->doc);
 			fputs(".\n\n\t_What to do:_ ", stdout);
 			put_scdoc(i->advice);

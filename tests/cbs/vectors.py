@@ -122,6 +122,8 @@ def check(exp, got, rc):
         yield "commands", failed == exp["failed_commands"], "failed %d vs %d" % (len(failed), len(exp["failed_commands"]))
         unfinished = [c for c in gv if not c["ended"] and not c["hr"]]
         yield "commands", unfinished == exp["unfinished_commands"], "unfinished %d vs %d" % (len(unfinished), len(exp["unfinished_commands"]))
+        for key in ("commands", "failed_commands", "unfinished_commands"):
+            yield "commands", got.get(key) == exp[key], "%s as in expected.json" % key
         yield "commands", got["counts"]["dismapi_sessions"] == exp["dismapi_sessions"], \
             "dismapi %d vs %d" % (got["counts"]["dismapi_sessions"], exp["dismapi_sessions"])
     w = exp.get("windows", {})

@@ -42,7 +42,9 @@
 #   ntfs_volume FILE SIZE       sparse FILE of SIZE (truncate syntax), mkntfs
 #   ntfs_mount FILE DIR MODE    MODE ro or rw (rw is mounted noatime, so a
 #                               read-only scan changes nothing).  exits 77
-#                               when the mount fails for want of FUSE.
+#                               when the mount fails for want of FUSE; a rw
+#                               request ntfs-3g downgrades to ro (hibernated
+#                               or unclean volume) fails (returns 1).
 #   ntfs_umount DIR             unmount and wait until ntfs-3g has written
 #                               everything and exited
 #   ntfs_layout SRC DEST        copy image SRC (its Windows/ tree) to DEST,
@@ -75,22 +77,22 @@ ntfs_skip() {
 # ntfs-3g itself must then be setuid root, which Debian does not ship).
 # SXS_NTFS_FUSE_DEV names another device, to try the skip path.
 ntfs_fuse_usable() {
-	fuse=${SXS_NTFS_FUSE_DEV:-/dev/fuse}
-	if [ ! -c "$fuse" ]; then
-		ntfs_why="no $fuse"
+	_ntfs_fuse=${SXS_NTFS_FUSE_DEV:-/dev/fuse}
+	if [ ! -c "$_ntfs_fuse" ]; then
+		ntfs_why="no $_ntfs_fuse"
 		return 1
 	fi
-	if ! { : <>"$fuse"; } 2>/dev/null; then
-		ntfs_why="cannot open $fuse (permission denied)"
+	if ! { : <>"$_ntfs_fuse"; } 2>/dev/null; then
+		ntfs_why="cannot open $_ntfs_fuse (permission denied)"
 		return 1
 	fi
 	return 0
 }
 
 ntfs_init() {
-	for t in mkntfs ntfs-3g sha256sum truncate; do
-		if ! command -v "$t" >/dev/null 2>&1; then
-			ntfs_log "$t not found (install the ntfs-3g package: sh tests/setup.sh)"
+	for _ntfs_t in mkntfs ntfs-3g sha256sum truncate; do
+		if ! command -v "$_ntfs_t" >/dev/null 2>&1; then
+			ntfs_log "$_ntfs_t not found (install the ntfs-3g package: sh tests/setup.sh)"
 			exit 1
 		fi
 	done
@@ -122,46 +124,55 @@ ntfs_is_mounted() {
 }
 
 ntfs_mount() {
-	vol=$1 dir=$2 mode=$3
-	case $mode in
-	ro) opts=ro ;;
-	rw) opts=rw,noatime ;;
-	*) ntfs_log "ntfs_mount: mode must be ro or rw, not '$mode'"; return 1 ;;
+	_ntfs_vol=$1 _ntfs_dir=$2 _ntfs_mode=$3
+	case $_ntfs_mode in
+	ro) _ntfs_opts=ro ;;
+	rw) _ntfs_opts=rw,noatime ;;
+	*) ntfs_log "ntfs_mount: mode must be ro or rw, not '$_ntfs_mode'"; return 1 ;;
 	esac
-	mkdir -p "$dir" || return 1
-	dir=$(cd "$dir" && pwd -P) || return 1
+	mkdir -p "$_ntfs_dir" || return 1
+	_ntfs_dir=$(cd "$_ntfs_dir" && pwd -P) || return 1
 	# no_detach: ntfs-3g stays our child, so ntfs_umount can wait for it
 	# to finish writing the volume and exit (a FUSE unmount returns before
 	# that); its debug chatter goes to a log kept for failures
-	ntfs-3g -o "$opts,no_detach" "$vol" "$dir" >"$vol.mount.log" 2>&1 &
-	pid=$!
-	ntfs_pids="$ntfs_pids$dir $pid
+	ntfs-3g -o "$_ntfs_opts,no_detach" "$_ntfs_vol" "$_ntfs_dir" >"$_ntfs_vol.mount.log" 2>&1 &
+	_ntfs_pid=$!
+	ntfs_pids="$ntfs_pids$_ntfs_dir $_ntfs_pid
 "
-	i=0
-	while ! ntfs_is_mounted "$dir"; do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid" 2>/dev/null
-			ntfs_forget_pid "$dir"
+	_ntfs_i=0
+	while ! ntfs_is_mounted "$_ntfs_dir"; do
+		if ! kill -0 "$_ntfs_pid" 2>/dev/null; then
+			wait "$_ntfs_pid" 2>/dev/null
+			ntfs_forget_pid "$_ntfs_dir"
 			if ! ntfs_fuse_usable ||
 			    grep -qi -e 'fuse: device not found' -e 'fuse device' \
-				-e 'operation not permitted' -e 'permission denied' \
-				"$vol.mount.log"; then
-				cat "$vol.mount.log" >&2
-				ntfs_skip "ntfs-3g could not mount $vol"
+				-e '/dev/fuse' -e 'fusermount' "$_ntfs_vol.mount.log"; then
+				cat "$_ntfs_vol.mount.log" >&2
+				ntfs_skip "ntfs-3g could not mount $_ntfs_vol"
 			fi
-			cat "$vol.mount.log" >&2
-			ntfs_log "ntfs-3g failed to mount $vol on $dir"
+			cat "$_ntfs_vol.mount.log" >&2
+			ntfs_log "ntfs-3g failed to mount $_ntfs_vol on $_ntfs_dir"
 			return 1
 		fi
-		i=$((i + 1))
-		if [ $i -gt 300 ]; then
-			ntfs_log "ntfs-3g did not mount $vol on $dir within 30 s"
+		_ntfs_i=$((_ntfs_i + 1))
+		if [ $_ntfs_i -gt 300 ]; then
+			ntfs_log "ntfs-3g did not mount $_ntfs_vol on $_ntfs_dir within 30 s"
 			return 1
 		fi
 		sleep 0.1
 	done
-	ntfs_mounts="$ntfs_mounts$dir
+	ntfs_mounts="$ntfs_mounts$_ntfs_dir
 "
+	# ntfs-3g falls back to a read-only mount on a hibernated or uncleanly
+	# closed volume ("Could not mount read-write, trying read-only"): a
+	# rw request that got ro is a failure, not a quiet surprise
+	if [ "$_ntfs_mode" = rw ] &&
+	    awk -v d="$_ntfs_dir" '$2 == d { split($4, o, ","); exit o[1] != "ro" }' /proc/self/mounts; then
+		cat "$_ntfs_vol.mount.log" >&2
+		ntfs_log "ntfs-3g mounted $_ntfs_vol read-only although rw was asked (hibernated or unclean volume)"
+		ntfs_umount "$_ntfs_dir"
+		return 1
+	fi
 }
 
 ntfs_forget_pid() {
@@ -172,51 +183,51 @@ ntfs_forget_pid() {
 }
 
 ntfs_umount() {
-	dir=$(cd "$1" 2>/dev/null && pwd -P) || dir=$1
-	rc=0
-	if ntfs_is_mounted "$dir"; then
-		i=0
+	_ntfs_dir=$(cd "$1" 2>/dev/null && pwd -P) || _ntfs_dir=$1
+	_ntfs_rc=0
+	if ntfs_is_mounted "$_ntfs_dir"; then
+		_ntfs_i=0
 		# a scan that just ended may still hold the mount for a moment
-		until umount "$dir" 2>/dev/null || fusermount -u "$dir" 2>/dev/null; do
-			i=$((i + 1))
-			if [ $i -gt 50 ]; then
-				ntfs_log "cannot unmount $dir"
-				umount -l "$dir" 2>/dev/null || fusermount -u -z "$dir" 2>/dev/null
-				rc=1
+		until umount "$_ntfs_dir" 2>/dev/null || fusermount -u "$_ntfs_dir" 2>/dev/null; do
+			_ntfs_i=$((_ntfs_i + 1))
+			if [ $_ntfs_i -gt 50 ]; then
+				ntfs_log "cannot unmount $_ntfs_dir"
+				umount -l "$_ntfs_dir" 2>/dev/null || fusermount -u -z "$_ntfs_dir" 2>/dev/null
+				_ntfs_rc=1
 				break
 			fi
 			sleep 0.2
 		done
 	fi
-	pid=$(printf '%s' "$ntfs_pids" | awk -v d="$dir" '$1 == d { print $2 }')
-	if [ -n "$pid" ]; then
+	_ntfs_pid=$(printf '%s' "$ntfs_pids" | awk -v d="$_ntfs_dir" '$1 == d { print $2 }')
+	if [ -n "$_ntfs_pid" ]; then
 		# ntfs-3g exits once it has synced the volume
-		wait "$pid" 2>/dev/null
-		ntfs_forget_pid "$dir"
+		wait "$_ntfs_pid" 2>/dev/null
+		ntfs_forget_pid "$_ntfs_dir"
 	fi
-	ntfs_mounts=$(printf '%s' "$ntfs_mounts" | grep -vxF "$dir")
+	ntfs_mounts=$(printf '%s' "$ntfs_mounts" | grep -vxF "$_ntfs_dir")
 	[ -n "$ntfs_mounts" ] && ntfs_mounts="$ntfs_mounts
 "
-	return $rc
+	return $_ntfs_rc
 }
 
 ntfs_cleanup() {
-	st=$?
+	_ntfs_st=$?
 	trap - EXIT INT TERM HUP
-	printf '%s' "$ntfs_mounts" | while IFS= read -r m; do
-		[ -n "$m" ] || continue
-		umount "$m" 2>/dev/null || fusermount -u "$m" 2>/dev/null ||
-			umount -l "$m" 2>/dev/null || fusermount -u -z "$m" 2>/dev/null
+	printf '%s' "$ntfs_mounts" | while IFS= read -r _ntfs_m; do
+		[ -n "$_ntfs_m" ] || continue
+		umount "$_ntfs_m" 2>/dev/null || fusermount -u "$_ntfs_m" 2>/dev/null ||
+			umount -l "$_ntfs_m" 2>/dev/null || fusermount -u -z "$_ntfs_m" 2>/dev/null
 	done
 	# only the ntfs-3g processes this test started, by their pid
-	printf '%s' "$ntfs_pids" | while read -r _m pid; do
-		[ -n "$pid" ] || continue
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+	printf '%s' "$ntfs_pids" | while read -r _ntfs__m _ntfs_pid; do
+		[ -n "$_ntfs_pid" ] || continue
+		_ntfs_i=0
+		while kill -0 "$_ntfs_pid" 2>/dev/null && [ $_ntfs_i -lt 50 ]; do
 			sleep 0.1
-			i=$((i + 1))
+			_ntfs_i=$((_ntfs_i + 1))
 		done
-		kill "$pid" 2>/dev/null
+		kill "$_ntfs_pid" 2>/dev/null
 	done
 	wait 2>/dev/null
 	ntfs_mounts=''
@@ -224,18 +235,18 @@ ntfs_cleanup() {
 	if [ -n "$NTFS_TMP" ] && [ -d "$NTFS_TMP" ]; then
 		rm -rf "$NTFS_TMP"
 	fi
-	exit $st
+	exit $_ntfs_st
 }
 
 # ntfs_ci_find DIR NAME: the entry of DIR named NAME ignoring ASCII case
 ntfs_ci_find() {
-	for e in "$1"/* "$1"/.[!.]*; do
-		[ -e "$e" ] || continue
-		b=${e##*/}
+	for _ntfs_e in "$1"/* "$1"/.[!.]*; do
+		[ -e "$_ntfs_e" ] || continue
+		_ntfs_b=${_ntfs_e##*/}
 		# ASCII case folding, as sxscheck's own lookups (store.h)
-		if [ "$(printf '%s' "$b" | LC_ALL=C tr '[:upper:]' '[:lower:]')" = \
+		if [ "$(printf '%s' "$_ntfs_b" | LC_ALL=C tr '[:upper:]' '[:lower:]')" = \
 		    "$(printf '%s' "$2" | LC_ALL=C tr '[:upper:]' '[:lower:]')" ]; then
-			printf '%s\n' "$e"
+			printf '%s\n' "$_ntfs_e"
 			return 0
 		fi
 	done
@@ -243,38 +254,38 @@ ntfs_ci_find() {
 }
 
 ntfs_layout() {
-	src=$1 dest=$2
-	if [ ! -d "$src" ]; then
-		ntfs_log "ntfs_layout: no image at $src"
+	_ntfs_src=$1 _ntfs_dest=$2
+	if [ ! -d "$_ntfs_src" ]; then
+		ntfs_log "ntfs_layout: no image at $_ntfs_src"
 		return 1
 	fi
-	mkdir -p "$dest" || return 1
+	mkdir -p "$_ntfs_dest" || return 1
 	# cp -R: names exactly as in the image (case twins included), regular
 	# files and directories only (the demo images hold nothing else)
-	(cd "$src" && find . -mindepth 1 -maxdepth 1 -exec cp -R {} "$dest/" \;) || return 1
-	ntfs_project "$dest"
+	(cd "$_ntfs_src" && find . -mindepth 1 -maxdepth 1 -exec cp -R {} "$_ntfs_dest/" \;) || return 1
+	ntfs_project "$_ntfs_dest"
 }
 
 ntfs_project() {
-	dest=$1
-	win=$(ntfs_ci_find "$dest" Windows) || { ntfs_log "ntfs_project: no Windows in $dest"; return 1; }
-	sxs=$(ntfs_ci_find "$win" WinSxS) || { ntfs_log "ntfs_project: no WinSxS in $win"; return 1; }
-	s32=$(ntfs_ci_find "$win" System32) || s32="$win/System32"
-	wow=$(ntfs_ci_find "$win" SysWOW64) || wow="$win/SysWOW64"
-	list=$(mktemp "${TMPDIR:-/tmp}/sxs-ntfs-proj.XXXXXX") || return 1
+	_ntfs_dest=$1
+	_ntfs_win=$(ntfs_ci_find "$_ntfs_dest" Windows) || { ntfs_log "ntfs_project: no Windows in $_ntfs_dest"; return 1; }
+	_ntfs_sxs=$(ntfs_ci_find "$_ntfs_win" WinSxS) || { ntfs_log "ntfs_project: no WinSxS in $_ntfs_win"; return 1; }
+	_ntfs_s32=$(ntfs_ci_find "$_ntfs_win" System32) || _ntfs_s32="$_ntfs_win/System32"
+	_ntfs_wow=$(ntfs_ci_find "$_ntfs_win" SysWOW64) || _ntfs_wow="$_ntfs_win/SysWOW64"
+	_ntfs_list=$(mktemp "${TMPDIR:-/tmp}/sxs-ntfs-proj.XXXXXX") || return 1
 	# the component folders: FOLDER per line; key forms never hold '/'
 	# or a newline (formats.md 1.3)
-	(cd "$sxs" && find . -mindepth 1 -maxdepth 1 -type d) | sed 's|^\./||' >"$list"
+	(cd "$_ntfs_sxs" && find . -mindepth 1 -maxdepth 1 -type d) | sed 's|^\./||' >"$_ntfs_list"
 	# names already in System32 / SysWOW64, as "DIR<TAB>lower-case name"
-	: >"$list.have"
-	for d in "$s32" "$wow"; do
-		[ -d "$d" ] || continue
-		(cd "$d" && find . -mindepth 1 -maxdepth 1) | sed 's|^\./||' |
-			awk -v d="$d" '{ print d "\t" tolower($0) }' >>"$list.have"
+	: >"$_ntfs_list.have"
+	for _ntfs_d in "$_ntfs_s32" "$_ntfs_wow"; do
+		[ -d "$_ntfs_d" ] || continue
+		(cd "$_ntfs_d" && find . -mindepth 1 -maxdepth 1) | sed 's|^\./||' |
+			awk -v d="$_ntfs_d" '{ print d "\t" tolower($0) }' >>"$_ntfs_list.have"
 	done
 	# the highest version of each ARCH_NAME_PKT_LANG family:
 	# "FAMILY<TAB>VERSIONKEY<TAB>FOLDER<TAB>TARGET DIR", newest first
-	awk -F_ -v s32="$s32" -v wow="$wow" 'NF == 6 && $4 ~ /^[0-9]+(\.[0-9]+)*$/ {
+	awk -F_ -v s32="$_ntfs_s32" -v wow="$_ntfs_wow" 'NF == 6 && $4 ~ /^[0-9]+(\.[0-9]+)*$/ {
 		a = tolower($1)
 		if (a == "amd64" || a == "msil") t = s32
 		else if (a == "wow64" || a == "x86") t = wow
@@ -282,29 +293,29 @@ ntfs_project() {
 		split($4, v, ".")
 		printf "%s_%s_%s_%s\t%010d%010d%010d%010d\t%s\t%s\n", a, tolower($2),
 			tolower($3), tolower($5), v[1], v[2], v[3], v[4], $0, t
-	}' "$list" | LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2r |
-		awk -F'\t' '$1 != last { print $3 "\t" $4; last = $1 }' >"$list.win"
-	rc=0
+	}' "$_ntfs_list" | LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2r |
+		awk -F'\t' '$1 != last { print $3 "\t" $4; last = $1 }' >"$_ntfs_list.win"
+	_ntfs_rc=0
 	# every regular file directly in a winning folder, "DIR<TAB>FOLDER<TAB>NAME"
-	: >"$list.files"
-	while IFS="$(printf '\t')" read -r b t; do
-		(cd "$sxs/$b" && find . -mindepth 1 -maxdepth 1 -type f) | sed 's|^\./||' |
-			awk -v b="$b" -v t="$t" '{ print t "\t" b "\t" $0 }' >>"$list.files"
-	done <"$list.win"
+	: >"$_ntfs_list.files"
+	while IFS="$(printf '\t')" read -r _ntfs_b _ntfs_t; do
+		(cd "$_ntfs_sxs/$_ntfs_b" && find . -mindepth 1 -maxdepth 1 -type f) | sed 's|^\./||' |
+			awk -v b="$_ntfs_b" -v t="$_ntfs_t" '{ print t "\t" b "\t" $0 }' >>"$_ntfs_list.files"
+	done <"$_ntfs_list.win"
 	# first come (in byte order), first linked; names present already
 	# (ignoring case) stay
-	LC_ALL=C sort "$list.files" >"$list.files.sorted"
+	LC_ALL=C sort "$_ntfs_list.files" >"$_ntfs_list.files.sorted"
 	awk -F'\t' 'FILENAME == ARGV[1] { have[$1 "\t" $2] = 1; next }
 		{ k = $1 "\t" tolower($3); if (!(k in have)) { have[k] = 1; print } }' \
-		"$list.have" "$list.files.sorted" >"$list.links"
-	while IFS="$(printf '\t')" read -r t b name; do
-		if ! mkdir -p "$t" || ! ln "$sxs/$b/$name" "$t/$name"; then
-			rc=1
+		"$_ntfs_list.have" "$_ntfs_list.files.sorted" >"$_ntfs_list.links"
+	while IFS="$(printf '\t')" read -r _ntfs_t _ntfs_b _ntfs_name; do
+		if ! mkdir -p "$_ntfs_t" || ! ln "$_ntfs_sxs/$_ntfs_b/$_ntfs_name" "$_ntfs_t/$_ntfs_name"; then
+			_ntfs_rc=1
 			break
 		fi
-	done <"$list.links"
-	rm -f "$list" "$list.have" "$list.win" "$list.files" "$list.files.sorted" "$list.links"
-	return $rc
+	done <"$_ntfs_list.links"
+	rm -f "$_ntfs_list" "$_ntfs_list.have" "$_ntfs_list.win" "$_ntfs_list.files" "$_ntfs_list.files.sorted" "$_ntfs_list.links"
+	return $_ntfs_rc
 }
 
 ntfs_image() {

@@ -117,6 +117,35 @@ ntfs_mount "$vol" "$NTFS_TMP/mnt" rw || exit 1
 ntfs_umount "$NTFS_TMP/mnt"
 [ "$before" != "$(ntfs_sum "$vol")" ] || fail "control: a write left the volume checksum unchanged"
 
+# a hibernated volume: ntfs-3g will not mount it read-write (it falls back to
+# read-only, which ntfs_mount refuses), read-only works, and the scan says so
+# up front without writing anything
+vol="$NTFS_TMP/hibernated.vol"
+ntfs_volume "$vol" 64M || exit 1
+ntfs_mount "$vol" "$NTFS_TMP/mnt" rw || exit 1
+ntfs_layout "$srcroot/testdata/images/golden-pc" "$NTFS_TMP/mnt" || exit 1
+{ printf hibr; head -c 8188 /dev/zero; } >"$NTFS_TMP/mnt/hiberfil.sys"
+ntfs_umount "$NTFS_TMP/mnt"
+before=$(ntfs_sum "$vol")
+if ntfs_mount "$vol" "$NTFS_TMP/mnt" rw 2>"$NTFS_TMP/hib.err"; then
+	fail "hibernated: ntfs-3g mounted the volume read-write"
+	ntfs_umount "$NTFS_TMP/mnt"
+else
+	grep -q "read-only although rw was asked" "$NTFS_TMP/hib.err" ||
+		{ fail "hibernated: rw mount failed otherwise"; cat "$NTFS_TMP/hib.err" >&2; }
+fi
+ntfs_mount "$vol" "$NTFS_TMP/mnt" ro || exit 1
+(cd "$NTFS_TMP/mnt" && "$sxscheck" scan .) >"$NTFS_TMP/hib.txt" 2>&1
+rc=$?
+ntfs_umount "$NTFS_TMP/mnt"
+if [ $rc -ne 1 ] || ! sed -n 3p "$NTFS_TMP/hib.txt" | grep -q '^Volume: Windows is hibernated' ||
+	! grep -q '^warning volume-hibernated ' "$NTFS_TMP/hib.txt"; then
+	fail "hibernated: scan exit $rc"; cat "$NTFS_TMP/hib.txt" >&2
+else
+	echo "ok   hibernated volume: no rw mount, scan read-only says so up front"
+fi
+[ "$before" = "$(ntfs_sum "$vol")" ] || fail "hibernated: the volume changed"
+
 # the reports are not trivially equal: the image's own findings are there,
 # the garbage manifest twin is seen, and the payload twin NOTEPAD.EXE was
 # not taken for notepad.exe (the exact spelling wins)

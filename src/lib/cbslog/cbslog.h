@@ -353,6 +353,8 @@ struct sxs_cbs_kind_info {
 };
 const struct sxs_cbs_kind_info *sxs_cbs_kind_info(enum sxs_cbs_kind kind);
 int sxs_cbs_kind_lookup(const char *id);
+/* "Windows 10 1809 / Server 2019" for "10.0.17763", or NULL. */
+const char *sxs_cbs_release_label(const char *build);
 /* Kind a failure code points at, or -1. */
 int sxs_cbs_kind_of_code(uint32_t code);
 /* Is this record a known harmless line (cbslog.md §8.1) for code? */

@@ -1191,7 +1191,8 @@ static void dism_close(struct sxs_cbs_analyzer *an)
 	if (op) {
 		if (!op->has_result && !op->ended)
 			op->unfinished = true;
-		op->failed = op->failed || !op->parsed || (op->has_result && sxs_cbs_is_failure(op->result));
+		/* a command line that failed validation ended without an HRESULT: listed, not a servicing failure */
+		op->failed = op->has_result && sxs_cbs_is_failure(op->result);
 		close_op(an, an->dism_op, false, 0, NULL);
 	}
 	an->dism_op = -1;
@@ -1234,7 +1235,6 @@ static bool dism_line(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_recor
 				op->command = squeeze(t + off, (nl ? (size_t)(nl - t) : tn) - off);
 				op->parsed = ok;
 				if (!ok) {
-					op->failed = true;
 					op->origin.line = rec->line;
 					op->origin.text = first_line(m, n);
 				}

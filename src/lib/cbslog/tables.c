@@ -6,6 +6,7 @@
  * the name is defined in (winerror.h, ntstatus.h, wuerror.h).  The name
  * Windows printed in the log always wins over this table (cbslog.md §0.7).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -515,4 +516,49 @@ int sxs_cbs_kind_of_code(uint32_t code)
 	    (code & 0xFFFFFFF0u) == 0x80072EF0u || code == 0x80072F8F)
 		return SXS_KIND_DOWNLOAD_FAILED;
 	return -1;
+}
+
+/*
+ * Windows release of a build number (the servicing branch: 19041 serves
+ * 2004-22H2, cbslog.md 0.10).  Source: Microsoft's Windows release
+ * information pages (Windows 10/11 and Windows Server release history).
+ */
+static const struct {
+	unsigned major, minor, build;
+	const char *label;
+} releases[] = {
+	{6, 1, 7600, "Windows 7 / Server 2008 R2 RTM"},
+	{6, 1, 7601, "Windows 7 SP1 / Server 2008 R2 SP1"},
+	{6, 2, 9200, "Windows 8 / Server 2012"},
+	{6, 3, 9600, "Windows 8.1 / Server 2012 R2"},
+	{10, 0, 10240, "Windows 10 1507"},
+	{10, 0, 10586, "Windows 10 1511"},
+	{10, 0, 14393, "Windows 10 1607 / Server 2016"},
+	{10, 0, 15063, "Windows 10 1703"},
+	{10, 0, 16299, "Windows 10 1709"},
+	{10, 0, 17134, "Windows 10 1803"},
+	{10, 0, 17763, "Windows 10 1809 / Server 2019"},
+	{10, 0, 18362, "Windows 10 1903"},
+	{10, 0, 18363, "Windows 10 1909"},
+	{10, 0, 19041, "Windows 10 2004-22H2 (19041 servicing branch)"},
+	{10, 0, 19042, "Windows 10 20H2"},
+	{10, 0, 19043, "Windows 10 21H1"},
+	{10, 0, 19044, "Windows 10 21H2"},
+	{10, 0, 19045, "Windows 10 22H2"},
+	{10, 0, 20348, "Windows Server 2022"},
+	{10, 0, 22000, "Windows 11 21H2"},
+	{10, 0, 22621, "Windows 11 22H2/23H2 (22621 servicing branch)"},
+	{10, 0, 22631, "Windows 11 23H2"},
+	{10, 0, 26100, "Windows 11 24H2 / Server 2025"},
+};
+
+const char *sxs_cbs_release_label(const char *build)
+{
+	unsigned a, b, c;
+	if (!build || sscanf(build, "%u.%u.%u", &a, &b, &c) != 3)
+		return NULL;
+	for (size_t i = 0; i < sizeof(releases) / sizeof(*releases); i++)
+		if (releases[i].major == a && releases[i].minor == b && releases[i].build == c)
+			return releases[i].label;
+	return NULL;
 }

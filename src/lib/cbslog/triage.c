@@ -498,9 +498,13 @@ int sxs_cbs_triage(struct sxs_cbs_log *log)
 			kind_note(k, SXS_KIND_MANIFEST_CORRUPT, !c->repaired, c->line, c->package ? c->package : c->keyform);
 	}
 	/* SFC found store payloads it cannot repair (also when a DISM run listed them) */
-	for (size_t s = 0; s < log->nsfc; s++)
+	for (size_t s = 0; s < log->nsfc; s++) {
 		if (log->sfc[s].ncannot_repair)
 			kind_note(k, SXS_KIND_PAYLOAD_CORRUPT, !store_plines, log->sfc[s].cannot_repair[0].line, NULL);
+		/* a store file SFC restored "by copying from backup" was corrupt and is repaired (cbslog.md 4.6) */
+		if (log->sfc[s].nrepaired_backup)
+			kind_note(k, SXS_KIND_PAYLOAD_CORRUPT, false, log->sfc[s].start_line, NULL);
+	}
 	/* summary counters, only from blocks whose operation succeeded (§6 traps) */
 	for (size_t s = 0; s < log->nsummaries; s++) {
 		const struct sxs_cbs_summary *sm = &log->summaries[s];

@@ -51,6 +51,30 @@ enum sxs_finding_kind {
 	SXS_F_HIVE_DIRTY,
 	SXS_F_HIVE_UNREADABLE,
 	SXS_F_CHECK_SKIPPED,
+	/* package (CBS) layer, packages.md §6.1 (check/packages.c) */
+	SXS_F_PACKAGE_MUM_MISSING,
+	SXS_F_PACKAGE_CAT_MISSING,
+	SXS_F_PACKAGE_MUM_CORRUPT,
+	SXS_F_PACKAGE_MUM_NAME_MISMATCH,
+	SXS_F_PACKAGE_MUM_NOT_IN_CATALOG,
+	SXS_F_PACKAGE_CAT_CORRUPT,
+	SXS_F_PACKAGE_CAT_CHAIN_UNCHECKED,
+	SXS_F_PACKAGE_CAT_CHAIN_INVALID,
+	SXS_F_PACKAGE_FILE_UNREADABLE,
+	SXS_F_PACKAGE_STATE_UNKNOWN,
+	SXS_F_PACKAGE_STATE_BROKEN,
+	SXS_F_PACKAGE_PARTIALLY_INSTALLED,
+	SXS_F_PACKAGE_PENDING_STALE,
+	SXS_F_PENDING_TRANSACTION_MISMATCH,
+	SXS_F_PACKAGE_CHILD_MISSING,
+	SXS_F_ROLLUP_STATE,
+	SXS_F_ROLLUP_SUBPACKAGE_MISSING,
+	SXS_F_SERVICING_STACK_VERSION,
+	SXS_F_SERVICING_REBOOT_PENDING,
+	SXS_F_SESSIONS_EXCLUSIVE,
+	SXS_F_PACKAGE_TAMPERED,
+	SXS_F_PACKAGE_ORPHAN_MUM,
+	SXS_F_PACKAGE_INSTALLNAME_MISMATCH,
 	/* disks (issue 15): hive logs, hibernated volumes, wrong targets */
 	SXS_F_HIVE_REPLAYED,
 	SXS_F_VOLUME_HIBERNATED,
@@ -88,6 +112,8 @@ struct sxs_finding_info {
 
 const struct sxs_finding_info *sxs_finding_info(enum sxs_finding_kind kind);
 const char *sxs_severity_name(enum sxs_severity sev);
+/* DISM's summary line a class counts under ("CBS Manifest Corruption"), NULL for none. */
+const char *sxs_cbs_class_name(enum sxs_cbs_class cls);
 /* kind for an id, or -1 */
 int sxs_finding_lookup(const char *id);
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "check/deltas.h"
+#include "check/packages.h"
 #include "check/deploy.h"
 #include "manifest/identity.h"
 #include "store/forms.h"
@@ -614,6 +615,8 @@ int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out)
 		check_winners(m, out);
 	if (!out->oom)
 		sxs_check_deployments(m, out);
+	if (!out->oom)
+		sxs_check_packages(m, out); /* the package (CBS) layer; oom is sticky in out */
 	if (!out->oom && sxs_check_tentative(m, out))
 		out->oom = true;
 	sxs_findings_sort(out);

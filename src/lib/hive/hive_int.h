@@ -61,6 +61,7 @@ struct sxs_hive_logs {
 	size_t len[2];
 	char *name[2];         /* as spelled on disk, NULL when absent */
 	bool present[2];       /* a regular file (empty included) */
+	bool single;           /* map[0] is <hive>.LOG: no .LOG1 or .LOG2 exists */
 	char problem[2][SXS_REPLAY_NOTE_MAX]; /* there but not usable as a file */
 };
 

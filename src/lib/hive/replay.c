@@ -779,6 +779,13 @@ void sxs_replay_release(struct sxs_replay *r)
 	r->len = 0;
 }
 
+const char *sxs_replay_log_name(const struct sxs_replay *r, unsigned i)
+{
+	if (i == 0)
+		return r->single_log ? "LOG" : "LOG1";
+	return "LOG2";
+}
+
 static const char *plural(unsigned n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
@@ -798,7 +805,7 @@ int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret
 			const struct sxs_replay_log *l = &r->log[r->order[i]];
 			if (i)
 				sxs_strbuf_adds(&sb, " then ");
-			sxs_strbuf_addf(&sb, "%s.LOG%u (", stem, r->order[i] + 1);
+			sxs_strbuf_addf(&sb, "%s.%s (", stem, sxs_replay_log_name(r, r->order[i]));
 			if (r->format == SXS_LOG_NEW)
 				sxs_strbuf_addf(&sb, "%u %s, %u %s)", l->entries,
 				                plural(l->entries, "entry", "entries"), l->pages,
@@ -819,7 +826,8 @@ int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret
 		/* a log that was cut short or not used says why */
 		for (unsigned i = 0; i < 2; i++)
 			if (r->log[i].present && r->log[i].note[0] && strcmp(r->log[i].note, "empty"))
-				sxs_strbuf_addf(&sb, "; %s.LOG%u: %s", stem, i + 1, r->log[i].note);
+				sxs_strbuf_addf(&sb, "; %s.%s: %s", stem, sxs_replay_log_name(r, i),
+				                r->log[i].note);
 		break;
 	case SXS_REPLAY_FAILED:
 		sxs_strbuf_addf(&sb, "not replayed: %s", r->reason);
@@ -827,7 +835,7 @@ int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret
 			const struct sxs_replay_log *l = &r->log[i];
 			if (!l->present)
 				continue;
-			sxs_strbuf_addf(&sb, "; %s.LOG%u: %s", stem, i + 1,
+			sxs_strbuf_addf(&sb, "; %s.%s: %s", stem, sxs_replay_log_name(r, i),
 			                l->note[0] ? l->note : "nothing to apply");
 		}
 		break;

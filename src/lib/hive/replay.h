@@ -77,6 +77,8 @@ struct sxs_replay {
 	enum sxs_log_format format; /* DONE: the format replayed */
 	unsigned order[2];       /* DONE: logs applied, in order (0 = LOG1, 1 = LOG2) */
 	unsigned n_order;
+	bool single_log;         /* log[0] is <hive>.LOG (single-logging scheme), set by
+	                            the caller that found the files */
 	struct sxs_replay_log log[2];
 	char reason[2 * SXS_REPLAY_NOTE_MAX + 64]; /* FAILED: why */
 	uint8_t *data;           /* DONE: the recovered hive (sxs_malloc, or the sink's) */
@@ -122,6 +124,9 @@ int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret
 uint32_t sxs_hive_base_checksum(const uint8_t *b);
 /* The stored checksum is right (the fixed-up sum, or the plain XOR). */
 bool sxs_hive_base_checksum_ok(const uint8_t *b);
+
+/* "LOG1", "LOG2", or "LOG" for log[0] of the single-logging scheme. */
+const char *sxs_replay_log_name(const struct sxs_replay *r, unsigned i);
 
 /* Marvin32 of `data` with a 64-bit seed (the low half seeds the first lane). */
 uint64_t sxs_marvin32(const uint8_t *data, size_t len, uint64_t seed);

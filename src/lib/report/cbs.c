@@ -283,6 +283,7 @@ struct json_object *sxs_cbs_log_json(const struct sxs_cbs_log *log)
 
 	x = jobj(B);
 	js(B, x, "build", log->build);
+	js(B, x, "label", sxs_cbs_release_label(log->build));
 	if (log->build_full)
 		js(B, x, "build_full", log->build_full);
 	a = jarr(B);
@@ -340,6 +341,43 @@ struct json_object *sxs_cbs_log_json(const struct sxs_cbs_log *log)
 	for (size_t i = 0; i < log->nops; i++)
 		jpush(B, a, op_json(B, log, &log->ops[i]));
 	jadd(B, o, "operations", a);
+
+	/* DISM command lines in the shape of expected.json's dism.log entries */
+	size_t ndism = 0;
+	for (size_t i = 0; i < log->nops; i++)
+		ndism += log->ops[i].type == SXS_OP_DISM_COMMAND;
+	if (ndism || log->dismapi_sessions) {
+		static const char *const lists[] = {"commands", "failed_commands", "unfinished_commands"};
+		for (int l = 0; l < 3; l++) {
+			a = jarr(B);
+			for (size_t i = 0; i < log->nops; i++) {
+				const struct sxs_cbs_op *op = &log->ops[i];
+				if (op->type != SXS_OP_DISM_COMMAND)
+					continue;
+				bool hr = op->has_result && sxs_cbs_is_failure(op->result);
+				if ((l == 1 && !hr && op->parsed) || (l == 2 && (op->ended || hr)))
+					continue;
+				struct json_object *e = jobj(B), *as = jarr(B);
+				ji(B, e, "line", (int64_t)op->start_line);
+				js(B, e, "ts", op->start_ts[0] ? op->start_ts : NULL);
+				js(B, e, "command", op->command);
+				jbool(B, e, "parsed", op->parsed);
+				if (hr)
+					jcode(B, e, "hr", op->result);
+				else
+					jnull(B, e, "hr");
+				for (size_t k = 0; k < op->naddsource; k++) {
+					sxs_cbs_code_str(op->addsource[k], buf);
+					jpush(B, as, sxs_json_string(buf));
+				}
+				jadd(B, e, "addsource_hr", as);
+				jbool(B, e, "ended", op->ended);
+				jpush(B, a, e);
+			}
+			jadd(B, o, lists[l], a);
+		}
+		ji(B, o, "dismapi_sessions", (int64_t)log->dismapi_sessions);
+	}
 	if (log->ops_dropped)
 		ji(B, o, "operations_dropped", (int64_t)log->ops_dropped);
 
@@ -783,7 +821,7 @@ static void text_context_for(struct sxs_strbuf *out, const struct sxs_log_contex
 /* a failed operation, or one cut off that should have completed (not SFC, boot-time, cleanup) */
 static bool op_counts(const struct sxs_cbs_op *op)
 {
-	return op->failed || (op->interrupted && op->type != SXS_OP_SFC && op->type != SXS_OP_STARTUP &&
+	return op->failed || !op->parsed || (op->interrupted && op->type != SXS_OP_SFC && op->type != SXS_OP_STARTUP &&
 	                      op->type != SXS_OP_MAINTENANCE);
 }
 
@@ -822,7 +860,10 @@ static void text_log(struct sxs_strbuf *out, const struct sxs_cbs_log *log, size
 	                log->stats.lines, log->stats.first_ts[0] ? log->stats.first_ts : "?",
 	                log->stats.last_ts[0] ? log->stats.last_ts : "?");
 	if (log->build) {
-		sxs_strbuf_adds(out, "; Windows ");
+		const char *label = sxs_cbs_release_label(log->build);
+		sxs_strbuf_adds(out, "; ");
+		esc(out, label ? label : "Windows");
+		sxs_strbuf_adds(out, " ");
 		esc(out, log->build_full ? log->build_full : log->build);
 		for (size_t i = 0; i < log->nbuild_ev; i++) {
 			sxs_strbuf_addf(out, "%s%s line %" PRIu64, i ? ", " : " (", log->build_ev[i].what,

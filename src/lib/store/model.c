@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "manifest/manifest.h"
+#include "store/packages.h"
 #include "store/deploy.h"
 #include "store/forms.h"
 #include "store/live.h"
@@ -144,6 +145,7 @@ void sxs_model_release(struct sxs_model *m)
 	sxs_free(m->components_problem);
 	sxs_free(m->software_problem);
 	sxs_free(m->base_manifest_source);
+	sxs_packages_free(m->packages);
 	sxs_hive_fact_release(&m->components_log);
 	sxs_hive_fact_release(&m->software_log);
 	sxs_model_init(m);
@@ -1217,6 +1219,10 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 		goto out;
 	ctx.base = base;
 
+	err = sxs_packages_load(img, m, sxs_registry_wcp_version(reg), opt->catalog_roots_pem,
+	                        opt->catalog_roots_pem_len, jobs, diag);
+	if (err)
+		goto out;
 	err = list_manifests(img, m);
 	if (err)
 		goto out;

@@ -14,6 +14,7 @@
 #include "hive/replay.h"
 #include "store/deploy.h"
 #include "manifest/identity.h"
+#include "store/packages.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
 #include "util/version.h"
@@ -247,6 +248,21 @@ static int read_build(struct sxs_registry *r, struct sxs_model *m)
 		}
 	}
 	err = value_string(r->software, cv, "ProductName", &m->product);
+	/* Windows 7's service pack ("Service Pack 1") belongs with its name */
+	char *csd = NULL;
+	if (!err && m->product && (err = value_string(r->software, cv, "CSDVersion", &csd)) == 0 &&
+	    csd && *csd) {
+		struct sxs_strbuf sb = SXS_STRBUF_INIT;
+		sxs_strbuf_addf(&sb, "%s %s", m->product, csd);
+		char *joined = sxs_strbuf_detach(&sb, NULL);
+		if (!joined) {
+			err = -SXS_ENOMEM;
+		} else {
+			sxs_free(m->product);
+			m->product = joined;
+		}
+	}
+	sxs_free(csd);
 out:
 	sxs_free(build);
 	sxs_free(legacy);
@@ -448,7 +464,7 @@ static int hive_fact(struct sxs_hive *h, struct sxs_hive_fact *f)
 	stem = stem ? stem + 1 : display;
 	for (unsigned i = 0; i < r->n_order; i++) {
 		const struct sxs_replay_log *l = &r->log[r->order[i]];
-		sxs_strbuf_addf(&sb, "%s%s.LOG%u", i ? ", " : "", stem, r->order[i] + 1);
+		sxs_strbuf_addf(&sb, "%s%s.%s", i ? ", " : "", stem, sxs_replay_log_name(r, r->order[i]));
 		f->entries += l->entries;
 		f->pages += l->pages;
 	}
@@ -587,7 +603,8 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		err = check_structure(m, true, r->components);
 		if (err < 0 || (err == 0 && ((err = read_components_root(r, m)) ||
 		                             (err = read_hive_components(r, m)) ||
-		                             (err = sxs_deploy_read_hive(r->components, m)))))
+		                             (err = sxs_deploy_read_hive(r->components, m)) ||
+		                             (err = sxs_packages_read_components(m, r->components)))))
 			goto out;
 		sxs_hive_free(r->components);
 		r->components = NULL;
@@ -602,7 +619,8 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		if ((err = hive_fact(r->software, &m->software_log)))
 			goto out;
 		err = check_structure(m, false, r->software);
-		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)))))
+		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)) ||
+		                             (err = sxs_packages_read_software(m, r->software)))))
 			goto out;
 		sxs_hive_free(r->software);
 		r->software = NULL;
