@@ -21,7 +21,8 @@ if [ "${2:-}" = thread ]; then
 	ninja -C "$build"
 	TSAN_OPTIONS=halt_on_error=1
 	export TSAN_OPTIONS
-	exec meson test -C "$build" --print-errorlogs bench-smoke \
+	# TSan makes the smoke store (mkstore compresses its differentials) slow
+	exec meson test -C "$build" --print-errorlogs --timeout-multiplier 4 bench-smoke store-psfx \
 		scan-jobs-deterministic scan-branch-jobs1 scan-branch-text compare-golden-text
 fi
 

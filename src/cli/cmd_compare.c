@@ -38,6 +38,8 @@ static void compare_usage(FILE *f)
 	      "                         the script is written, never run\n"
 	      "  -o, --output=FILE      where the script (with --script) or else the report goes\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
+	      "  --deltas=full|crc      PSFX f\\ r\\ n\\ differentials: apply them (full, default)\n"
+	      "                         or check their CRC-32, header and f\\ TargetHash (crc)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of each image's wcp.dll\n"
 	      "  --catalog-roots=FILE   PEM roots: also check package catalogs' certificate chains\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"

@@ -9,6 +9,16 @@
  * `sxscheck findings` lists the registry; `--scdoc` prints the body of
  * sxscheck-findings(7) (the build generates the man page from it).
  */
+/* scdoc text: a backslash escapes the next character, so write "\\" for one (WinSxS\\Manifests, r\\) */
+static void put_scdoc(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
 int cmd_findings(int argc, char **argv)
 {
 	bool scdoc = argc == 2 && !strcmp(argv[1], "--scdoc");
@@ -21,11 +31,14 @@ int cmd_findings(int argc, char **argv)
 	for (int k = 0; k < SXS_F_COUNT; k++) {
 		const struct sxs_finding_info *i = sxs_finding_info((enum sxs_finding_kind)k);
 		const char *dism = sxs_cbs_class_name(i->cbs);
-		if (scdoc)
-			printf("*%s* (%s%s%s)\n\n\t%s.\n\n\t_What to do:_ %s.\n\n", i->id,
-			       sxs_severity_name(i->severity), dism ? "; an error counts as " : "",
-			       dism ? dism : "", i->doc, i->advice);
-		else
+		if (scdoc) {
+			printf("*%s* (%s%s%s)\n\n\t", i->id, sxs_severity_name(i->severity),
+			       dism ? "; an error counts as " : "", dism ? dism : "");
+			put_scdoc(i->doc);
+			fputs(".\n\n\t_What to do:_ ", stdout);
+			put_scdoc(i->advice);
+			fputs(".\n\n", stdout);
+		} else
 			printf("%-32s %-8s %s\n", i->id, sxs_severity_name(i->severity), i->doc);
 	}
 	return 0;

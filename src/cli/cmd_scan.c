@@ -22,6 +22,8 @@ static void scan_usage(FILE *f)
 	      "\n"
 	      "  --format=text|json     report format (default text)\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
+	      "  --deltas=full|crc      PSFX f\\ r\\ n\\ differentials: apply them (full, default)\n"
+	      "                         or check their CRC-32, header and f\\ TargetHash (crc)\n"
 	      "  --no-payload           check manifests and registry only\n"
 	      "  --no-logs              do not read Windows/Logs/CBS/CBS.log and DISM/dism.log\n"
 	      "  --no-registry          files only: do not read COMPONENTS and SOFTWARE\n"

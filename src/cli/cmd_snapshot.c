@@ -30,6 +30,8 @@ static void snapshot_usage(FILE *f)
 	      "  --label=NAME           name of the image recorded in the file\n"
 	      "                         (default: the last component of ROOT)\n"
 	      "  --jobs=N               N hashing threads beside the walk (default: online CPUs)\n"
+	      "  --deltas=full|crc      PSFX f\\ r\\ n\\ differentials: apply them (full, default)\n"
+	      "                         or check their CRC-32, header and f\\ TargetHash (crc)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
 	      "  --catalog-roots=FILE   PEM roots: also check package catalogs' certificate chains\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"

@@ -29,6 +29,14 @@ int cli_model_option(const char *cmd, int opt, const char *arg, struct sxs_model
 	case CLI_OPT_CATALOG_ROOTS:
 		catalog_roots_path = arg;
 		return 0;
+	case CLI_OPT_DELTAS:
+		if (!strcmp(arg, "full"))
+			mopt->deltas = SXS_DELTAS_FULL;
+		else if (!strcmp(arg, "crc"))
+			mopt->deltas = SXS_DELTAS_CRC;
+		else
+			return cli_error(EXIT_USAGE, "%s: --deltas takes full or crc, not '%s'", cmd, arg);
+		return 0;
 	case CLI_OPT_PROGRESS:
 		if (progress_parse_mode(arg, pmode))
 			return cli_error(EXIT_USAGE, "%s: --progress takes auto, always or never, not '%s'", cmd, arg);

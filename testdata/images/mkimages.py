@@ -9,7 +9,7 @@ from `sxscheck keyform`, hives from `mkhive` (text sources are kept next to
 the images), compressed manifests from `mkdcm`.  The output is deterministic:
 the test suite regenerates it and compares with what is committed.
 
-usage: mkimages.py --sxscheck BIN --mkhive BIN [--mkdcm BIN] [--out DIR]
+usage: mkimages.py --sxscheck BIN --mkhive BIN [--mkdcm BIN] [--mkpsfx BIN] [--out DIR]
 """
 import argparse
 import base64
@@ -21,6 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_logs  # noqa: E402
+import gen_deltas  # noqa: E402  (issue 14: f/r/n differentials, DCS)
 
 PKT = "31bf3856ad364e35"
 BUILD = "10.0.17763.1613"
@@ -58,6 +59,7 @@ def components():
     c.append((ident("Microsoft.Windows.Common-Controls", "6.0.17763.1613", pkt="6595b64144ccf1df",
                     scope=None, type_="win32"),
               [("comctl32.dll", "comctl32.dll", 35000, "sha1")]))
+    c += gen_deltas.components(ident, BUILD)  # PSFX differentials, DCS (issue 14)
     return c
 
 
@@ -209,6 +211,7 @@ def build_image(out, name, broken, tools, base):
     for i, files in comps:
         kf = keyforms(tools.sxscheck, i)["keyform"]
         digests = {}
+        file_data = {}
         for (fname, ondisk, size, flags) in files:
             data = fake_wcp_dll(base) if flags == "wcp" else payload_bytes(kf + "/" + fname, size)
             alg = hashlib.sha1 if "sha1" in flags else hashlib.sha256
@@ -217,9 +220,10 @@ def build_image(out, name, broken, tools, base):
                 data = data[:100] + b"changed at run time" + data[119:]  # legitimately differs
             if broken and fname in ("driver.stl", "sppobjs.dll"):
                 data = data[:200] + bytes(b ^ 0xFF for b in data[200:216]) + data[216:]
-            write(os.path.join(winsxs, kf, ondisk), data)
-        if tools.mkdcm and i["name"] in PSFX_COMPONENTS:
-            write_psfx(tools, os.path.join(winsxs, kf), files, kf, broken)
+            file_data[fname] = data
+            write(os.path.join(winsxs, kf, ondisk), gen_deltas.stored_form(tools, i, fname, data))
+        gen_deltas.write(tools, write, os.path.join(winsxs, kf), i, files, kf, broken,
+                         payload_bytes, file_data)
         mname = kf + ".manifest"
         if broken and i["name"] == "Microsoft-Windows-Notepad":
             mname = mname.upper().replace(".MANIFEST", ".manifest")
@@ -271,33 +275,6 @@ def build_image(out, name, broken, tools, base):
         subprocess.run([tools.mkhive, src, os.path.join(cfg, hive)], check=True)
 
 
-# components with PSFX forward/reverse differentials (Windows 10 1809+)
-PSFX_COMPONENTS = ("Microsoft-Windows-Kernel32",)
-
-
-def write_psfx(tools, folder, files, kf, broken):
-    """f/ and r/ deltas: a CRC-32 of the rest, then a PA30 stream (here made
-    against an empty source with mkdcm --dcn, whose DCN container we strip)."""
-    import struct
-    import tempfile
-    import zlib
-    for (fname, _ondisk, size, _flags) in files:
-        for sub in ("f", "r"):
-            with tempfile.TemporaryDirectory() as td:
-                src = os.path.join(td, "in")
-                dst = os.path.join(td, "out")
-                with open(src, "wb") as f:
-                    f.write(payload_bytes(kf + "/" + sub + "/" + fname, 2000))
-                subprocess.run([tools.mkdcm, "--dcn", src, dst], check=True)
-                with open(dst, "rb") as f:
-                    pa30 = f.read()[4:]
-            data = struct.pack("<I", zlib.crc32(pa30)) + pa30
-            if broken and sub == "r":
-                # PSFX_E_APPLY_REVERSE_DELTA_FAILED (0x800f0985) on the branch PC
-                data = data[:40] + bytes([data[40] ^ 0x5A]) + data[41:]
-            write(os.path.join(folder, sub, fname), data)
-
-
 # components stored DCM-compressed (as every Windows 10 manifest is)
 DCM_COMPONENTS = ("Microsoft-Windows-Kernel32", "Microsoft-Windows-Notepad.Resources")
 
@@ -307,6 +284,7 @@ def main():
     ap.add_argument("--sxscheck", required=True)
     ap.add_argument("--mkhive", required=True)
     ap.add_argument("--mkdcm")
+    ap.add_argument("--mkpsfx", help="tests/tools/pa30/mkpsfx: f/r/n differentials, DCS")
     ap.add_argument("--base", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                    "base-manifest.xml"),
                     help="self-authored DCM base manifest")

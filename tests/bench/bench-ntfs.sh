@@ -66,9 +66,10 @@ ntfs_umount "$mnt" || exit 1
 ntfs_mount "$vol" "$mnt" ro || exit 1
 store=$mnt/store
 
-# the payload files exactly as the scan hashes them
-find "$store/Windows/WinSxS" -path "$store/Windows/WinSxS/Manifests" -prune -o -type f -print \
-	>"$NTFS_TMP/files"
+# the payload files exactly as the scan hashes them (not the f/, r/, n/
+# differentials mkstore writes: the scan applies those, bench.sh line (i))
+find "$store/Windows/WinSxS" -path "$store/Windows/WinSxS/Manifests" -prune -o \
+	-type d \( -name f -o -name r -o -name n \) -prune -o -type f -print >"$NTFS_TMP/files"
 nlist=$(wc -l <"$NTFS_TMP/files")
 "$sxscheck" scan --format=json --progress=never "$store" >"$NTFS_TMP/report.json"
 rc=$?

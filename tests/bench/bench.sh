@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Scan benchmark on a synthetic full-size store (not part of CI).
+# Scan benchmark on a synthetic full-size store (not part of CI).  The store
+# has PSFX differentials (mkstore --psfx, default 30 %): line (b) applies
+# them (--deltas=full, the default), line (i) checks only their CRC-32.
 #
 #   sh tests/bench/bench.sh [BUILD_DIR]
 #
@@ -77,9 +79,10 @@ warm() {
 }
 
 # payload files exactly as the scan hashes them: everything below WinSxS
-# except the Manifests folder
+# except the Manifests folder and the f/, r/, n/ differentials
 payload_list() {
-	find "$1/Windows/WinSxS" -path "$1/Windows/WinSxS/Manifests" -prune -o -type f -print >"$2"
+	find "$1/Windows/WinSxS" -path "$1/Windows/WinSxS/Manifests" -prune -o \
+		-type d \( -name f -o -name r -o -name n \) -prune -o -type f -print >"$2"
 }
 
 # measure NAME STORE CMD... : best wall, its user+sys, largest max RSS
@@ -159,6 +162,12 @@ nlist=$(wc -l <"$tmp/files")
 }
 hashed=$(sed -n 's/.*"files_hashed": *\([0-9]*\).*/\1/p' "$tmp/report.json")
 [ "$hashed" = "$nlist" ] || { echo "bench.sh: scan hashed $hashed files, list has $nlist" >&2; exit 1; }
+# and applied every differential (issue 14): each one proven by a hash
+ndelta=$(sed -n 's/.*"differentials": *\([0-9]*\).*/\1/p' "$tmp/report.json")
+proven=$(sed -n 's/.*"differentials_proven": *\([0-9]*\).*/\1/p' "$tmp/report.json")
+[ "$ndelta" = "$proven" ] || { echo "bench.sh: $proven of $ndelta differentials proven" >&2; exit 1; }
+delta_bytes=$(find "$store/Windows/WinSxS" -path "$store/Windows/WinSxS/Manifests" -prune -o \
+	-type d \( -name f -o -name r -o -name n \) -print0 | xargs -0 -r du -cb | tail -1 | cut -f1)
 per=$(( (nlist + ncpu - 1) / ncpu ))
 
 echo
@@ -178,6 +187,8 @@ label="(a) sxscheck scan --jobs=1"
 measure a "$store" "$sxscheck" scan --jobs=1 --progress=never "$store"
 label="(b) sxscheck scan (--jobs=$ncpu)"
 measure b "$store" "$sxscheck" scan --progress=never "$store"
+label="(i) sxscheck scan --deltas=crc"
+measure i "$store" "$sxscheck" scan --deltas=crc --progress=never "$store"
 label="(c) sxscheck scan --no-payload"
 measure c "$store" "$sxscheck" scan --no-payload --progress=never "$store"
 label="(d) openssl dgst -sha256, 1 process"
@@ -202,10 +213,15 @@ r_cb=$(ratio "$wall_c" "$wall_b")
 r_ed=$(ratio "$wall_e" "$wall_d")
 peak=$rss_a
 [ "$rss_b" -gt "$peak" ] && peak=$rss_b
+[ "$rss_i" -gt "$peak" ] && peak=$rss_i
 [ "$rss_c" -gt "$peak" ] && peak=$rss_c
 peak_mib=$(awk "BEGIN { printf \"%.1f\", $peak / 1024 }")
 echo
+r_bi=$(ratio "$wall_b" "$wall_i")
 echo "  (a)/(d) = $r_ad   (b)/(d) = $r_bd   (c)/(b) = $r_cb   (e)/(d) = $r_ed"
+echo "  delta tier: (b)/(i) = $r_bi by wall time, $(ratio "$cpu_b" "$cpu_i") by cpu time;" \
+	"$ndelta differentials ($(awk "BEGIN { printf \"%.1f\", ${delta_bytes:-0} / 1048576 }") MiB)" \
+	"applied and proven by (b), CRC-32 and header only in (i)"
 echo "  by cpu time: (a)/(d) = $(ratio "$cpu_a" "$cpu_d")   (b)/(d) = $(ratio "$cpu_b" "$cpu_d")" \
 	"  (c)/(b) = $(ratio "$cpu_c" "$cpu_b")"
 floor_mib=$(awk "BEGIN { printf \"%.1f\", $rss_g / 1024 }")
@@ -220,6 +236,7 @@ results=$tmp/results
 	echo "$(verdict "$r_ad <= 1.10") --jobs=1 <= 1.10 x openssl single: $r_ad"
 	echo "$(verdict "$r_bd <= 0.60") default jobs <= 0.60 x openssl single: $r_bd"
 	echo "$(verdict "$r_cb < 0.05") --no-payload < 1/20 of the full scan: $r_cb"
+	echo "INFO full delta tier (default) against --deltas=crc: x$r_bi ($ndelta differentials)"
 	echo "$(verdict "$peak <= 65536") peak RSS <= 64 MiB: $peak_mib MiB (floor set by hivex: $floor_mib MiB;" \
 		"after the hive: $after_mib)"
 } >"$results"

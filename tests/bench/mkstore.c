@@ -27,6 +27,13 @@
  *    1-50 KiB (more when the <file> elements alone need it), filled up with
  *    <registryKey> elements; --dcm PERCENT of them DCM-compressed against the
  *    base manifest (default 100, as on Windows 10).
+ *  - PSFX differentials (psfx.md §2.1, calibration.md §1.1): --psfx PERCENT
+ *    (default 30) of the payload files of updated (non-RTM) versions get
+ *    r\ (PRSM reversal data back to an "RTM" file that differs from the
+ *    current one by a few rewritten, moved and inserted blocks; SHA-1
+ *    TargetHash) and f\ (a RAW delta from that RTM file, SHA-256; real f\
+ *    are PE deltas); a tenth as many files of at most 1 MiB get n\ instead
+ *    (added after RTM).  All of them apply cleanly (--deltas=full).
  *  - COMPONENTS: DerivedData\Components (identity, S256H, f!), VersionedIndex
  *    families, and CanonicalData\Catalogs filler keys up to --hive-keys
  *    (default 12.5 per component, ~250,000 for 20,000 components).
@@ -55,6 +62,7 @@
 #include "regf.h"
 #ifdef MKSTORE_HAVE_PA30W
 #include "pa30writer.h"
+#include "prsmwriter.h"
 #include "util/bytes.h"
 #endif
 
@@ -332,6 +340,7 @@ struct file {
 	uint64_t size;
 	uint8_t sha256[32];
 	bool wcp;
+	char psfx; /* 0, 'f' (f\ + r\) or 'n' (n\) */
 };
 
 struct comp {
@@ -375,6 +384,7 @@ struct opts {
 	uint64_t bytes;
 	uint64_t seed;
 	unsigned dcm_percent;
+	unsigned psfx_percent;
 	const char *out, *mkhive, *base;
 	bool use_mkhive;
 };
@@ -573,6 +583,21 @@ static void make_files(const struct opts *o, uint64_t *rng, size_t wcp_size)
 			f->name = s;
 		}
 	}
+	/* PSFX differentials of updated (non-RTM) versions */
+	for (size_t c = 1; c < o->ncomps; c++) {
+		const struct comp *k = &comps[c];
+		const char *rev = strrchr(k->id.version, '.');
+		if (!rev || !strcmp(rev, ".1") || k->id.type)
+			continue;
+		for (size_t j = 0; j < k->nfiles; j++) {
+			struct file *f = &files[k->first_file + j];
+			unsigned u = below(rng, 1000);
+			if (u < o->psfx_percent * 10)
+				f->psfx = 'f';
+			else if (u < o->psfx_percent * 11 && f->size <= (1u << 20))
+				f->psfx = 'n';
+		}
+	}
 	/* decoded manifest sizes */
 	for (size_t c = 0; c < o->ncomps; c++) {
 		double s = 4096.0 * exp(0.9 * gauss(rng));
@@ -621,6 +646,113 @@ static void write_payload(const char *path, struct file *f, uint64_t seed, size_
 	if (sxs_digest_final(d, f->sha256, &len))
 		die("digest failed");
 }
+
+static char *path2(const char *a, const char *b);
+
+#ifdef MKSTORE_HAVE_PA30W
+/* The payload bytes again, whole (write_payload's stream). */
+static uint8_t *payload_whole(const struct file *f, uint64_t seed, size_t idx)
+{
+	uint8_t *b = malloc(f->size ? (size_t)f->size : 1);
+	if (!b)
+		die("out of memory");
+	struct xo x;
+	xo_seed(&x, seed ^ (0x5851f42d4c957f2dull * (idx + 1)));
+	for (uint64_t at = 0; at < f->size; at += CHUNK) {
+		size_t n = f->size - at < CHUNK ? (size_t)(f->size - at) : CHUNK;
+		xo_fill(&x, b + at, n);
+	}
+	if (f->size >= 2) {
+		b[0] = 'M';
+		b[1] = 'Z';
+	}
+	return b;
+}
+
+/* An older ("RTM") build: blocks rewritten, one moved, one removed, one added. */
+static uint8_t *rtm_of(const uint8_t *cur, size_t n, uint64_t *rng, size_t *len_ret)
+{
+	size_t blk = n / 64 < 256 ? n / 64 : 256;
+	uint8_t *b = malloc(n + 600);
+	if (!b)
+		die("out of memory");
+	memcpy(b, cur, n);
+	size_t len = n;
+	if (blk >= 8) {
+		for (int i = 0; i < 3; i++) {
+			size_t at = below(rng, (unsigned)(n - blk));
+			for (size_t k = 0; k < blk; k++)
+				b[at + k] = (uint8_t)splitmix(rng);
+		}
+		size_t cut = below(rng, (unsigned)(n - blk)); /* removed */
+		memmove(b + cut, b + cut + blk, len - cut - blk);
+		len -= blk;
+		size_t ins = below(rng, (unsigned)len); /* added */
+		memmove(b + ins + 512, b + ins, len - ins);
+		for (size_t k = 0; k < 512; k++)
+			b[ins + k] = (uint8_t)splitmix(rng);
+		len += 512;
+	} else if (n) {
+		b[n / 2] ^= 0x5A;
+	}
+	*len_ret = len;
+	return b;
+}
+
+static void write_psfx_file(const char *folder, const char *sub, const char *name,
+                            const uint8_t *delta, size_t len)
+{
+	uint8_t *file;
+	size_t flen;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	if (prsmw_psfx_file(delta, len, &file, &flen))
+		die("out of memory");
+	sxs_strbuf_addf(&sb, "%s/%s", folder, sub);
+	char *dir = sb_take(&sb);
+	mkdirs(dir);
+	char *p = path2(dir, name);
+	write_file(p, file, flen);
+	free(p);
+	free(dir);
+	sxs_free(file);
+}
+
+/* f\ + r\ or n\ of one payload; returns the bytes written. */
+static uint64_t write_differentials(const char *folder, const struct file *f, uint64_t seed,
+                                    size_t idx, uint64_t *rng)
+{
+	static const struct pa30w_compress_opts lz = {0, 0, 8, 0};
+	uint8_t *cur = payload_whole(f, seed, idx), *delta = NULL, *body = NULL;
+	size_t dlen, blen, n = (size_t)f->size;
+	uint64_t total = 0;
+	if (f->psfx == 'n') {
+		if (pa30w_make_raw_delta(NULL, 0, cur, n, 0, 0x800C, &lz, &delta, &dlen))
+			die("cannot make n\\%s", f->name);
+		write_psfx_file(folder, "n", f->name, delta, dlen);
+		total += dlen + 4;
+	} else {
+		size_t rlen;
+		uint8_t *rtm = rtm_of(cur, n, rng, &rlen), md[20];
+		if (pa30w_make_raw_delta(rtm, rlen, cur, n, 0, 0x800C, &lz, &delta, &dlen))
+			die("cannot make f\\%s", f->name);
+		write_psfx_file(folder, "f", f->name, delta, dlen);
+		total += dlen + 4;
+		sxs_free(delta);
+		delta = NULL;
+		if (prsmw_diff(cur, n, rtm, rlen, 1, &body, &blen) ||
+		    sxs_digest_buffer(SXS_DIGEST_SHA1, rtm, rlen, md, NULL) ||
+		    prsmw_reverse_delta(0, 0x101, 0, rlen, 0x8004, md, 20, body, blen, &delta, &dlen))
+			die("cannot make r\\%s", f->name);
+		write_psfx_file(folder, "r", f->name, delta, dlen);
+		total += dlen + 4;
+		free(rtm);
+	}
+	sxs_free(delta);
+	sxs_free(body);
+	free(cur);
+	return total;
+}
+#endif
 
 static void manifest_xml(const struct comp *k, uint64_t *rng, struct sxs_strbuf *x)
 {
@@ -738,6 +870,8 @@ static void usage(FILE *f)
 	      "  --seed S         random seed (default 1)\n"
 	      "  --hive-keys N    COMPONENTS keys in total (default 12.5 x components)\n"
 	      "  --dcm PERCENT    DCM-compressed manifests (default 100)\n"
+	      "  --psfx PERCENT   files of updated versions with f\\ and r\\ (default 30; a\n"
+	      "                   tenth as many small ones get n\\)\n"
 	      "  --hives WHICH    builtin (default) or mkhive (slow; small shapes only)\n"
 	      "  --mkhive BIN     mkhive to use (default: the one built with mkstore)\n"
 	      "  --base FILE      DCM base manifest (default testdata/images/base-manifest.xml)\n"
@@ -753,6 +887,7 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"hive-keys", required_argument, NULL, 'k'},
 		{"dcm", required_argument, NULL, 'd'},
+		{"psfx", required_argument, NULL, 'p'},
 		{"mkhive", required_argument, NULL, 'm'},
 		{"hives", required_argument, NULL, 'H'},
 		{"base", required_argument, NULL, 'B'},
@@ -762,6 +897,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = {
 		.ncomps = 20000, .nfiles = 70000, .bytes = 2ull << 30, .seed = 1, .dcm_percent = 100,
+		.psfx_percent = 30,
 		.mkhive = MKSTORE_MKHIVE, .base = SXS_SOURCE_ROOT "/testdata/images/base-manifest.xml",
 	};
 	bool keys_given = false;
@@ -774,6 +910,7 @@ int main(int argc, char **argv)
 		case 's': o.seed = strtoull(optarg, NULL, 0); break;
 		case 'k': o.hive_keys = (size_t)parse_size(optarg, "--hive-keys"); keys_given = true; break;
 		case 'd': o.dcm_percent = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'p': o.psfx_percent = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'm': o.mkhive = optarg; break;
 		case 'H':
 			if (strcmp(optarg, "builtin") && strcmp(optarg, "mkhive"))
@@ -794,10 +931,14 @@ int main(int argc, char **argv)
 		die("need at least one component and one file");
 	if (o.dcm_percent > 100)
 		die("--dcm takes a percentage");
+	if (o.psfx_percent > 90)
+		die("--psfx takes a percentage up to 90");
 #ifndef MKSTORE_HAVE_PA30W
-	if (o.dcm_percent)
-		fputs("mkstore: built without the PA30 writer: manifests stay plain XML\n", stderr);
+	if (o.dcm_percent || o.psfx_percent)
+		fputs("mkstore: built without the PA30 writer: plain XML manifests, no differentials\n",
+		      stderr);
 	o.dcm_percent = 0;
+	o.psfx_percent = 0;
 #endif
 	if (!keys_given)
 		o.hive_keys = o.ncomps * 25 / 2;
@@ -832,7 +973,9 @@ int main(int argc, char **argv)
 	if (!buf || sxs_digest_new(SXS_DIGEST_SHA256, &d))
 		die("out of memory");
 	size_t keys = 2; /* ServicingStackVersions, DerivedData\Components */
-	uint64_t xml_total = 0, stored_total = 0;
+	uint64_t xml_total = 0, stored_total = 0, delta_total = 0;
+	size_t ndeltas = 0;
+	uint64_t drng = o.seed * 0x9E3779B97F4A7C15ull + 0xD1FF;
 	struct sxs_strbuf x = SXS_STRBUF_INIT;
 	for (size_t i = 0; i < o.ncomps; i++) {
 		struct comp *k = &comps[i];
@@ -844,6 +987,12 @@ int main(int argc, char **argv)
 				char *p = path2(folder, f->name);
 				write_payload(p, f, o.seed, k->first_file + j, buf, d, wcp);
 				free(p);
+#ifdef MKSTORE_HAVE_PA30W
+				if (f->psfx) {
+					delta_total += write_differentials(folder, f, o.seed, k->first_file + j, &drng);
+					ndeltas += f->psfx == 'f' ? 2 : 1;
+				}
+#endif
 			}
 			free(folder);
 		}
@@ -975,9 +1124,11 @@ int main(int argc, char **argv)
 			maxsz = files[i].size;
 	}
 	printf("mkstore: %zu components (%zu families), %zu files, %llu payload bytes (largest %llu),"
-	       " manifests %llu bytes decoded / %llu stored, %zu COMPONENTS keys, in %s\n",
+	       " manifests %llu bytes decoded / %llu stored, %zu differentials (%llu bytes),"
+	       " %zu COMPONENTS keys, in %s\n",
 	       o.ncomps, nfams, o.nfiles, (unsigned long long)total, (unsigned long long)maxsz,
-	       (unsigned long long)xml_total, (unsigned long long)stored_total, keys, o.out);
+	       (unsigned long long)xml_total, (unsigned long long)stored_total, ndeltas,
+	       (unsigned long long)delta_total, keys, o.out);
 
 	sxs_digest_free(d);
 	free(buf);

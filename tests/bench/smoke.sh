@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # bench-smoke: generate a small synthetic store, check that it scans clean
 # (exit 0, no findings) and that --jobs=1, 2 and 5 give the same report.
+# The store has PSFX differentials (--psfx 10): the hash threads apply them.
 # 6000 files make 12 batches of 512: more than the eight the walk may queue.
 # usage: smoke.sh MKSTORE SXSCHECK
 set -eu
@@ -27,7 +28,7 @@ same_for_all_jobs() {
 	done
 }
 
-"$mkstore" --components 1500 --files 6000 --bytes 30M --seed 7 --out "$tmp/store" >/dev/null
+"$mkstore" --components 1500 --files 6000 --bytes 30M --seed 7 --psfx 10 --out "$tmp/store" >/dev/null
 for j in 1 2 5; do
 	rc=0
 	"$sxscheck" scan --jobs=$j --progress=never --format=json "$tmp/store" \

@@ -56,9 +56,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err) {
 		FUZZ_CHECK(out == NULL, "out written on error");
 		FUZZ_CHECK(diag.msg[0] != '\0', "no diag for %s", sxs_strerror(err));
-		if (type != SXS_CONTAINER_DCM && type != SXS_CONTAINER_DCN && type != SXS_CONTAINER_NONE)
+		if (type == SXS_CONTAINER_DCS)
+			FUZZ_CHECK(err == -SXS_EFORMAT || err == -SXS_ETRUNC || err == -SXS_ELIMIT ||
+			           err == -SXS_EUNSUPPORTED || err == -SXS_ENOMEM, "DCS container: %s",
+			           diag.msg);
+		else if (type != SXS_CONTAINER_DCM && type != SXS_CONTAINER_DCN &&
+		         type != SXS_CONTAINER_NONE)
 			FUZZ_CHECK(err == -SXS_EUNSUPPORTED || err == -SXS_EFORMAT,
 			           "%s container: %s", sxs_container_name(type), diag.msg);
+	} else if (type == SXS_CONTAINER_DCS) {
+		/* a DCS gives exactly its declared size (issue 14) */
+		FUZZ_CHECK(size >= 12, "decoded a short DCS");
+		uint32_t total = (uint32_t)data[8] | (uint32_t)data[9] << 8 |
+		                 (uint32_t)data[10] << 16 | (uint32_t)data[11] << 24;
+		FUZZ_CHECK(out_len == total, "DCS gave %zu bytes, declares %u", out_len, total);
 	} else {
 		FUZZ_CHECK(type == SXS_CONTAINER_DCM || type == SXS_CONTAINER_DCN,
 		           "decoded a %s container", sxs_container_name(type));

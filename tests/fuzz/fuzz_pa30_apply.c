@@ -43,11 +43,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(memchr(diag.msg, '\n', strlen(diag.msg)) == NULL, "diag has a newline");
 	} else {
 		FUZZ_CHECK(herr == 0, "apply ok but read_header failed: %s", hdiag.msg);
-		FUZZ_CHECK(!hdr.is_pa31, "PA31 applied");
-		FUZZ_CHECK(hdr.file_type == SXS_PA30_FILE_TYPE_RAW, "file type %llu applied",
-		           (unsigned long long)hdr.file_type);
-		FUZZ_CHECK((hdr.flags & ~(uint64_t)SXS_PA30_RAW_FLAGS) == 0, "flags %llx applied",
-		           (unsigned long long)hdr.flags);
+		/* reverse deltas (PRSM, issue 14) take any known flags, PA30 or PA31 */
+		FUZZ_CHECK(hdr.is_reverse || !hdr.is_pa31, "PA31 applied");
+		FUZZ_CHECK(hdr.is_reverse || hdr.file_type == SXS_PA30_FILE_TYPE_RAW,
+		           "file type %llu applied", (unsigned long long)hdr.file_type);
+		FUZZ_CHECK((hdr.flags & ~(uint64_t)(hdr.is_reverse ? SXS_PA30_KNOWN_FLAGS
+		                                                   : SXS_PA30_RAW_FLAGS)) == 0,
+		           "flags %llx applied", (unsigned long long)hdr.flags);
 		FUZZ_CHECK(hdr.target_size <= SXS_MAX_PA30_TARGET, "target over the limit");
 		FUZZ_CHECK(out != NULL, "NULL output on success");
 		FUZZ_CHECK(out_len == hdr.target_size, "produced %zu bytes, header says %llu", out_len,

@@ -307,6 +307,18 @@ static bool delta_path_ok(const char *path)
 	       sxs_name_is_safe(path + 2, strlen(path + 2));
 }
 
+/* How a damaged differential is damaged, for the plan's reasons (issue 14). */
+static const char *delta_damage(const struct sxs_delta_file *d)
+{
+	if (d->err)
+		return "is corrupt here (differential fails its CRC-32 or header)";
+	if (d->verdict == SXS_DV_OTHER_VERSION)
+		return "belongs to another version of the file here";
+	if (d->kind == 'r')
+		return "does not rebuild the RTM base here (updates fail with 0x800f0985)";
+	return "does not give back the file here";
+}
+
 /* A payload state that proves the file matches its manifest (or has no digest). */
 static bool payload_good(enum sxs_payload_state s)
 {
@@ -364,9 +376,9 @@ static bool payloads_trusted(const struct sxs_model *m, const struct sxs_compone
 	}
 	for (size_t i = 0; i < c->ndeltas; i++) {
 		const struct sxs_delta_file *d = &c->deltas[i];
-		if (d->err || !delta_path_ok(d->path)) {
+		if (sxs_delta_damaged(d) || !delta_path_ok(d->path)) {
 			*file = d->path;
-			*why = d->err ? "its differential is corrupt" : "the differential's name is not safe to copy";
+			*why = sxs_delta_damaged(d) ? "its differential is corrupt" : "the differential's name is not safe to copy";
 			return false;
 		}
 	}
@@ -522,24 +534,25 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 	for (size_t i = 0; i < h->ndeltas; i++) {
 		const struct sxs_delta_file *hd = &h->deltas[i];
 		const struct sxs_delta_file *gd = find_delta(g, hd->path);
-		if (!hd->err)
+		if (!sxs_delta_damaged(hd))
 			continue;
+		const char *what = delta_damage(hd);
 		add_diff(cx, SXS_DIFF_PAYLOAD, kf, hd->path, NULL, NULL, NULL,
-		         "differential '%s' is corrupt here%s", hd->path,
+		         "differential '%s' %s%s", hd->path, what,
 		         gd ? "" : " and the golden side has no such file");
 		if (!gd)
 			add_unfixable(cx, kf, NULL, kf,
-			              "differential '%s' is corrupt here and the golden side has no copy of it",
-			              hd->path);
+			              "differential '%s' %s and the golden side has no copy of it",
+			              hd->path, what);
 		if (!first) {
 			first = hd->path;
-			first_what = "is corrupt here (differential fails its CRC or does not decode)";
+			first_what = what;
 		}
 		ndiff++;
 	}
 	for (size_t i = 0; i < g->ndeltas; i++) {
 		const struct sxs_delta_file *gd = &g->deltas[i];
-		if (gd->err || find_delta(h, gd->path))
+		if (sxs_delta_damaged(gd) || find_delta(h, gd->path))
 			continue;
 		add_diff(cx, SXS_DIFF_PAYLOAD_MISSING, kf, gd->path, NULL, NULL, NULL,
 		         "differential '%s' is missing here", gd->path);
@@ -615,7 +628,7 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 		pf->name = dup_or_oom(cx, gd->path);
 		pf->lcu = dup_or_oom(cx, gd->lcu);
 		pf->delta = true;
-		pf->differs = !hd || hd->err;
+		pf->differs = !hd || sxs_delta_damaged(hd);
 	}
 	if (ndiff == 1)
 		set_reason(cx, a, "'%s' %s; the golden copy is verified against the golden manifest",
@@ -636,7 +649,7 @@ static bool comp_damaged(const struct sxs_model *m, const struct sxs_component *
 		if (payload_damaged(c->files[i].state) || c->files[i].state == SXS_PAYLOAD_UNSAFE)
 			return true;
 	for (size_t i = 0; i < c->ndeltas; i++)
-		if (c->deltas[i].err)
+		if (sxs_delta_damaged(&c->deltas[i]))
 			return true;
 	return false;
 }

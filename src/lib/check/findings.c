@@ -78,8 +78,8 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"Windows stores hold no symbolic links; find out who created it"},
 	[SXS_F_DELTA_CORRUPT] = {
 		"delta-corrupt", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
-		"a PSFX forward/reverse/null delta in a component's f, r or n folder fails its CRC-32 or does not decode (Windows: 0x800f0985 PSFX_E_APPLY_REVERSE_DELTA_FAILED)",
-		"replace the component folder from a healthy machine of the same build"},
+		"a PSFX forward/reverse/null delta in a component's f, r or n folder fails its CRC-32 or its PA30 header does not parse (CBS.log: \"CSI Payload Corrupt\" on the f\\, r\\ or n\\ path; Windows checks the CRC before applying, psfx.md §2.1)",
+		"replace the component folder from a healthy machine of the same build (sxscheck compare)"},
 	[SXS_F_BASE_MANIFEST_UNKNOWN] = {
 		"base-manifest-unknown", SXS_SEV_WARNING, SXS_CBS_NONE,
 		"the DCM base manifest in the servicing stack's wcp.dll is missing or differs from the known one",
@@ -258,6 +258,31 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"servicing-log-unreadable", SXS_SEV_INFO, SXS_CBS_NONE,
 		"a servicing log of the image could not be read (damaged cab, not a log, I/O error)",
 		"none needed for the store; the message says what is wrong with the file"},
+	/* PSFX differentials, issue 14 (psfx.md §2.3-§2.4); only a conclusive check is an error */
+	[SXS_F_DELTA_REVERSE_FAILED] = {
+		"delta-reverse-failed", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
+		"a reverse differential (r\\) applied to its current file does not rebuild the RTM base its TargetHash describes: the next cumulative update fails with 0x800f0985 PSFX_E_APPLY_REVERSE_DELTA_FAILED",
+		"replace the component folder from a healthy machine of the same build (sxscheck compare), or let Windows Update repair it online"},
+	[SXS_F_DELTA_FORWARD_FAILED] = {
+		"delta-forward-failed", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
+		"a forward differential (f\\) applied to the RTM base (rebuilt with r\\) does not give back the current file byte for byte (the 0x800f0986 PSFX_E_APPLY_FORWARD_DELTA_FAILED shape)",
+		"replace the component folder from a healthy machine of the same build (sxscheck compare)"},
+	[SXS_F_DELTA_NULL_FAILED] = {
+		"delta-null-failed", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
+		"a null differential (n\\) decoded against empty input does not give back the file its manifest describes (0x800f0987 PSFX_E_NULL_DELTA_HYDRATION_FAILED)",
+		"replace the component folder from a healthy machine of the same build (sxscheck compare)"},
+	[SXS_F_DELTA_FORWARD_OTHER_VERSION] = {
+		"delta-forward-other-version", SXS_SEV_ERROR, SXS_CBS_PAYLOAD,
+		"the SHA-256 TargetHash of a forward differential (f\\) is not the manifest's digest of its file: it belongs to another version",
+		"replace the component folder from a healthy machine of the same build (sxscheck compare)"},
+	[SXS_F_DELTA_COMBINATION_INVALID] = {
+		"delta-combination-invalid", SXS_SEV_INFO, SXS_CBS_NONE,
+		"a file has r\\ without f\\, or n\\ beside r\\/f\\ (the 0x800f0988 PSFX_E_INVALID_DELTA_COMBINATION shape); never calibrated on a real store, so a note",
+		"compare with a healthy machine of the same build; DISM /ScanHealth says whether Windows minds"},
+	[SXS_F_DELTA_REVERSE_MISSING] = {
+		"delta-reverse-missing", SXS_SEV_INFO, SXS_CBS_NONE,
+		"a file of a non-RTM component version has f\\ but no r\\ (the 0x800f0989 PSFX_E_REVERSE_DELTA_MISSING shape), so its forward delta cannot be checked; healthy stores keep some differentials elsewhere (calibration.md §1.2)",
+		"none unless Windows Update fails with 0x800f0989; then compare with a healthy machine"},
 };
 
 const struct sxs_finding_info *sxs_finding_info(enum sxs_finding_kind kind)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check/deltas.h"
 #include "check/packages.h"
 #include "check/deploy.h"
 #include "manifest/identity.h"
@@ -192,13 +193,6 @@ static void check_payloads(const struct sxs_model *m, const struct sxs_component
 		default:
 			break;
 		}
-	}
-	for (size_t i = 0; i < c->ndeltas; i++) {
-		const struct sxs_delta_file *d = &c->deltas[i];
-		if (d->err)
-			sxs_findings_add(out, SXS_F_DELTA_CORRUPT, c->keyform, d->path,
-			                 "differential '%s' is corrupt: %s", d->path,
-			                 d->detail ? d->detail : sxs_strerror(d->err));
 	}
 }
 
@@ -616,6 +610,7 @@ int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out)
 		check_manifest(m, &m->comps[i], out);
 		check_payloads(m, &m->comps[i], out);
 	}
+	sxs_check_deltas(m, out); /* issue 14 */
 	if (m->have_software_hive)
 		check_winners(m, out);
 	if (!out->oom)

@@ -220,11 +220,24 @@ int sxs_pa30_read_header(const uint8_t *delta, size_t len,
 	return 0;
 }
 
-/* Semantic checks before decoding (see "What sxs_pa30_apply() accepts"). */
-static int check_applicable(const struct sxs_pa30_header *h, struct sxs_diag *diag)
+int pa30_check_hash_fields(const struct sxs_pa30_header *h, struct sxs_diag *diag)
 {
 	const char *name;
 	size_t hash_size;
+
+	if (sxs_pa30_hash_alg(h->hash_alg_id, &name, &hash_size) < 0)
+		return sxs_diag_set(diag, SXS_EUNSUPPORTED, "pa30: hash algorithm 0x%llx not supported",
+		                    (unsigned long long)h->hash_alg_id);
+	if (h->hash_alg_id != SXS_PA30_HASH_NONE && h->target_hash_len != hash_size)
+		return sxs_diag_set(diag, SXS_EFORMAT, "pa30: %s target hash of %zu bytes", name,
+		                    h->target_hash_len);
+	return 0;
+}
+
+/* Semantic checks before decoding (see "What sxs_pa30_apply() accepts"). */
+static int check_applicable(const struct sxs_pa30_header *h, struct sxs_diag *diag)
+{
+	int err;
 
 	if (h->is_pa31)
 		return sxs_diag_set(diag, SXS_EUNSUPPORTED, "pa30: PA31 delta not supported");
@@ -249,12 +262,8 @@ static int check_applicable(const struct sxs_pa30_header *h, struct sxs_diag *di
 		return sxs_diag_set(diag, SXS_EUNSUPPORTED,
 		                    "pa30: flags 0x%llx not supported in a raw delta",
 		                    (unsigned long long)(h->flags & ~(uint64_t)SXS_PA30_RAW_FLAGS));
-	if (sxs_pa30_hash_alg(h->hash_alg_id, &name, &hash_size) < 0)
-		return sxs_diag_set(diag, SXS_EUNSUPPORTED, "pa30: hash algorithm 0x%llx not supported",
-		                    (unsigned long long)h->hash_alg_id);
-	if (h->hash_alg_id != SXS_PA30_HASH_NONE && h->target_hash_len != hash_size)
-		return sxs_diag_set(diag, SXS_EFORMAT, "pa30: %s target hash of %zu bytes", name,
-		                    h->target_hash_len);
+	if ((err = pa30_check_hash_fields(h, diag)))
+		return err;
 	if (h->preprocess_len != 0)
 		return sxs_diag_set(diag, SXS_EUNSUPPORTED,
 		                    "pa30: raw delta with preprocess data not supported");

@@ -173,13 +173,36 @@ enum sxs_container sxs_container_detect(const uint8_t *data, size_t len);
 const char *sxs_container_name(enum sxs_container type);
 
 /*
- * Decode a DCM (base = the base manifest, required) or a DCN (base ignored).
- * DCD, DCS, DCH and DCX are -SXS_EUNSUPPORTED; anything else -SXS_EFORMAT.
+ * Decode a DCM (base = the base manifest, required), a DCN or a DCS (base
+ * ignored; in memory, see sxs_dcs_decode_stream for the streamed form).
+ * DCD, DCH and DCX are -SXS_EUNSUPPORTED; anything else -SXS_EFORMAT.
  */
 int sxs_container_decode(const uint8_t *data, size_t len,
                          const uint8_t *base, size_t base_len,
                          uint8_t **out_ret, size_t *out_len_ret,
                          struct sxs_diag *diag);
+
+/*
+ * DCS ("component cleanup" LZMS; formats.md §3.6, psfx.md §7): "DCS\x01",
+ * u32 NumberOfBlocks, u32 UncompressedFileSize, then per block u32 Size,
+ * u32 DecompressedBlockSize and Size - 4 bytes of raw LZMS, decoded with
+ * libwim.  Streamed block by block: memory is one block in and one out.
+ * libwim can report success on damaged LZMS data and DCS has no checksum,
+ * so a decoded DCS payload means nothing until its hash is compared.
+ * Errors: -SXS_ELIMIT (a block above SXS_MAX_DCS_BLOCK), -SXS_EFORMAT
+ * (sizes that do not add up, a block that does not decode), -SXS_ETRUNC,
+ * and whatever the reader returns.
+ */
+#define SXS_MAX_DCS_BLOCK ((size_t)1 << 26)
+#define SXS_DCS_HEADER_LEN 12
+
+/* Read exactly n bytes (0 or -SXS_E*; a short read is -SXS_ETRUNC). */
+typedef int (*sxs_dcs_read_fn)(void *ctx, uint8_t *buf, size_t n, struct sxs_diag *diag);
+/* Take the next decoded bytes (0 or -SXS_E*). */
+typedef int (*sxs_dcs_sink_fn)(void *ctx, const uint8_t *data, size_t n);
+
+int sxs_dcs_decode_stream(sxs_dcs_read_fn rd, void *rctx, sxs_dcs_sink_fn sink, void *sctx,
+                          uint64_t *total_ret, struct sxs_diag *diag);
 
 /* The DCM base manifest ("dictionary") in wcp.dll: size and SHA-256. */
 #define SXS_BASE_MANIFEST_SIZE 9066

@@ -175,8 +175,6 @@ int pa30_apply_reverse_parsed(const struct sxs_pa30_header *h, const uint8_t *bo
                               const uint8_t *ref, size_t ref_len, uint64_t max_target,
                               uint8_t **out_ret, size_t *out_len_ret, struct sxs_diag *diag)
 {
-	const char *name;
-	size_t hash_size;
 	uint8_t *out;
 	int err;
 
@@ -185,12 +183,8 @@ int pa30_apply_reverse_parsed(const struct sxs_pa30_header *h, const uint8_t *bo
 	if (h->flags & ~(uint64_t)SXS_PA30_KNOWN_FLAGS)
 		return sxs_diag_set(diag, SXS_EUNSUPPORTED, "pa30: unknown flag bits 0x%llx",
 		                    (unsigned long long)(h->flags & ~(uint64_t)SXS_PA30_KNOWN_FLAGS));
-	if (sxs_pa30_hash_alg(h->hash_alg_id, &name, &hash_size) < 0)
-		return sxs_diag_set(diag, SXS_EUNSUPPORTED, "pa30: hash algorithm 0x%llx not supported",
-		                    (unsigned long long)h->hash_alg_id);
-	if (h->hash_alg_id != SXS_PA30_HASH_NONE && h->target_hash_len != hash_size)
-		return sxs_diag_set(diag, SXS_EFORMAT, "pa30: %s target hash of %zu bytes", name,
-		                    h->target_hash_len);
+	if ((err = pa30_check_hash_fields(h, diag)))
+		return err;
 	if (h->target_size > max_target || h->target_size > SXS_MAX_PA30_TARGET)
 		return sxs_diag_set(diag, SXS_ELIMIT, "pa30: target size %llu exceeds the limit %llu",
 		                    (unsigned long long)h->target_size,

@@ -25,6 +25,9 @@ int pa30_apply_reverse_parsed(const struct sxs_pa30_header *h, const uint8_t *bo
                               const uint8_t *ref, size_t ref_len, uint64_t max_target,
                               uint8_t **out_ret, size_t *out_len_ret, struct sxs_diag *diag);
 
+/* A known HashAlgId and a TargetHash of its size (-SXS_EUNSUPPORTED / -SXS_EFORMAT). */
+int pa30_check_hash_fields(const struct sxs_pa30_header *h, struct sxs_diag *diag);
+
 /* Compare the delta's TargetHash with out (nothing to do for HashAlgId 0). */
 int pa30_check_target_hash(const struct sxs_pa30_header *h, const uint8_t *out, size_t len,
                            struct sxs_diag *diag);

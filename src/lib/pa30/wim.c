@@ -8,6 +8,8 @@
 #include "pa30/codec.h"
 #include "util/alloc.h"
 
+#define LZMS_MIN_BLOCK 3
+
 struct sxs_wim_decoder {
 	struct wimlib_decompressor *d;
 	size_t max_block;
@@ -69,6 +71,15 @@ int sxs_wim_decode(struct sxs_wim_decoder *d, const uint8_t *in, size_t in_len,
 	if (in_len == 0)
 		return sxs_diag_set(diag, SXS_ETRUNC, "%s: empty compressed block",
 		                    codec_name(d->codec));
+	/*
+	 * libwim 1.13's LZMS decoder builds its offset code from the block size
+	 * and reads outside its tables for blocks of 1 or 2 bytes (no offset
+	 * slot, or one): found by fuzz-psfx (testdata/regress/psfx/
+	 * dcs-one-byte-block-libwim-crash).  Such blocks are not decoded.
+	 */
+	if (d->codec == SXS_WIM_LZMS && out_len < LZMS_MIN_BLOCK)
+		return sxs_diag_set(diag, SXS_EUNSUPPORTED,
+		                    "lzms: a block of %zu bytes is too small for libwim's decoder", out_len);
 	if (wimlib_decompress(in, in_len, out, out_len, d->d) != 0)
 		return sxs_diag_set(diag, SXS_EFORMAT, "%s: block of %zu bytes does not decode",
 		                    codec_name(d->codec), in_len);

@@ -173,17 +173,21 @@ int sxs_report_scan_json_extra(struct sxs_strbuf *out, const struct sxs_model *m
 			err = -SXS_ENOMEM;
 		}
 	}
-	size_t comps = 0, deltas = 0;
+	size_t comps = 0, deltas = 0, applied = 0;
 	for (size_t i = 0; i < m->ncomps; i++) {
 		if (m->comps[i].mstate != SXS_MANIFEST_ABSENT)
 			comps++;
 		deltas += m->comps[i].ndeltas;
+		for (size_t k = 0; k < m->comps[i].ndeltas; k++)
+			applied += m->comps[i].deltas[k].verdict == SXS_DV_OK;
 	}
 	err |= sxs_json_add(stats, "components", json_object_new_int64((int64_t)comps));
 	err |= sxs_json_add(stats, "manifests", json_object_new_int64((int64_t)m->manifests_read));
 	err |= sxs_json_add(stats, "files_hashed", json_object_new_int64((int64_t)m->files_hashed));
 	err |= sxs_json_add(stats, "bytes_hashed", json_object_new_int64((int64_t)m->bytes_hashed));
 	err |= sxs_json_add(stats, "differentials", json_object_new_int64((int64_t)deltas));
+	if (m->deltas_applied) /* issue 14: differentials a hash proved when applied */
+		err |= sxs_json_add(stats, "differentials_proven", json_object_new_int64((int64_t)applied));
 	err |= sxs_json_add(stats, "elapsed_seconds", json_object_new_double(m->elapsed));
 	if (m->packages && (m->packages->have_registry || m->packages->have_listing)) {
 		const struct sxs_packages *pk = m->packages;

@@ -292,7 +292,7 @@ static void write_deltas(struct writer *w, const struct sxs_component *c,
 			continue;
 		}
 		size_t start = w->buf.len;
-		sxs_strbuf_addf(&w->buf, " delta %s ", d[i]->err ? "corrupt" : "ok");
+		sxs_strbuf_addf(&w->buf, " delta %s ", sxs_delta_damaged(d[i]) ? "corrupt" : "ok");
 		put_field(&w->buf, d[i]->path, true);
 		w_end(w, start);
 	}

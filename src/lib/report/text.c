@@ -182,16 +182,21 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 			}
 		sxs_strbuf_addc(out, '\n');
 	}
-	size_t comps = 0, deltas = 0;
+	size_t comps = 0, deltas = 0, applied = 0;
 	for (size_t i = 0; i < m->ncomps; i++) {
 		if (m->comps[i].mstate != SXS_MANIFEST_ABSENT)
 			comps++;
 		deltas += m->comps[i].ndeltas;
+		for (size_t k = 0; k < m->comps[i].ndeltas; k++)
+			applied += m->comps[i].deltas[k].verdict == SXS_DV_OK;
 	}
 	sxs_strbuf_addf(out, "  Checked: %zu components, %zu manifests, %llu files hashed (", comps,
 	                m->manifests_read, (unsigned long long)m->files_hashed);
 	sxs_report_size(out, m->bytes_hashed);
 	sxs_strbuf_addf(out, "), %zu differentials, in %.2f s\n", deltas, m->elapsed);
+	if (m->deltas_applied && deltas) /* issue 14: how many a hash proved when applied */
+		sxs_strbuf_addf(out, "  Differentials: %zu of %zu proven by applying them\n", applied,
+		                deltas);
 	const struct sxs_packages *pk = m->packages;
 	if (pk && (pk->have_registry || pk->have_listing)) {
 		size_t verified = 0;

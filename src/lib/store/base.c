@@ -12,8 +12,6 @@
 #include "util/alloc.h"
 #include "util/strbuf.h"
 
-#define SXS_MAX_DELTA_FILE (64u << 20)
-#define SXS_MAX_DELTAS_PER_COMPONENT 100000
 
 static const char *const native_arches[] = {"amd64", "x86", "arm64", "arm"};
 
@@ -168,79 +166,3 @@ none:
 	return *problem_ret ? 0 : -SXS_ENOMEM;
 }
 
-static int add_delta(struct sxs_component *c, size_t *cap, const char *sub, const char *name,
-                     int err, const char *detail)
-{
-	/* >=: c->deltas may already hold entries of an earlier folder (servicing\LCU) */
-	if (c->ndeltas >= *cap) {
-		size_t ncap = c->ndeltas ? c->ndeltas * 2 : 8;
-		struct sxs_delta_file *v = sxs_reallocarray(c->deltas, ncap, sizeof(*v));
-		if (!v)
-			return -SXS_ENOMEM;
-		c->deltas = v;
-		*cap = ncap;
-	}
-	struct sxs_delta_file *d = &c->deltas[c->ndeltas];
-	memset(d, 0, sizeof(*d));
-	struct sxs_strbuf sb = SXS_STRBUF_INIT;
-	sxs_strbuf_addf(&sb, "%s\\%s", sub, name);
-	d->path = sxs_strbuf_detach(&sb, NULL);
-	d->err = err;
-	d->detail = detail ? sxs_strdup(detail) : NULL;
-	if (!d->path || (detail && !d->detail)) {
-		sxs_free(d->path);
-		sxs_free(d->detail);
-		return -SXS_ENOMEM;
-	}
-	c->ndeltas++;
-	return 0;
-}
-
-int sxs_model_check_deltas(const struct sxs_dir *folder, struct sxs_component *c)
-{
-	static const char *const subs[] = {"f", "r", "n"};
-	size_t cap = 0;
-	int err = 0;
-	for (size_t s = 0; s < 3 && !err; s++) {
-		const struct sxs_dirent *e = sxs_dir_find(folder, subs[s]);
-		if (!e)
-			continue;
-		int fd;
-		struct sxs_dir *dir;
-		struct sxs_diag diag = {{0}};
-		err = sxs_openat_ci(folder->fd, e->name, O_DIRECTORY, &fd, NULL, &diag);
-		if (!err)
-			err = sxs_dir_load(fd, &dir, &diag);
-		if (err) {
-			if (err != -SXS_ENOMEM)
-				err = add_delta(c, &cap, subs[s], "", err, sxs_diag_msg(&diag, err));
-			continue;
-		}
-		for (size_t i = 0; i < dir->n && !err && c->ndeltas < SXS_MAX_DELTAS_PER_COMPONENT; i++) {
-			const struct sxs_dirent *de = &dir->ents[i];
-			uint8_t *data = NULL;
-			size_t len = 0;
-			struct sxs_diag d2 = {{0}};
-			int ferr;
-			if (de->type == DT_DIR)
-				continue;
-			ferr = sxs_openat_ci(dir->fd, de->name, 0, &fd, NULL, &d2);
-			if (!ferr) {
-				ferr = sxs_read_fd(fd, SXS_MAX_DELTA_FILE, &data, &len, &d2, de->name);
-				close(fd);
-			}
-			if (!ferr) {
-				struct sxs_pa30_header hdr;
-				ferr = sxs_psfx_check(data, len, &hdr, &d2);
-				sxs_free(data);
-			}
-			if (ferr == -SXS_ENOMEM)
-				err = ferr;
-			else
-				err = add_delta(c, &cap, subs[s], de->name, ferr,
-				                ferr ? sxs_diag_msg(&d2, ferr) : NULL);
-		}
-		sxs_dir_free(dir);
-	}
-	return err;
-}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "manifest/identity.h"
+#include "store/psfx.h"
 #include "store/registry.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
@@ -119,11 +120,22 @@ int sxs_forms_lcu_deltas(const struct sxs_lcu_index *ix, struct sxs_component *c
 		if (!kd)
 			continue;
 		size_t before = c->ndeltas;
-		err = sxs_model_check_deltas(kd, c);
+		err = sxs_psfx_list(kd, c); /* listed; the hash workers read them (store/psfx.c) */
 		sxs_dir_free(kd);
-		for (size_t j = before; j < c->ndeltas && !err; j++)
-			if (!(c->deltas[j].lcu = sxs_strdup(ix->dirs[i].name)))
+		for (size_t j = before; j < c->ndeltas && !err; j++) {
+			struct sxs_delta_file *d = &c->deltas[j];
+			struct sxs_strbuf sb = SXS_STRBUF_INIT;
+			/* opened below the Windows folder */
+			sxs_strbuf_addf(&sb, "servicing/LCU/%s/%s/%s", ix->dirs[i].name, e->name, d->ondisk);
+			char *full = sxs_strbuf_detach(&sb, NULL);
+			if (!(d->lcu = sxs_strdup(ix->dirs[i].name)) || !full) {
+				sxs_free(full);
 				err = -SXS_ENOMEM;
+				break;
+			}
+			sxs_free(d->ondisk);
+			d->ondisk = full;
+		}
 		if (err == -SXS_ENOMEM)
 			return err;
 	}
@@ -142,7 +154,7 @@ void sxs_forms_from_deltas(struct sxs_component *c)
 {
 	for (size_t i = 0; i < c->ndeltas; i++) {
 		const char *p = c->deltas[i].path;
-		/* "f\name" as written by sxs_model_check_deltas */
+		/* "f\name" as written by sxs_psfx_list */
 		if (!p || !p[0] || (p[1] != '\\' && p[1] != '/') || !p[2])
 			continue;
 		unsigned bit;

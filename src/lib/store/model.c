@@ -18,6 +18,7 @@
 #include "store/forms.h"
 #include "store/live.h"
 #include "store/pkgview.h"
+#include "store/psfx.h"
 #include "store/registry.h"
 #include "util/alloc.h"
 #include "util/parallel.h"
@@ -69,6 +70,10 @@ void sxs_component_release(struct sxs_component *c)
 		sxs_free(c->deltas[i].path);
 		sxs_free(c->deltas[i].lcu);
 		sxs_free(c->deltas[i].detail);
+		sxs_free(c->deltas[i].ondisk);
+		sxs_free(c->deltas[i].vdetail);
+		sxs_free(c->deltas[i].expected);
+		sxs_free(c->deltas[i].actual);
 	}
 	sxs_free(c->deltas);
 	sxs_free(c->hive_identity);
@@ -243,9 +248,15 @@ static bool ends_with_ci(const char *s, const char *suffix)
 #define QUEUE_BATCHES 8
 #define TICK_NS 200000000L /* progress at most 5 times a second */
 
+/* What a job does: hash payload p, check the differentials of payload pi or the lone di. */
+#define JOB_HASH 1u
+#define JOB_DELTAS 2u
+
 struct payload_job {
 	struct sxs_component *c;
-	struct sxs_payload *p;
+	struct sxs_payload *p;   /* NULL for a differential without a payload of its name */
+	size_t pi, di;           /* payload index (SIZE_MAX: none), differential index */
+	unsigned what;
 };
 
 struct batch {
@@ -290,6 +301,8 @@ struct load_ctx {
 
 	atomic_uint_fast64_t files_done, bytes_done, files_total, bytes_total;
 	struct timespec t0;
+	struct sxs_psfx_env psfx;  /* issue 14: the differentials' checks */
+	struct sxs_psfx_budget psfx_budget;
 };
 
 /* Replace a detail string; 0 or -SXS_ENOMEM (never absorbed: see tests/unit/faults). */
@@ -365,9 +378,9 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 		if (fe->type == DT_LNK)
 			p->state = SXS_PAYLOAD_LINK;
 	}
-	/* PSFX differentials: f/, r/, n/ */
+	/* PSFX differentials: f/, r/, n/ (listed here, read by the hash workers) */
 	if (!err) {
-		err = sxs_model_check_deltas(dir, c);
+		err = sxs_psfx_list(dir, c);
 		if (err == -SXS_ENOMEM) {
 			sxs_dir_free(dir);
 			return err;
@@ -509,6 +522,8 @@ static int load_component(struct load_ctx *ctx, struct sxs_component *c)
 		err = load_folder(ctx, c);
 		if (!err)
 			err = sxs_forms_lcu_deltas(ctx->lcu, c);
+		if (!err)
+			err = sxs_psfx_assign(c); /* after both places are listed */
 		sxs_forms_from_deltas(c);
 	}
 out:
@@ -582,6 +597,64 @@ static int hash_container(struct load_ctx *ctx, int fd, struct sxs_payload *p,
 	return err;
 }
 
+/* ---- DCS payloads (issue 14): streamed block by block through libwim ---- */
+
+struct dcs_io {
+	struct load_ctx *ctx;
+	int fd;
+	struct sxs_digest *d;
+};
+
+static int dcs_read(void *arg, uint8_t *buf, size_t n, struct sxs_diag *diag)
+{
+	struct dcs_io *io = arg;
+	while (n) {
+		ssize_t r = read(io->fd, buf, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return sxs_diag_set(diag, sxs_errno_status(errno), "read error: %s", strerror(errno));
+		if (r == 0)
+			return sxs_diag_set(diag, SXS_ETRUNC, "dcs: data ends early");
+		buf += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int dcs_sink(void *arg, const uint8_t *data, size_t n)
+{
+	struct dcs_io *io = arg;
+	atomic_fetch_add(&io->ctx->bytes_done, n);
+	return sxs_digest_update(io->d, data, n);
+}
+
+/*
+ * Hash a DCS payload as it decodes.  A DCS that does not decode is not
+ * called corrupt: libwim is the only verdict we have on LZMS framing and it
+ * is not proven on a real DCS file (psfx.md §7), so the payload is
+ * unverifiable with the reason; what decodes is judged by its hash alone.
+ */
+static int hash_dcs(struct load_ctx *ctx, int fd, struct sxs_payload *p, struct sxs_digest *d,
+                    struct sxs_diag *diag)
+{
+	struct dcs_io io = {ctx, fd, d};
+	struct sxs_diag inner = {{0}};
+	uint64_t total = 0;
+	int err;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return sxs_diag_set(diag, SXS_EIO, "seek failed: %s", strerror(errno));
+	err = sxs_dcs_decode_stream(dcs_read, &io, dcs_sink, &io, &total, &inner);
+	if (!err) {
+		p->size = total;
+		return 0;
+	}
+	if (err == -SXS_ENOMEM || err == -SXS_EIO || err == -SXS_EACCES)
+		return sxs_diag_set(diag, -err, "%s", sxs_diag_msg(&inner, err));
+	return sxs_diag_set(diag, SXS_EUNSUPPORTED, "DCS payload does not decode (%s)",
+	                    sxs_diag_msg(&inner, err));
+}
+
 /* A thread's read buffer and digests. */
 static int slot_tools(struct slot *s)
 {
@@ -642,7 +715,8 @@ static int hash_one(struct slot *s, struct sxs_component *c, struct sxs_payload 
 			if (ct != SXS_CONTAINER_NONE) {
 				p->forms |= SXS_FORM_CONTAINER;
 				p->container = ct;
-				err = hash_container(ctx, fd, p, d, &diag);
+				err = ct == SXS_CONTAINER_DCS ? hash_dcs(ctx, fd, p, d, &diag)
+				                              : hash_container(ctx, fd, p, d, &diag);
 				if (err)
 					goto out;
 				total = p->size;
@@ -727,10 +801,21 @@ static void put_batch(struct load_ctx *ctx, struct batch *b)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
+/* One job: hash the payload, then check its differentials (the file is in the page cache). */
+static int run_job(struct slot *s, const struct payload_job *j)
+{
+	int err = 0;
+	if (j->what & JOB_HASH)
+		err = hash_one(s, j->c, j->p);
+	if (!err && (j->what & JOB_DELTAS))
+		err = sxs_psfx_check_group(&s->ctx->psfx, j->c, j->pi, j->di);
+	return err;
+}
+
 static void hash_batch(struct slot *s, struct batch *b)
 {
 	for (size_t i = 0; i < b->n && !atomic_load(&s->ctx->fatal); i++) {
-		int err = hash_one(s, b->job[i].c, b->job[i].p);
+		int err = run_job(s, &b->job[i]);
 		if (err) {
 			set_fatal(s->ctx, err);
 			break;
@@ -742,8 +827,9 @@ static void hash_batch(struct slot *s, struct batch *b)
 static int cmp_job(const void *a, const void *b)
 {
 	const struct payload_job *x = a, *y = b;
-	if (x->p->ino != y->p->ino)
-		return x->p->ino < y->p->ino ? -1 : 1;
+	ino_t xi = x->p ? x->p->ino : 0, yi = y->p ? y->p->ino : 0;
+	if (xi != yi)
+		return xi < yi ? -1 : 1;
 	return 0;
 }
 
@@ -779,14 +865,36 @@ static bool wants_hash(const struct sxs_payload *p)
 	return p->state == SXS_PAYLOAD_UNCHECKED && p->ondisk;
 }
 
-/* Add the component's payloads to the slot's batch; 0 or -SXS_ENOMEM. */
+/* Queue one job on the slot's batch (or run it here); 0 or -SXS_ENOMEM. */
+static int add_job(struct slot *s, const struct payload_job *j, bool wait)
+{
+	if (!s->pending && !(s->pending = get_batch(s->ctx)))
+		/* every batch is in use (cannot happen, see run_pipeline): run it here */
+		return run_job(s, j);
+	s->pending->job[s->pending->n++] = *j;
+	if (s->pending->n == BATCH_FILES)
+		queue_pending(s, wait);
+	return 0;
+}
+
+/* Add the component's payloads (and differentials) to the slot's batch; 0 or -SXS_ENOMEM. */
 static int collect(struct slot *s, struct sxs_component *c, bool wait)
 {
 	struct load_ctx *ctx = s->ctx;
 	for (size_t j = 0; j < c->nfiles; j++) {
 		struct sxs_payload *p = &c->files[j];
-		if (!wants_hash(p))
+		size_t idx[3];
+		size_t nd = sxs_psfx_group(c, j, idx);
+		struct payload_job job = {c, p, j, SIZE_MAX, (nd ? JOB_DELTAS : 0u)};
+		if (!wants_hash(p)) {
+			if (nd) {
+				int err = add_job(s, &job, wait);
+				if (err)
+					return err;
+			}
 			continue;
+		}
+		job.what |= JOB_HASH;
 		atomic_fetch_add(&ctx->files_total, 1);
 		if (ctx->opt->progress) {
 			/* sizes for the progress display, without opening files */
@@ -796,18 +904,18 @@ static int collect(struct slot *s, struct sxs_component *c, bool wait)
 			    fstatat(ctx->img->winsxs_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
 				atomic_fetch_add(&ctx->bytes_total, (uint64_t)st.st_size);
 		}
-		if (!s->pending && !(s->pending = get_batch(ctx))) {
-			/* every batch is in use (cannot happen, see run_pipeline): hash it here */
-			int err = hash_one(s, c, p);
-			if (err)
-				return err;
+		int err = add_job(s, &job, wait);
+		if (err)
+			return err;
+	}
+	/* differentials with no payload of their name: the CRC-32/header tier */
+	for (size_t k = 0; k < c->ndeltas; k++) {
+		if (c->deltas[k].owner != SIZE_MAX)
 			continue;
-		}
-		s->pending->job[s->pending->n].c = c;
-		s->pending->job[s->pending->n].p = p;
-		s->pending->n++;
-		if (s->pending->n == BATCH_FILES)
-			queue_pending(s, wait);
+		struct payload_job job = {c, NULL, SIZE_MAX, k, JOB_DELTAS};
+		int err = add_job(s, &job, wait);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -957,6 +1065,10 @@ static int run_pipeline(struct load_ctx *ctx, unsigned jobs)
 	pthread_cond_init(&ctx->work, NULL);
 	pthread_cond_init(&ctx->space, NULL);
 	pthread_cond_init(&ctx->done, NULL);
+	/* the delta tier holds at most the cap's worth at once (or one group alone) */
+	sxs_psfx_budget_init(&ctx->psfx_budget,
+	                     ctx->opt->delta_cap ? ctx->opt->delta_cap : SXS_DEFAULT_DELTA_CAP);
+	ctx->psfx.budget = &ctx->psfx_budget;
 	ctx->queue_limit = QUEUE_BATCHES;
 	ctx->walkers = jobs + 1;
 	ctx->running = jobs;
@@ -1016,6 +1128,8 @@ static int run_pipeline(struct load_ctx *ctx, unsigned jobs)
 	pthread_cond_destroy(&ctx->space);
 	pthread_cond_destroy(&ctx->work);
 	pthread_mutex_destroy(&ctx->lock);
+	ctx->psfx.budget = NULL;
+	sxs_psfx_budget_destroy(&ctx->psfx_budget);
 	return err;
 }
 /* ---- the walk --------------------------------------------------------- */
@@ -1054,7 +1168,9 @@ static int package_state(const void *ctx, const char *identity, uint32_t *state_
 int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
                    struct sxs_model *m, struct sxs_diag *diag)
 {
-	struct load_ctx ctx = {.img = img, .m = m, .opt = opt};
+	struct load_ctx ctx = {.img = img, .m = m, .opt = opt,
+	                       .psfx = {.winsxs_fd = img->winsxs_fd,
+	                                .windows_fd = img->windows_fd, .opt = opt}};
 	unsigned jobs = opt->jobs ? opt->jobs : sxs_online_cpus();
 	uint8_t *base = NULL;
 	struct sxs_registry *reg = NULL;
@@ -1074,6 +1190,7 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	if (!(m->image = sxs_strdup(img->root_path)))
 		return -SXS_ENOMEM;
 	m->payloads_checked = !opt->no_payload;
+	m->deltas_applied = !opt->no_payload && opt->deltas == SXS_DELTAS_FULL;
 
 	/* registry first: it names the servicing stack that holds the DCM base */
 	/* a hibernated volume is older than Windows' memory (store/power.c) */

@@ -87,15 +87,52 @@ enum sxs_manifest_state {
 };
 
 /*
+ * What applying a differential showed (issue 14, psfx.md §2.4; set by
+ * store/psfx.c in the hash workers, judged by check/deltas.c).
+ */
+enum sxs_psfx_verdict {
+	SXS_DV_UNCHECKED,     /* --deltas=crc, --no-payload, or the CRC/header tier failed */
+	SXS_DV_OK,            /* applied, and a hash proved the result */
+	SXS_DV_DECODED,       /* applied, nothing to compare it with (no TargetHash, no f\) */
+	SXS_DV_FAILED,        /* applied to the end and a hash (or the bytes) did not match */
+	SXS_DV_OTHER_VERSION, /* f\ TargetHash differs from the manifest's digest of the file */
+	SXS_DV_UNVERIFIABLE,  /* decoder limit, unsupported type or flags, cap, unusable base */
+};
+
+/*
  * A PSFX delta file in the component's f/, r/ or n/ folder, or in
  * servicing\LCU\<package>\<kf>\{f,r,n} (lcu = that package folder's name).
  */
 struct sxs_delta_file {
-	char *path;  /* "r/ci.dll" */
+	char *path;  /* "r\\ci.dll" */
 	char *lcu;   /* NULL: in WinSxS\<kf>; else the servicing\LCU child it is in */
-	int err;     /* 0 ok, else -SXS_E* */
+	int err;     /* CRC-32 prefix and header tier: 0 ok, else -SXS_E* */
 	char *detail;
+	/* issue 14: the delta tier (store/psfx.c) */
+	char *ondisk;                  /* as on disk: "r/kernel32.dll" below the component folder,
+	                                  or (lcu) "servicing/LCU/<pkg>/<kf>/r/kernel32.dll"
+	                                  below the Windows folder */
+	char kind;                     /* 'f', 'r' or 'n' (from the path) */
+	bool have_header;              /* the header parsed (err == 0) */
+	bool is_reverse;               /* FileTypeSet & 0x100 */
+	uint64_t file_type, flags, target_size, hash_alg_id;
+	uint8_t target_hash[32];
+	size_t target_hash_len;
+	size_t owner;                  /* index of the payload it belongs to, or SIZE_MAX */
+	enum sxs_psfx_verdict verdict;
+	char *vdetail;                 /* why (FAILED, UNVERIFIABLE, OTHER_VERSION, DECODED) */
+	/* FAILED / OTHER_VERSION: the two digests compared (lower-case hex), or NULL */
+	const char *algorithm;         /* "sha256", "sha1", ... (static) */
+	char *expected, *actual;
 };
+
+/* The differential is damaged as far as sxscheck can prove (CRC, header or a hash). */
+static inline bool sxs_delta_damaged(const struct sxs_delta_file *d)
+{
+	return d->err != 0 || d->verdict == SXS_DV_FAILED || d->verdict == SXS_DV_OTHER_VERSION;
+}
+
+const char *sxs_psfx_verdict_name(enum sxs_psfx_verdict v);
 
 /* An f!<name> value of a COMPONENTS key (name without "f!", as stored). */
 struct sxs_fflag {
@@ -266,6 +303,7 @@ struct sxs_model {
 	char *base_manifest_source;  /* where the DCM base came from */
 	bool base_manifest_known;    /* SHA-256 matched the known base */
 	bool payloads_checked;
+	bool deltas_applied;          /* the delta tier ran (--deltas=full) */
 	bool registry_skipped;       /* --no-registry: the hives were not read on purpose */
 
 	/* the package (CBS) layer: store/packages.h; NULL when not loaded */
@@ -306,8 +344,19 @@ struct sxs_progress {
 
 #define SXS_MAX_JOBS 256
 
+/* How far PSFX differentials are checked (--deltas). */
+enum sxs_delta_tier {
+	SXS_DELTAS_FULL, /* CRC-32 and header, then apply them (default) */
+	SXS_DELTAS_CRC,  /* CRC-32 prefix and header only */
+};
+
+/* Default cap on the declared target size of a differential (and its file). */
+#define SXS_DEFAULT_DELTA_CAP ((uint64_t)256 << 20)
+
 struct sxs_model_options {
 	unsigned jobs;                  /* hash workers; 0 = online CPUs */
+	enum sxs_delta_tier deltas;     /* issue 14 */
+	uint64_t delta_cap;             /* 0 = SXS_DEFAULT_DELTA_CAP */
 	bool no_payload;                /* manifests and registry only */
 	bool no_registry;               /* files only: COMPONENTS and SOFTWARE not read */
 	const char *base_manifest_path; /* DCM base override, or NULL */

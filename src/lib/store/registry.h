@@ -42,7 +42,4 @@ int sxs_base_manifest_load(struct sxs_image *img, struct sxs_model *m, const cha
                            const char *override_path, uint8_t **base_ret, size_t *len_ret,
                            char **problem_ret, struct sxs_diag *diag);
 
-/* PSFX: check every file in the folder's f/, r/ and n/ subfolders. */
-int sxs_model_check_deltas(const struct sxs_dir *folder, struct sxs_component *c);
-
 #endif

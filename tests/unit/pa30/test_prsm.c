@@ -229,6 +229,22 @@ static void xpress_agrees_with_libwim_blocks(void **state)
 	sxs_wim_decoder_free(wd);
 	assert_int_equal(sxs_wim_decoder_new(SXS_WIM_XPRESS, 65537, &wd, NULL), -SXS_ELIMIT);
 	wimlib_free_compressor(wc);
+	/* and libwim reads blocks laid out by our writer the same way (long-length raw
+	 * bytes between 16-bit words: where a reader refills matters) */
+	for (size_t k = 0; k < n; k += 1000)
+		memset(data + k, (int)(k / 1000), 300 + (k / 1000) % 500);
+	size_t wlen;
+	uint8_t *w;
+	assert_int_equal(prsmw_xpress_compress(data, n, &w, &wlen), 0);
+	assert_int_equal(sxs_wim_decoder_new(SXS_WIM_XPRESS, n, &wd, NULL), 0);
+	memset(out, 0, n);
+	assert_int_equal(sxs_wim_decode(wd, w, wlen, out, n, NULL), 0);
+	assert_memory_equal(out, data, n);
+	memset(out, 0, n);
+	assert_int_equal(sxs_xpress_huff_decode(w, wlen, out, 0, n, NULL, NULL), 0);
+	assert_memory_equal(out, data, n);
+	sxs_wim_decoder_free(wd);
+	sxs_free(w);
 	sxs_free(data);
 	sxs_free(c);
 	sxs_free(out);
@@ -617,6 +633,76 @@ static void reverse_header_checks(void **state)
 	sxs_free(delta);
 }
 
+/* ---------------------------------------------------------------- DCS */
+
+static void dcs_decodes_and_rejects_hostile_framing(void **state)
+{
+	(void)state;
+	size_t n = 150000;
+	uint8_t *data = sample(n, 6), *dcs, *out = NULL;
+	size_t dlen, olen;
+	assert_int_equal(prsmw_make_dcs(data, n, 65536, &dcs, &dlen), 0);
+	assert_int_equal(sxs_container_detect(dcs, dlen), SXS_CONTAINER_DCS);
+	assert_int_equal(sxs_container_decode(dcs, dlen, NULL, 0, &out, &olen, NULL), 0);
+	assert_int_equal(olen, n);
+	assert_memory_equal(out, data, n);
+	sxs_free(out);
+	out = NULL;
+
+	uint8_t *m = sxs_malloc(dlen);
+	struct {
+		size_t at;
+		uint32_t v;
+		int err;
+		const char *msg;
+	} cases[] = {
+		{4, 2, -SXS_EFORMAT, "declared"},         /* fewer blocks than the data */
+		{4, 4, -SXS_ETRUNC, "ends early"},        /* more blocks than the data */
+		{8, 149999, -SXS_EFORMAT, "more bytes"},  /* total below the blocks' */
+		{8, 150001, -SXS_EFORMAT, "declared"},    /* total above */
+		{12, 3, -SXS_EFORMAT, "no data"},          /* block size below its own field */
+		{12, 4, -SXS_EFORMAT, "no data"},          /* ... or no data after it */
+		{12, 0x7FFFFFF0u, -SXS_ELIMIT, "at most"}, /* compressed size over the cap */
+		{16, 0, -SXS_EFORMAT, "empty"},            /* decompressed size 0 */
+		{16, (1u << 26) + 1, -SXS_ELIMIT, "at most"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(m, dcs, dlen);
+		for (int k = 0; k < 4; k++)
+			m[cases[i].at + k] = (uint8_t)(cases[i].v >> (8 * k));
+		struct sxs_diag d = {{0}};
+		assert_int_equal(sxs_container_decode(m, dlen, NULL, 0, &out, &olen, &d), cases[i].err);
+		assert_null(out);
+		assert_non_null(strstr(d.msg, cases[i].msg));
+	}
+	/* blocks of 1 or 2 bytes are not handed to libwim (it reads outside its tables) */
+	for (uint32_t tiny = 1; tiny <= 2; tiny++) {
+		uint8_t t[12 + 8 + 36] = "DCS\x01\x01\0\0\0";
+		t[8] = (uint8_t)tiny;
+		t[12] = 40; /* Size: 4 + 36 bytes of data */
+		t[16] = (uint8_t)tiny;
+		memset(t + 20, 0x5A, 36);
+		struct sxs_diag d = {{0}};
+		assert_int_equal(sxs_container_decode(t, sizeof(t), NULL, 0, &out, &olen, &d),
+		                 -SXS_EUNSUPPORTED);
+		assert_non_null(strstr(d.msg, "too small"));
+	}
+	/* every truncation fails cleanly */
+	for (size_t cut = 0; cut < dlen; cut += dlen / 31 + 1)
+		assert_int_not_equal(sxs_container_decode(dcs, cut, NULL, 0, &out, &olen, NULL), 0);
+	/* a damaged LZMS block: an error, or bytes whose hash tells (psfx.md §7) */
+	memcpy(m, dcs, dlen);
+	m[40] ^= 0x10;
+	int err = sxs_container_decode(m, dlen, NULL, 0, &out, &olen, NULL);
+	if (!err) {
+		assert_int_equal(olen, n);
+		sxs_free(out);
+	}
+	sxs_free(m);
+	sxs_free(dcs);
+	sxs_free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +717,7 @@ int main(void)
 		cmocka_unit_test(prsm_sections_clip_and_order),
 		cmocka_unit_test(prsm_rejects_hostile_sections),
 		cmocka_unit_test(reverse_header_checks),
+		cmocka_unit_test(dcs_decodes_and_rejects_hostile_framing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
