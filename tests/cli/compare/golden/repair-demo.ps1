@@ -87,8 +87,8 @@ $Plan = @(
         FolderExists   = $true
         Keep           = @()
         Files          = @(
-            @{ Name = 'CI.dll'; Algorithm = 'SHA256'; Hash = 'C27509D7E70A092BEF208007F91805E6CC6AC260C657A8D0D4F6CE1CA638C7F6'; Differs = $false }
-            @{ Name = 'driver.stl'; Algorithm = 'SHA256'; Hash = '997EB8CC43BAE45698184649ACB57BF9BB774BDDE587FA4356A701A7A9CD07D1'; Differs = $true }
+            @{ Name = 'CI.dll'; Algorithm = 'SHA256'; Hash = 'C27509D7E70A092BEF208007F91805E6CC6AC260C657A8D0D4F6CE1CA638C7F6'; Differs = $false; Lcu = $null }
+            @{ Name = 'driver.stl'; Algorithm = 'SHA256'; Hash = '997EB8CC43BAE45698184649ACB57BF9BB774BDDE587FA4356A701A7A9CD07D1'; Differs = $true; Lcu = $null }
         )
     }
     # Step 2: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
@@ -102,9 +102,9 @@ $Plan = @(
         FolderExists   = $true
         Keep           = @()
         Files          = @(
-            @{ Name = 'kernel32.dll'; Algorithm = 'SHA256'; Hash = '2F1394796F11B9DCAAE306E48D4616AEC261BEF581A5D992D73280CDD8552839'; Differs = $false }
-            @{ Name = 'f\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $false }   # differential
-            @{ Name = 'r\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $true }   # differential
+            @{ Name = 'kernel32.dll'; Algorithm = 'SHA256'; Hash = '2F1394796F11B9DCAAE306E48D4616AEC261BEF581A5D992D73280CDD8552839'; Differs = $false; Lcu = $null }
+            @{ Name = 'f\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $false; Lcu = $null }   # differential
+            @{ Name = 'r\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $true; Lcu = $null }   # differential
         )
     }
     # Step 3: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
@@ -118,8 +118,8 @@ $Plan = @(
         FolderExists   = $true
         Keep           = @()
         Files          = @(
-            @{ Name = 'sppobjs.dll'; Algorithm = 'SHA256'; Hash = '5E3C5E791368CDA1F46DF590AAB6AE5DB1222050074B7C39E5DDB2AEFA4F7BA3'; Differs = $true }
-            @{ Name = 'sppsvc.exe'; Algorithm = 'SHA256'; Hash = '36B960BBDC23F8BE186C61B5D33220ECD154A72E2D4D62E460EDC5FE185B879B'; Differs = $false }
+            @{ Name = 'sppobjs.dll'; Algorithm = 'SHA256'; Hash = '5E3C5E791368CDA1F46DF590AAB6AE5DB1222050074B7C39E5DDB2AEFA4F7BA3'; Differs = $true; Lcu = $null }
+            @{ Name = 'sppsvc.exe'; Algorithm = 'SHA256'; Hash = '36B960BBDC23F8BE186C61B5D33220ECD154A72E2D4D62E460EDC5FE185B879B'; Differs = $false; Lcu = $null }
         )
     }
     # Step 4: repair the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
@@ -133,11 +133,11 @@ $Plan = @(
         FolderExists   = $true
         Keep           = @()
         Files          = @(
-            @{ Name = 'win32kfull.sys'; Algorithm = 'SHA256'; Hash = '1E5AF9CBD6480A7E924C67C36336381A50C9186BAAF0AFE5F276DF81D6A00312'; Differs = $false }
-            @{ Name = 'win32kns.sys'; Algorithm = 'SHA256'; Hash = '37E0C81D69543D74849CB7F718A478C83C8B5FD3B5CF4D0FDA28301BBD617AF3'; Differs = $false }
-            @{ Name = 'f\win32kfull.sys'; Algorithm = 'SHA256'; Hash = $null; Differs = $false }   # differential
-            @{ Name = 'n\win32kns.sys'; Algorithm = 'SHA256'; Hash = $null; Differs = $false }   # differential
-            @{ Name = 'r\win32kfull.sys'; Algorithm = 'SHA256'; Hash = $null; Differs = $true }   # differential
+            @{ Name = 'win32kfull.sys'; Algorithm = 'SHA256'; Hash = '1E5AF9CBD6480A7E924C67C36336381A50C9186BAAF0AFE5F276DF81D6A00312'; Differs = $false; Lcu = $null }
+            @{ Name = 'win32kns.sys'; Algorithm = 'SHA256'; Hash = '37E0C81D69543D74849CB7F718A478C83C8B5FD3B5CF4D0FDA28301BBD617AF3'; Differs = $false; Lcu = $null }
+            @{ Name = 'f\win32kfull.sys'; Algorithm = 'SHA256'; Hash = $null; Differs = $false; Lcu = $null }   # differential
+            @{ Name = 'n\win32kns.sys'; Algorithm = 'SHA256'; Hash = $null; Differs = $false; Lcu = $null }   # differential
+            @{ Name = 'r\win32kfull.sys'; Algorithm = 'SHA256'; Hash = $null; Differs = $true; Lcu = $null }   # differential
         )
     }
     # Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
@@ -714,48 +714,117 @@ function Restore-Manifest {
     Write-Log ('  verified {0}' -f $dst)
 }
 
+# Where a file of a folder step is, on the golden side (From) and here (To):
+# the component folder, or for an LCU differential
+# servicing\LCU\<Lcu>\<keyform>; f\, r\ or n\ below it for a differential.
+function Get-FileLocation {
+    param($Step, $File)
+    if ($File.Lcu) {
+        $g = Join-Path (Join-Path (Join-Path (Split-Path -Parent $Source.TrimEnd('\', '/')) 'servicing\LCU') $File.Lcu) $Step.Component
+        $h = Join-Path (Join-Path (Join-Path $env:SystemRoot 'servicing\LCU') $File.Lcu) $Step.Component
+    } else {
+        $g = Join-Path $Source $Step.Component
+        $h = Join-Path $WinSxS $Step.Component
+    }
+    $sub = Split-Path -Parent $File.Name
+    if ($sub) {
+        $g = Join-Path $g $sub
+        $h = Join-Path $h $sub
+    }
+    return @{ From = $g; To = $h; Leaf = (Split-Path -Leaf $File.Name) }
+}
+
+# The topmost folder of Path that does not exist yet (what undo removes).
+function Get-FirstMissing {
+    param([string] $Path)
+    $top = $Path
+    $p = Split-Path -Parent $Path
+    while ($p -and -not (Test-Path -LiteralPath $p)) {
+        $top = $p
+        $p = Split-Path -Parent $p
+    }
+    return $top
+}
+
 function Restore-ComponentFolder {
     param($Step)
     $src = Join-Path $Source $Step.Component
     $dst = Join-Path $WinSxS $Step.Component
     if (-not $ScriptCmdlet.ShouldProcess($dst, 'Repair component folder from ' + $src)) { return }
-    if (-not (Test-Path -LiteralPath $dst -PathType Container)) {
+    $missing = -not (Test-Path -LiteralPath $dst -PathType Container)
+    if ($missing) {
         # the folder is missing: robocopy creates it under WinSxS; nothing is
         # done to WinSxS itself
         Add-Undo 'Undo-NewItem' @('Path', $dst)
         $copy = @($src, $dst, '/E', '/B', '/COPY:DATSO', '/DCOPY:DAT', '/R:1', '/W:1', '/NP', '/NJH', '/NJS')
         if ($Step.Keep.Count -gt 0) { $copy += @('/XF') + $Step.Keep }
         Invoke-Native robocopy $copy -MaxExitCode 7
-    } else {
-        # only the files the plan marks as differing, folder by folder (the
-        # component folder and its f, r, n differentials)
-        foreach ($sub in @('', 'f', 'r', 'n')) {
-            $files = @($Step.Files | Where-Object { $_.Differs -and (Split-Path -Parent $_.Name) -eq $sub })
-            if ($files.Count -eq 0) { continue }
-            $from = if ($sub) { Join-Path $src $sub } else { $src }
-            $to = if ($sub) { Join-Path $dst $sub } else { $dst }
-            $names = @($files | ForEach-Object { Split-Path -Leaf $_.Name })
-            if (-not (Test-Path -LiteralPath $to -PathType Container)) {
-                Add-Undo 'Undo-NewItem' @('Path', $to)
-                Copy-Files $from $to $names -New
-                continue
-            }
-            $old = @($names | Where-Object { Test-Path -LiteralPath (Join-Path $to $_) -PathType Leaf })
-            $new = @($names | Where-Object { $old -notcontains $_ })
-            Backup-Files $to $old $from
-            foreach ($n in $new) { Add-Undo 'Undo-NewItem' @('Path', (Join-Path $to $n)) }
-            Copy-Files $from $to $old
-            Copy-Files $from $to $new -New
+    }
+    # only the files the plan marks as differing, folder by folder (the
+    # component folder, its f, r, n differentials, LCU differentials)
+    $groups = [ordered]@{}
+    foreach ($f in $Step.Files) {
+        if (-not $f.Differs -or ($missing -and -not $f.Lcu)) { continue }
+        $loc = Get-FileLocation $Step $f
+        $k = $loc.From + '|' + $loc.To
+        if (-not $groups.Contains($k)) { $groups[$k] = @{ From = $loc.From; To = $loc.To; Names = @() } }
+        $groups[$k].Names += $loc.Leaf
+    }
+    foreach ($g in $groups.Values) {
+        if (-not (Test-Path -LiteralPath $g.To -PathType Container)) {
+            Add-Undo 'Undo-NewItem' @('Path', (Get-FirstMissing $g.To))
+            Copy-Files $g.From $g.To $g.Names -New
+            continue
         }
+        $old = @($g.Names | Where-Object { Test-Path -LiteralPath (Join-Path $g.To $_) -PathType Leaf })
+        $new = @($g.Names | Where-Object { $old -notcontains $_ })
+        Backup-Files $g.To $old $g.From
+        foreach ($n in $new) { Add-Undo 'Undo-NewItem' @('Path', (Join-Path $g.To $n)) }
+        Copy-Files $g.From $g.To $old
+        Copy-Files $g.From $g.To $new -New
     }
     foreach ($f in $Step.Files) {
-        $path = Join-Path $dst $f.Name
+        $loc = Get-FileLocation $Step $f
+        $path = Join-Path $loc.To $loc.Leaf
         $want = $f.Hash
-        if (-not $want) { $want = Get-FileHashOf (Join-Path $src $f.Name) 'SHA256' }
+        if (-not $want) { $want = Get-FileHashOf (Join-Path $loc.From $loc.Leaf) 'SHA256' }
         if ((Get-FileHashOf $path $f.Algorithm) -ne $want) {
             throw ('{0}: {1} is not {2} after the copy; undo.ps1 in {3} puts back what was changed' -f $path, $f.Algorithm, $want, $BackupRoot)
         }
         Write-Log ('  verified {0}' -f $path)
+    }
+}
+
+# servicing\Packages of the golden PC: next to its WinSxS (-Source's parent).
+function Get-GoldenPackages {
+    return Join-Path (Split-Path -Parent $Source.TrimEnd('\', '/')) 'servicing\Packages'
+}
+
+# The package's .mum and .cat, from the golden pair compare verified (its
+# catalog signature, the .mum a member), written like the component files.
+function Restore-PackagePair {
+    param($Step)
+    $from = Get-GoldenPackages
+    $dir = Join-Path $env:SystemRoot 'servicing\Packages'
+    $names = @(($Step.Package + '.mum'), ($Step.Package + '.cat'))
+    $hashes = @($Step.MumHash, $Step.CatHash)
+    if (-not $ScriptCmdlet.ShouldProcess($dir, 'Restore ' + ($names -join ' and ') + ' from ' + $from)) { return }
+    $todo = @()
+    for ($i = 0; $i -lt 2; $i++) {
+        if ((Get-FileHashOf (Join-Path $dir $names[$i]) 'SHA256') -ne $hashes[$i]) { $todo += $names[$i] }
+    }
+    $old = @($todo | Where-Object { Test-Path -LiteralPath (Join-Path $dir $_) -PathType Leaf })
+    $new = @($todo | Where-Object { $old -notcontains $_ })
+    Backup-Files $dir $old $from
+    foreach ($n in $new) { Add-Undo 'Undo-NewItem' @('Path', (Join-Path $dir $n)) }
+    Copy-Files $from $dir $old
+    Copy-Files $from $dir $new -New
+    for ($i = 0; $i -lt 2; $i++) {
+        $dst = Join-Path $dir $names[$i]
+        if ((Get-FileHashOf $dst 'SHA256') -ne $hashes[$i]) {
+            throw ('{0}: SHA256 is not {1} after the copy; undo.ps1 in {2} puts back what was changed' -f $dst, $hashes[$i], $BackupRoot)
+        }
+        Write-Log ('  verified {0}' -f $dst)
     }
 }
 
@@ -857,10 +926,23 @@ foreach ($step in $Plan) {
             $why = [SxsBackupIo]::TestWrite($t)
             if ($why) { $bad += ('Step {0}: {1} cannot be written now ({2}): needs offline repair: use the sh script from a rescue system' -f $step.Step, $t, $why) }
         }
+    } elseif ($step.Action -eq 'RestorePackage') {
+        $names = @(($step.Package + '.mum'), ($step.Package + '.cat'))
+        $hashes = @($step.MumHash, $step.CatHash)
+        for ($i = 0; $i -lt 2; $i++) {
+            $p = Join-Path (Get-GoldenPackages) $names[$i]
+            if ((Get-FileHashOf $p 'SHA256') -ne $hashes[$i]) { $bad += ('Step {0}: {1}: missing on the golden side or not as planned' -f $step.Step, $p) }
+            $t = Join-Path (Join-Path $env:SystemRoot 'servicing\Packages') $names[$i]
+            if ((Test-Path -LiteralPath $t -PathType Leaf) -and (Get-FileHashOf $t 'SHA256') -ne $hashes[$i]) {
+                $why = [SxsBackupIo]::TestWrite($t)
+                if ($why) { $bad += ('Step {0}: {1} cannot be written now ({2}): needs offline repair: use the sh script from a rescue system' -f $step.Step, $t, $why) }
+            }
+        }
     } elseif ($step.Action -eq 'ReplaceFolder') {
         foreach ($f in $step.Files) {
-            $p = Join-Path (Join-Path $Source $step.Component) $f.Name
-            $t = Join-Path (Join-Path $WinSxS $step.Component) $f.Name
+            $loc = Get-FileLocation $step $f
+            $p = Join-Path $loc.From $loc.Leaf
+            $t = Join-Path $loc.To $loc.Leaf
             if ($f.Hash) {
                 if ((Get-FileHashOf $p $f.Algorithm) -ne $f.Hash) { $bad += ('Step {0}: {1}: missing on the golden side or not as planned' -f $step.Step, $p) }
             } elseif (-not (Test-Path -LiteralPath $p -PathType Leaf)) {
@@ -907,6 +989,7 @@ try {
         switch ($step.Action) {
             'RestoreManifest' { Restore-Manifest $step }
             'ReplaceFolder' { Restore-ComponentFolder $step }
+            'RestorePackage' { Restore-PackagePair $step }
             default { Set-Winners $step }
         }
     }

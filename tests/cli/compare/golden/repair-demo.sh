@@ -253,7 +253,7 @@ start_backup() {
 rel() { printf '%s\n' "${1#"$root"/}"; }
 
 # undo LINE...: append a line to undo.sh (before the change it undoes)
-undo() { printf '%s\n' "$*" >>"$backup/undo.sh"; }
+undo() { printf '%s\n' "$*" >>"$backup/undo.sh" || die "$backup/undo.sh: cannot write it; nothing more is changed"; }
 
 # ---- NTFS security descriptors (ntfs-3g) --------------------------------------
 
@@ -335,9 +335,10 @@ write_file() {
 }
 
 # ---- plan directives ---------------------------------------------------------
-# The plan (below) calls these with single-quoted data; `pass` says what to do:
-# check (verify the golden copies and that the image is as the plan saw it),
-# then change (dry run: say what would change).
+# plan_data (below) prints the plan, one field a line, as single-quoted printf
+# arguments; run_plan reads the fields back and calls these with them, never
+# as code.  `pass` says what to do: check (verify the golden copies and that
+# the image is as the plan saw it), then change (dry run: say what it would).
 
 # manifest STEP KEYFORM present|absent
 manifest() {
@@ -357,6 +358,7 @@ manifest() {
 folder() {
 	is_name "$2" || die "step $1: bad key form"
 	f_step=$1
+	f_kf=$2
 	f_src=$(ci "$gsxs" "$2")
 	f_dst=$(ci "$winsxs" "$2")
 	if [ "$pass" = check ]; then
@@ -397,15 +399,30 @@ payload() {
 # keep NAME: systemData, never copied
 keep() { [ "$pass" = check ] || say "  keeping $f_dst/$1 as it is (systemData)"; }
 
-# delta f|r|n NAME differs|same: a PSFX differential, checked against the golden file
+# delta f|r|n NAME differs|same LCU|-: a PSFX differential, checked against the
+# golden file; in the component folder, or (LCU given) in
+# Windows/servicing/LCU/LCU/KEYFORM/ on both sides
 delta() {
 	case $1 in f | r | n) ;; *) die "step $f_step: bad differential folder" ;; esac
 	is_name "$2" || die "step $f_step: bad file name"
-	d_src=$(ci "$(ci "$f_src" "$1")" "$2")
-	d_dir=$(ci "$f_dst" "$1")
+	if [ "$4" = - ]; then
+		d_sbase=$f_src
+		d_dbase=$f_dst
+	else
+		is_name "$4" || die "step $f_step: bad servicing/LCU folder name"
+		d_slcu=$(ci "$(ci "$(ci "$(dirname -- "$gsxs")" servicing)" LCU)" "$4")
+		d_dlcu=$(ci "$(ci "$(ci "$win" servicing)" LCU)" "$4")
+		d_sbase=$(ci "$d_slcu" "$f_kf")
+		d_dbase=$(ci "$d_dlcu" "$f_kf")
+	fi
+	d_src=$(ci "$(ci "$d_sbase" "$1")" "$2")
+	d_dir=$(ci "$d_dbase" "$1")
 	d_dst=$(ci "$d_dir" "$2")
 	if [ "$pass" = check ]; then
 		regular "$d_src" || die "$d_src: the golden source has no such differential"
+		if [ "$4" != - ] && [ ! -d "$(dirname -- "$d_dlcu")" ]; then
+			die "$(dirname -- "$d_dlcu"): no servicing/LCU folder in the image"
+		fi
 		return 0
 	fi
 	[ "$3" = differs ] || return 0
@@ -413,12 +430,44 @@ delta() {
 		say "  $d_dst is already as planned"
 		return 0
 	fi
-	make_dir "$(ci "$f_src" "$1")" "$d_dir"
+	if [ "$4" != - ]; then
+		make_dir "$d_slcu" "$d_dlcu"
+		make_dir "$d_sbase" "$d_dbase"
+	fi
+	make_dir "$(ci "$d_sbase" "$1")" "$d_dir"
 	write_file "$d_src" "$d_dst"
 	[ "$mode" != apply ] || say "  verified $d_dst"
 }
 
-end_folder() { :; }
+# package STEP IDENTITY MUM_SHA256 CAT_SHA256: the package's .mum and .cat in
+# Windows/servicing/Packages, from the golden Windows folder (the parent of
+# its WinSxS); the golden pair was verified by compare (catalog signature,
+# .mum a member)
+package() {
+	is_name "$2.mum" || die "step $1: bad package name"
+	p_src=$(ci "$(ci "$(dirname -- "$gsxs")" servicing)" Packages)
+	p_dst=$(ci "$(ci "$win" servicing)" Packages)
+	if [ "$pass" = check ]; then
+		check_hash sha256 "$(ci "$p_src" "$2.mum")" "$3" || die "$p_src/$2.mum: missing, or its sha256 digest is not $3 as the plan says"
+		check_hash sha256 "$(ci "$p_src" "$2.cat")" "$4" || die "$p_src/$2.cat: missing, or its sha256 digest is not $4 as the plan says"
+		[ -d "$p_dst" ] || die "$p_dst: no servicing/Packages folder in the image"
+		return 0
+	fi
+	say "Step $1: restore $p_dst/$2.mum and .cat"
+	for p_ext in mum cat; do
+		p_f=$(ci "$p_dst" "$2.$p_ext")
+		if [ "$p_ext" = mum ]; then p_want=$3; else p_want=$4; fi
+		if check_hash sha256 "$p_f" "$p_want"; then
+			say "  $p_f is already as planned"
+			continue
+		fi
+		write_file "$(ci "$p_src" "$2.$p_ext")" "$p_f"
+		if [ "$mode" = apply ]; then
+			check_hash sha256 "$p_f" "$p_want" || die "$p_f: its sha256 digest is not $p_want after the copy"
+			say "  verified $p_f"
+		fi
+	done
+}
 
 # ---- SideBySide\Winners ---------------------------------------------------------
 # winners STEP create|set|add KEY SEEN_BAND|-: a Winners key as the plan saw it
@@ -533,54 +582,86 @@ winners_apply() {
 	say "  wrote $software in place (backup $backup/$wa_bak)"
 }
 
+# run_plan: the directives of plan_data with their fields as arguments
+run_plan() {
+	rp_ifs=$IFS
+	IFS=$nl
+	set -f
+	# one field a line (no field is empty or holds a newline): split on newlines only
+	# shellcheck disable=SC2046
+	set -- $(plan_data)
+	IFS=$rp_ifs
+	set +f
+	while [ $# -gt 0 ]; do
+		# (plain statements, not && lists: set -e stays in force inside them)
+		case $1 in
+		manifest) fields 4 $#; manifest "$2" "$3" "$4"; shift 4 ;;
+		folder) fields 4 $#; folder "$2" "$3" "$4"; shift 4 ;;
+		payload) fields 5 $#; payload "$2" "$3" "$4" "$5"; shift 5 ;;
+		keep) fields 2 $#; keep "$2"; shift 2 ;;
+		delta) fields 5 $#; delta "$2" "$3" "$4" "$5"; shift 5 ;;
+		end_folder) shift ;;
+		package) fields 5 $#; package "$2" "$3" "$4" "$5"; shift 5 ;;
+		winners) fields 5 $#; winners "$2" "$3" "$4" "$5"; shift 5 ;;
+		wband) fields 6 $#; wband "$2" "$3" "$4" "$5" "$6"; shift 6 ;;
+		wversion) fields 3 $#; wversion "$2" "$3"; shift 3 ;;
+		wend) wend; shift ;;
+		*) die "the plan has an unknown directive: $1" ;;
+		esac
+	done
+}
+
+# fields N LEFT: a directive of N fields has them
+fields() { [ "$2" -ge "$1" ] || die 'the plan ends in the middle of a directive'; }
+
 # ---- the plan: data only, written by sxscheck compare ---------------------------
 plan_build='10.0.17763.1613'
 plan_steps=6
-plan() {
+plan_data() {
 	# Step 1: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
 	#   why: 'driver.stl' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
-	folder 1 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa' present
-	payload sha256 'CI.dll' c27509d7e70a092bef208007f91805e6cc6ac260c657a8d0d4f6ce1ca638c7f6 same
-	payload sha256 'driver.stl' 997eb8cc43bae45698184649acb57bf9bb774bdde587fa4356a701a7a9cd07d1 differs
-	end_folder
+	printf '%s\n' folder 1 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa' present
+	printf '%s\n' payload sha256 'CI.dll' c27509d7e70a092bef208007f91805e6cc6ac260c657a8d0d4f6ce1ca638c7f6 same
+	printf '%s\n' payload sha256 'driver.stl' 997eb8cc43bae45698184649acb57bf9bb774bdde587fa4356a701a7a9cd07d1 differs
+	printf '%s\n' end_folder
 	# Step 2: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
 	#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC-32 or header); the golden copy is verified against the golden manifest
-	folder 2 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262' present
-	payload sha256 'kernel32.dll' 2f1394796f11b9dcaae306e48d4616aec261bef581a5d992d73280cdd8552839 same
-	delta f 'kernel32.dll' same
-	delta r 'kernel32.dll' differs
-	end_folder
+	printf '%s\n' folder 2 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262' present
+	printf '%s\n' payload sha256 'kernel32.dll' 2f1394796f11b9dcaae306e48d4616aec261bef581a5d992d73280cdd8552839 same
+	printf '%s\n' delta f 'kernel32.dll' same -
+	printf '%s\n' delta r 'kernel32.dll' differs -
+	printf '%s\n' end_folder
 	# Step 3: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
 	#   why: 'sppobjs.dll' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
-	folder 3 'amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a' present
-	payload sha256 'sppobjs.dll' 5e3c5e791368cda1f46df590aab6ae5db1222050074b7c39e5ddb2aefa4f7ba3 differs
-	payload sha256 'sppsvc.exe' 36b960bbdc23f8be186c61b5d33220ecd154a72e2d4d62e460edc5fe185b879b same
-	end_folder
+	printf '%s\n' folder 3 'amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a' present
+	printf '%s\n' payload sha256 'sppobjs.dll' 5e3c5e791368cda1f46df590aab6ae5db1222050074b7c39e5ddb2aefa4f7ba3 differs
+	printf '%s\n' payload sha256 'sppsvc.exe' 36b960bbdc23f8be186c61b5d33220ecd154a72e2d4d62e460edc5fe185b879b same
+	printf '%s\n' end_folder
 	# Step 4: repair the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
 	#   why: 'r\win32kfull.sys' does not rebuild the RTM base here (updates fail with 0x800f0985); the golden copy is verified against the golden manifest
-	folder 4 'amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374' present
-	payload sha256 'win32kfull.sys' 1e5af9cbd6480a7e924c67c36336381a50c9186baaf0afe5f276df81d6a00312 same
-	payload sha256 'win32kns.sys' 37e0c81d69543d74849cb7f718a478c83c8b5fd3b5cf4d0fda28301bbd617af3 same
-	delta f 'win32kfull.sys' same
-	delta n 'win32kns.sys' same
-	delta r 'win32kfull.sys' differs
-	end_folder
+	printf '%s\n' folder 4 'amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374' present
+	printf '%s\n' payload sha256 'win32kfull.sys' 1e5af9cbd6480a7e924c67c36336381a50c9186baaf0afe5f276df81d6a00312 same
+	printf '%s\n' payload sha256 'win32kns.sys' 37e0c81d69543d74849cb7f718a478c83c8b5fd3b5cf4d0fda28301bbd617af3 same
+	printf '%s\n' delta f 'win32kfull.sys' same -
+	printf '%s\n' delta n 'win32kns.sys' same -
+	printf '%s\n' delta r 'win32kfull.sys' differs -
+	printf '%s\n' end_folder
 	# Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
 	#   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
-	winners 5 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
-	wband '10.0' present '10.0.17763.1554' '10.0.17763.1613' keep-default
-	wversion keep '10.0.17763.1554'
-	wversion keep '10.0.17763.1613'
-	wend
+	printf '%s\n' winners 5 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
+	printf '%s\n' wband '10.0' present '10.0.17763.1554' '10.0.17763.1613' keep-default
+	printf '%s\n' wversion keep '10.0.17763.1554'
+	printf '%s\n' wversion keep '10.0.17763.1613'
+	printf '%s\n' wend
 	# Step 6: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
 	#   why: the family has 4 version(s) here but no Winners key; the golden side's winner 10.0.17763.1613 is installed here
-	winners 6 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
-	wband '10.0' absent - '10.0.17763.1613' set-default
-	wversion add '10.0.17763.1'
-	wversion add '10.0.17763.1490'
-	wversion add '10.0.17763.1554'
-	wversion add '10.0.17763.1613'
-	wend
+	printf '%s\n' winners 6 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
+	printf '%s\n' wband '10.0' absent - '10.0.17763.1613' set-default
+	printf '%s\n' wversion add '10.0.17763.1'
+	printf '%s\n' wversion add '10.0.17763.1490'
+	printf '%s\n' wversion add '10.0.17763.1554'
+	printf '%s\n' wversion add '10.0.17763.1613'
+	printf '%s\n' wend
 	:
 }
 undo_template() {
@@ -734,12 +815,12 @@ check_build
 say 'no pending servicing; build as planned'
 
 pass=check
-plan
+run_plan
 say 'golden source checked; the image is as the plan saw it'
 
 pass=change
 [ "$mode" != apply ] || start_backup
-plan
+run_plan
 winners_apply
 if [ "$mode" = apply ]; then
 	say "Done; backups are in $backup; sh $backup/undo.sh puts everything back."
