@@ -310,8 +310,14 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 		return err;
 	for (size_t i = 0; i < c->nfiles; i++) {
 		struct sxs_payload *p = &c->files[i];
-		if (p->state != SXS_PAYLOAD_UNCHECKED)
+		if (p->state == SXS_PAYLOAD_UNSAFE)
 			continue;
+		if (p->state != SXS_PAYLOAD_UNCHECKED) {
+			/* not hashed (systemData, unverifiable): its form is still a fact */
+			if (!err && sxs_dir_find(dir, p->name))
+				p->forms |= SXS_FORM_FULL;
+			continue;
+		}
 		if (err == -SXS_ENOENT) {
 			p->state = SXS_PAYLOAD_MISSING; /* the folder vanished since the listing */
 			continue;

@@ -25,3 +25,17 @@ bool sxs_model_package_exists(const struct sxs_model *m, const char *identity)
 	(void)identity;
 	return false;
 }
+
+size_t sxs_model_package_count(const struct sxs_model *m)
+{
+	(void)m;
+	return 0;
+}
+
+int sxs_model_package_state_at(const struct sxs_model *m, size_t i, uint32_t *state_ret)
+{
+	(void)m;
+	(void)i;
+	(void)state_ret;
+	return -SXS_ENOENT;
+}
