@@ -28,6 +28,7 @@ static const char *const diff_names[SXS_DIFF_COUNT] = {
 	[SXS_DIFF_PAYLOAD] = "payload-differs",
 	[SXS_DIFF_PAYLOAD_MISSING] = "payload-missing",
 	[SXS_DIFF_GOLDEN_UNHEALTHY] = "golden-unhealthy",
+	[SXS_DIFF_BUILD_UNKNOWN] = "build-unknown",
 };
 
 static const char *const action_names[SXS_ACT_COUNT] = {
@@ -158,6 +159,7 @@ static enum sxs_severity diff_severity(enum sxs_diff_kind k)
 	switch (k) {
 	case SXS_DIFF_VERSION_MISSING:
 	case SXS_DIFF_VERSION_EXTRA:
+	case SXS_DIFF_BUILD_UNKNOWN:
 		return SXS_SEV_INFO;
 	case SXS_DIFF_BUILD:
 	case SXS_DIFF_WINNERS_VERSION:
@@ -189,11 +191,9 @@ static struct sxs_diff *add_diff(struct cmp *cx, enum sxs_diff_kind kind, const 
 	d->golden = dup_or_oom(cx, golden);
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
 	va_list ap;
-	char buf[1024];
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	sxs_strbuf_vaddf(&sb, fmt, ap); /* whole message: key forms and paths can be long */
 	va_end(ap);
-	sxs_strbuf_adds(&sb, buf);
 	if (!(d->message = sxs_strbuf_detach(&sb, NULL)))
 		cx->oom = true;
 	return d;
@@ -213,12 +213,13 @@ static void add_unfixable(struct cmp *cx, const char *component, const char *win
 	u->component = dup_or_oom(cx, component);
 	u->winners_key = dup_or_oom(cx, winners_key);
 	u->needed = dup_or_oom(cx, needed);
-	char buf[1024];
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	sxs_strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	u->reason = dup_or_oom(cx, buf);
+	if (!(u->reason = sxs_strbuf_detach(&sb, NULL)))
+		cx->oom = true;
 }
 
 static struct sxs_action *add_action(struct cmp *cx, enum sxs_action_kind kind,
@@ -977,11 +978,19 @@ int sxs_compare_models(const struct sxs_model *here, const struct sxs_model *gol
 	out->golden_build = dup_or_oom(&cx, golden->build);
 	out->golden_product = dup_or_oom(&cx, golden->product);
 	out->golden_is_reference = opt && opt->golden_is_reference;
-	if (!here->build || !golden->build || strcmp(here->build, golden->build)) {
+	if (here->build && golden->build && strcmp(here->build, golden->build)) {
 		out->build_mismatch = true;
 		add_diff(&cx, SXS_DIFF_BUILD, NULL, NULL, NULL, here->build, golden->build,
 		         "builds differ: %s here, %s on the golden side; copied files may not fit this build",
-		         here->build ? here->build : "(unknown)", golden->build ? golden->build : "(unknown)");
+		         here->build, golden->build);
+	} else if (!here->build || !golden->build) {
+		/* unknown is not different: say what could not be read */
+		out->build_unknown = true;
+		add_diff(&cx, SXS_DIFF_BUILD_UNKNOWN, NULL, NULL, NULL, here->build, golden->build,
+		         "the build of %s could not be read (no SOFTWARE CurrentVersion); make sure both "
+		         "sides run the same build and update level",
+		         !here->build && !golden->build ? "either side"
+		         : !here->build ? "this image" : "the golden side");
 	}
 
 	/* both component arrays are sorted by key form: merge them */
