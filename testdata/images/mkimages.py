@@ -425,26 +425,24 @@ def build_pc(tools, out, name, broken, base):
         img.add(i, files, corrupt=bad, psfx=bool(tools.mkdcm) and i["name"] in PSFX_COMPONENTS,
                 corrupt_r=broken, dcm=i["name"] in DCM_COMPONENTS,
                 manifest_upper=broken and i["name"] == "Microsoft-Windows-Notepad")
-    if broken:
-        # "does not have a winner but has 3 other component versions"
-        img.winners = {}
-        fam = {}
-        for r in img.comps:
-            fam.setdefault(r["winners"], []).append(r["i"]["version"])
-        for key, versions in fam.items():
-            if "computelib-legacy" in key:
-                continue
-            winner = max(versions, key=vkey)
-            if "codeintegrity" in key:
-                winner = "10.0.17763.1554"  # an older version, no longer in the store
-                versions = versions + [winner]
-            img.set_winners(key, versions, winner)
-    else:
-        img.auto_winners()
     for mod in CONTENT:
         hook = getattr(mod, "contribute_" + name.replace("-", "_"), None)
         if hook:
             hook(img)
+    # HyperV-ComputeLib-Legacy belongs to a Staged feature only: no Winners key on either
+    # PC (calibration.md §3, §7 (c): "does not have a winner" is that shape, not damage)
+    fam = {}
+    for r in img.comps:
+        if not r["deployment"]:
+            fam.setdefault(r["winners"], []).append(r["i"]["version"])
+    for key, versions in fam.items():
+        if "computelib-legacy" in key or key in img.winners:
+            continue
+        winner = max(versions, key=vkey)
+        if broken and "codeintegrity" in key:
+            winner = "10.0.17763.1554"  # an older version, no longer in the store
+            versions = versions + [winner]
+        img.set_winners(key, versions, winner)
     img.finish()
 
 
@@ -503,10 +501,11 @@ def main():
     ap.add_argument("--base", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                    "base-manifest.xml"),
                     help="self-authored DCM base manifest")
+    ap.add_argument("--pki", default=os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "pki"), help="test signing key and certificates (mkcat)")
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     tools = ap.parse_args()
     tools.base_path = tools.base
-    tools.pki = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pki")
     with open(tools.base, "rb") as f:
         base = f.read()
     load_content()

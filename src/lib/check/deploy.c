@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "check/scan.h"
+#include "manifest/identity.h"
 #include "store/deploy.h"
 #include "store/pkgview.h"
 #include "util/hex.h"
@@ -45,6 +46,13 @@ static const char *component_gap(const struct sxs_component *c)
 	return NULL;
 }
 
+static bool servicing_stack_keyform(const char *kf)
+{
+	struct sxs_keyform_parts parts;
+	return sxs_keyform_split(kf, &parts) == 0 &&
+	       !strncmp(parts.name, "microsoft-windows-servicingstack", 32);
+}
+
 /*
  * §6.1 deployment-component-missing: a deployment with an i! mark of an
  * Installed/Permanent package must have its own component (key and
@@ -55,24 +63,39 @@ static void check_components(const struct sxs_model *m, const struct sxs_deploym
                              struct sxs_findings *out)
 {
 	struct sxs_finding *fd;
-	if (!d->installed)
+	bool any_i = false;
+	for (size_t i = 0; i < d->nmarks; i++)
+		any_i |= d->marks[i].kind == 'i';
+	/* package states unknown: an i! mark alone says installed, capped at warning */
+	bool unsure = !m->liveness_known && any_i;
+	if (!d->installed && !unsure)
 		return;
+	enum sxs_severity sev = unsure ? SXS_SEV_WARNING : SXS_SEV_ERROR;
+	const char *by = unsure ? "deployment with an i! mark (package states unknown)"
+	                        : "deployment installed by an Installed package";
 	const char *gap = component_gap(d->comp);
 	if (gap) {
-		fd = sxs_findings_add(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, d->name, NULL,
-		                      "deployment installed by an Installed package %s%s%s", gap,
-		                      d->appid ? ": " : "", d->appid ? d->appid : "");
+		fd = sxs_findings_add_sev(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, sev, d->name, NULL,
+		                          "%s %s%s%s", by, gap, d->appid ? ": " : "",
+		                          d->appid ? d->appid : "");
 		sxs_check_gate(m, out, fd);
-		if (!d->comp)
-			return;
 	}
+	if (!d->comp)
+		return;
 	for (size_t i = 0; i < d->comp->ninstall_deps && !out->oom; i++) {
 		const char *kf = d->comp->install_deps[i];
 		gap = component_gap(sxs_model_find(m, kf));
-		if (!gap)
+		/*
+		 * An installed servicing-stack package keeps its deployment while the
+		 * old stack's manifest is scavenged (calibration.md §3, §7 (e): MB,
+		 * 36 on a healthy 26100): manifest-missing reports it as info.
+		 */
+		if (!gap || servicing_stack_keyform(kf))
 			continue;
-		fd = sxs_findings_add(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, d->name, kf,
-		                      "component %s, which this installed deployment installs, %s", kf, gap);
+		fd = sxs_findings_add_sev(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, sev, d->name, kf,
+		                          "component %s, which this %s installs, %s", kf,
+		                          unsure ? "deployment (i! mark, package states unknown)"
+		                                 : "installed deployment", gap);
 		sxs_check_gate(m, out, fd);
 	}
 }
@@ -112,7 +135,7 @@ static void check_catalog(const struct sxs_model *m, const struct sxs_deployment
 	struct sxs_finding *fd = sxs_findings_add_sev(
 		out, SXS_F_CATALOG_MISSING, sev, d->name, NULL, "catalog %s of the deployment: %s%s", t,
 		why, d->installed ? "" : m->liveness_known ? " (the deployment is not installed)"
-		                                         : " (liveness unknown: the image has no deployment data)");
+		                                         : " (liveness unknown: no package states could be read)");
 	if (fd && cf && cf->detail)
 		sxs_finding_note(out, fd, "%s", cf->detail);
 	sxs_check_gate(m, out, fd);

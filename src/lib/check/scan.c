@@ -41,13 +41,19 @@ void sxs_check_gate(const struct sxs_model *m, struct sxs_findings *out, struct 
  * Without deployment data nothing is known to be live or dormant: today's
  * rules, capped at warning, and the report says why (calibration.md §6).
  */
+static const char *unknown_why(const struct sxs_model *m)
+{
+	return m->have_deployment_data ? "liveness unknown: no package states could be read"
+	                               : "liveness unknown: the image has no deployment data";
+}
+
 static void cap_unknown(const struct sxs_model *m, struct sxs_findings *out,
                         struct sxs_finding *fd)
 {
 	if (!fd || m->liveness_known || fd->severity != SXS_SEV_ERROR)
 		return;
 	fd->severity = SXS_SEV_WARNING;
-	sxs_finding_note(out, fd, "liveness unknown: the image has no deployment data");
+	sxs_finding_note(out, fd, "%s", unknown_why(m));
 }
 
 static const char *live_reason(const struct sxs_component *c)
@@ -442,7 +448,8 @@ static void check_family(const struct sxs_model *m, const struct sxs_family_inde
 		const char *ctx;
 		if (fam & FAM_UNKNOWN) {
 			sev = SXS_SEV_WARNING;
-			ctx = "; liveness unknown: the image has no deployment data";
+			ctx = m->have_deployment_data ? "; liveness unknown: no package states could be read"
+			                              : "; liveness unknown: the image has no deployment data";
 		} else if ((fam & FAM_LIVE) && (fam & FAM_RESOLVED)) {
 			sev = SXS_SEV_WARNING;
 			ctx = "; a version of it is live";
