@@ -162,3 +162,8 @@ def build(tools, out, base):
 
 def images():
     return [("healthy-17763", build)]
+
+
+def available(tools):
+    """The package layer needs mkcat's catalogs."""
+    return bool(tools.mkcat)

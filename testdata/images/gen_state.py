@@ -31,9 +31,9 @@ def by_name(img, name, version=None, arch="amd64"):
 
 
 def contribute(img, broken):
-    import gen_packages as gp
     if not img.tools.mkcat:
-        return
+        return  # the package layer needs mkcat's catalogs
+    import gen_packages as gp
     gone = broken
     task = img.add(mk.ident("Microsoft-Windows-TaskScheduler", BUILD),
                    [("schtasks.exe", "schtasks.exe", 20000, "")],

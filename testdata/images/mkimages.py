@@ -512,6 +512,8 @@ def main():
     for name, broken in (("golden-pc", False), ("branch-pc", True)):
         build_pc(tools, tools.out, name, broken, base)
     for mod in CONTENT:
+        if not getattr(mod, "available", lambda t: True)(tools):
+            continue
         for _name, build in getattr(mod, "images", lambda: [])():
             build(tools, tools.out, base)
     return 0
