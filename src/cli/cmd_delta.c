@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pa30/delta.h"
 #include "pa30/pa30.h"
 #include "util/alloc.h"
 #include "util/bytes.h"
@@ -30,17 +31,21 @@ static void delta_usage(FILE *f)
 	fputs("usage: sxscheck delta info FILE\n"
 	      "       sxscheck delta apply SOURCE DELTA -o OUT\n"
 	      "\n"
-	      "info   print the header of a PA30/PA31 delta; FILE may also be a PSFX\n"
-	      "       f/r/n delta (its CRC-32 is checked) or a DCM/DCN/DCD container.\n"
-	      "apply  apply a RAW PA30 delta (or a DCM/DCN/DCD container, or a PSFX file)\n"
-	      "       to SOURCE and write the result to OUT.  SOURCE '-' or '--empty'\n"
-	      "       means an empty source; for a DCM it is the base manifest.\n"
+	      "info   print the header of a PA30/PA31 delta: file type, flags, the\n"
+	      "       transforms they select, the PE preprocess facts, and whether\n"
+	      "       sxscheck can apply it; FILE may also be a PSFX f/r/n delta (its\n"
+	      "       CRC-32 is checked) or a DCM/DCN/DCD container.\n"
+	      "apply  apply a delta (RAW, forward PE for i386/amd64, or reverse) or a\n"
+	      "       DCM/DCN/DCD container or PSFX file to SOURCE and write the result\n"
+	      "       to OUT, after checking the delta's target hash.  SOURCE '-' or\n"
+	      "       '--empty' means an empty source; for a DCM it is the base manifest.\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output=OUT  where apply writes (never one of its inputs)\n"
 	      "  -h, --help        show this help\n"
 	      "\n"
-	      "Exit status: 0 done, 2 usage error, 3 bad or unsupported data.\n", f);
+	      "Exit status: 0 done, 2 usage error, 3 bad or unsupported data (the\n"
+	      "message says which: corrupt, or unsupported with the reason).\n", f);
 }
 
 /* Read a whole regular file of at most DELTA_MAX_FILE bytes. */
@@ -202,6 +207,55 @@ static void print_header(const struct sxs_pa30_header *h)
 	printf("patch size: %zu\n", h->patch_len);
 }
 
+/* Flag names of bits, comma separated, or "none". */
+static void print_flag_names(const char *label, uint64_t bits)
+{
+	const char *sep = "";
+	printf("%s: ", label);
+	if (!bits)
+		fputs("none", stdout);
+	for (unsigned bit = 0; bit < 64; bit++) {
+		uint64_t f = (uint64_t)1 << bit;
+		const char *name = sxs_pa30_flag_name(f);
+		if (!(bits & f))
+			continue;
+		if (name)
+			printf("%s%s", sep, name);
+		else
+			printf("%sunknown-0x%" PRIx64, sep, f);
+		sep = ", ";
+	}
+	putchar('\n');
+}
+
+/* What the decoder makes of the delta (sxs_delta_info). */
+static void print_decoder_view(const uint8_t *delta, size_t len)
+{
+	struct sxs_delta_info info;
+
+	if (sxs_delta_info(delta, len, &info, NULL) != 0)
+		return;
+	printf("kind: %s\n", sxs_delta_kind_name(info.kind));
+	if (info.kind != SXS_DELTA_KIND_RAW && info.kind != SXS_DELTA_KIND_REVERSE)
+		print_flag_names("transforms", info.transforms);
+	if (info.have_pe) {
+		printf("target image base: 0x%" PRIx64 "\n", info.pe.image_base);
+		printf("target timestamp: 0x%08" PRIx32 "\n", info.pe.timestamp);
+		printf("rift tables: %zu target rva->offset, %zu source->target rva\n",
+		       info.pe.pe_rift, info.pe.used_rift);
+		if (info.pe.cli_metadata || info.pe.cli_map)
+			printf("cli: %s%s%s\n", info.pe.cli_metadata ? "metadata" : "",
+			       info.pe.cli_metadata && info.pe.cli_map ? ", " : "",
+			       info.pe.cli_map ? "map" : "");
+	}
+	if (!info.supported)
+		printf("decoder: unsupported: %s\n", info.reason);
+	else if (info.reason[0])
+		printf("decoder: malformed: %s\n", info.reason);
+	else
+		printf("decoder: supported\n");
+}
+
 static int delta_info(const char *path)
 {
 	struct sxs_pa30_header h;
@@ -243,6 +297,7 @@ static int delta_info(const char *path)
 		}
 	}
 	print_header(&h);
+	print_decoder_view(data + df.offset, len - df.offset);
 	rc = fflush(stdout) ? cli_error(EXIT_TROUBLE, "stdout: %s", strerror(errno)) : 0;
 out:
 	sxs_free(data);
@@ -291,11 +346,24 @@ static int delta_apply(const char *source_path, const char *delta_path, const ch
 	/* DCN: the basis is empty whatever SOURCE says */
 	if (df.container == SXS_CONTAINER_DCN)
 		src_len = 0;
-	err = sxs_pa30_apply(src_len ? src : NULL, src_len, delta + df.offset,
-	                     delta_len - df.offset, &out, &out_len, &diag);
-	if (err) {
-		rc = cli_error(EXIT_TROUBLE, "%s: %s", delta_path, sxs_diag_msg(&diag, err));
-		goto out;
+	{
+		struct sxs_delta_result res;
+		err = sxs_delta_apply(src_len ? src : NULL, src_len, delta + df.offset,
+		                      delta_len - df.offset, NULL, &res);
+		if (err) {
+			rc = cli_error(EXIT_TROUBLE, "%s: %s", delta_path, sxs_strerror(err));
+			goto out;
+		}
+		if (res.verdict != SXS_DELTA_OK) {
+			/* a corrupt delta says what is wrong; the other verdicts name themselves */
+			rc = cli_error(EXIT_TROUBLE, "%s: %s%s%s", delta_path,
+			               res.verdict == SXS_DELTA_CORRUPT ? "" : sxs_delta_verdict_name(res.verdict),
+			               res.verdict == SXS_DELTA_CORRUPT ? "" : ": ", res.reason);
+			sxs_delta_result_release(&res);
+			goto out;
+		}
+		out = res.out;
+		out_len = res.out_len;
 	}
 	rc = write_file(out_path, out, out_len);
 out:

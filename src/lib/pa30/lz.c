@@ -2,7 +2,7 @@
 /*
  * The Patch bitstream of a RAW PA30 delta (formats.md §4.5-4.7):
  *
- *   pad3 | rift table present bit | CompositeFormat | LZ symbols
+ *   pad3 | rift table | CompositeFormat | LZ symbols
  *
  * LZ coordinates are "virtual": the reference occupies [0, R) and the
  * target [R, R + T).  A match copies from a virtual address below the
@@ -17,6 +17,8 @@
 #include "pa30/bits.h"
 #include "pa30/huffman.h"
 #include "pa30/pa30.h"
+#include "pa30/pe/riftmap.h"
+#include "pa30/rift.h"
 #include "util/alloc.h"
 
 /* Primary table bits per alphabet (longer codes use second-level tables). */
@@ -355,11 +357,136 @@ static inline void copy_chunks(uint8_t *dst, const uint8_t *src, size_t n)
 
 #define CHUNK_SLACK 7 /* bytes copy_chunks may write or read past n */
 
+/*
+ * One LZ copy of n bytes to out[t..] (within cap) from virtual position
+ * R + t - dist, 0 < dist <= R + t: from the reference, then (a copy that
+ * crosses the end of the reference, or one that starts past it) from the
+ * target produced so far, overlapping like a byte-by-byte copy.
+ */
+static inline void lz_copy(uint8_t *out, size_t cap, size_t t, const uint8_t *ref, uint64_t R,
+                           size_t dist, size_t n)
+{
+	uint64_t src = R + t - (uint64_t)dist;
+
+	if (src < R) {
+		/* from the reference; the rest continues at target offset 0 */
+		size_t k = (size_t)(R - src) < n ? (size_t)(R - src) : n;
+		if ((size_t)(R - src) - k >= CHUNK_SLACK && cap - t - k >= CHUNK_SLACK)
+			copy_chunks(out + t, ref + src, k);
+		else
+			memcpy(out + t, ref + src, k);
+		t += k;
+		n -= k;
+	}
+	/* from the target produced so far: out[t - dist], may overlap */
+	if (n == 0) {
+		return;
+	} else if (dist >= 8 && cap - t - n >= CHUNK_SLACK) {
+		copy_chunks(out + t, out + t - dist, n);
+	} else if (dist >= n) {
+		memcpy(out + t, out + t - dist, n);
+	} else if (dist == 1) {
+		memset(out + t, out[t - 1], n);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			out[t + i] = out[t + i - dist];
+	}
+}
+
+/*
+ * The offset table of a patch with rift tables (psfx.md §5.6): the patch's
+ * own rift, the caller's and (R, 0), stable-sorted by position; at a target
+ * position p the offset of the last entry at or below p applies.  Target
+ * positions only grow, so a cursor finds it.
+ */
+struct offsets {
+	int64_t *pos, *off;
+	size_t n, cur;
+};
+
+static void offsets_release(struct offsets *o)
+{
+	sxs_free(o->pos);
+	sxs_free(o->off);
+	o->pos = o->off = NULL;
+	o->n = 0;
+}
+
+static int offsets_build(struct offsets *o, const struct pa30_riftmap *base,
+                         const struct pa30_riftmap *caller, uint64_t R, struct sxs_diag *diag)
+{
+	struct pa30_riftmap all;
+	int err = 0;
+
+	pa30_riftmap_init(&all);
+	for (size_t i = 0; !err && i < base->n; i++)
+		err = pa30_riftmap_push(&all, base->v[i].src, base->v[i].dst);
+	for (size_t i = 0; !err && caller && i < caller->n; i++)
+		err = pa30_riftmap_push(&all, caller->v[i].src, caller->v[i].dst);
+	if (!err)
+		err = pa30_riftmap_push(&all, (int64_t)R, 0);
+	if (!err)
+		err = pa30_riftmap_sort(&all);
+	if (!err) {
+		o->pos = sxs_calloc(all.n, sizeof(*o->pos));
+		o->off = sxs_calloc(all.n, sizeof(*o->off));
+		if (!o->pos || !o->off)
+			err = -SXS_ENOMEM;
+	}
+	if (err) {
+		pa30_riftmap_release(&all);
+		offsets_release(o);
+		if (err == -SXS_ELIMIT)
+			return sxs_diag_set(diag, SXS_ELIMIT, "pa30: rift tables exceed %zu entries",
+			                    SXS_MAX_PE_RIFT);
+		return sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for rift tables");
+	}
+	for (size_t i = 0; i < all.n; i++) {
+		o->pos[i] = all.v[i].src;
+		o->off[i] = (int64_t)((uint64_t)all.v[i].dst - (uint64_t)all.v[i].src);
+	}
+	o->n = all.n;
+	/* (R, 0) is at or below every target position: start at the last such */
+	o->cur = 0;
+	while (o->cur + 1 < o->n && o->pos[o->cur + 1] <= (int64_t)R)
+		o->cur++;
+	pa30_riftmap_release(&all);
+	return 0;
+}
+
+/* Offset at p (>= every earlier p asked), and the next position where it changes. */
+static inline int64_t offsets_at(struct offsets *o, uint64_t p, uint64_t *next_ret)
+{
+	while (o->cur + 1 < o->n && o->pos[o->cur + 1] <= (int64_t)p)
+		o->cur++;
+	*next_ret = o->cur + 1 < o->n ? (uint64_t)o->pos[o->cur + 1] : UINT64_MAX;
+	return o->off[o->cur];
+}
+
+/* The patch's base rift table (present bit first), as a rift map. */
+static int read_base_rift(struct pa30_bits *b, struct pa30_riftmap *m, struct sxs_diag *diag)
+{
+	struct pa30_rift r = {NULL, 0};
+	int err = pa30_rift_read(b, &r, diag, "patch");
+
+	for (size_t i = 0; !err && i < r.n; i++) {
+		err = pa30_riftmap_push(m, r.v[i].source, r.v[i].target);
+		if (err)
+			err = sxs_diag_set(diag, -err, "pa30: patch rift table of %zu entries", r.n);
+	}
+	pa30_rift_release(&r);
+	return err;
+}
+
 int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
                       const uint8_t *patch, size_t patch_len, size_t out_len,
+                      const struct pa30_riftmap *caller,
                       uint8_t **out_ret, struct sxs_diag *diag)
 {
 	struct segments segs = {0, NULL, NULL};
+	struct pa30_riftmap base;
+	struct offsets ot = {NULL, NULL, 0, 0};
+	bool use_rift = false;
 	struct tables tab;
 	struct pa30_bits hb, b;
 	int64_t lru[3] = {0, 0, 0};
@@ -372,6 +499,7 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 	pa30_huff_init(&tab.main);
 	pa30_huff_init(&tab.len);
 	pa30_huff_init(&tab.aligned);
+	pa30_riftmap_init(&base);
 
 	if ((uint64_t)ref_len > (uint64_t)INT64_MAX - SXS_MAX_PA30_TARGET ||
 	    out_len > SXS_MAX_PA30_TARGET) {
@@ -382,11 +510,15 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 	if (err)
 		goto out;
 
-	/* base rift table: present bit */
-	if (pa30_bits_read(&hb, 1)) {
-		err = sxs_diag_set(diag, SXS_EUNSUPPORTED,
-		                   "pa30: non-empty rift table not supported (PE delta data)");
+	/* the patch's own rift table (empty in every real delta seen), then the caller's */
+	err = read_base_rift(&hb, &base, diag);
+	if (err)
 		goto out;
+	if (base.n || (caller && caller->n)) {
+		err = offsets_build(&ot, &base, caller, R, diag);
+		if (err)
+			goto out;
+		use_rift = true;
 	}
 	/* CompositeFormat: use_default bit */
 	if (pa30_bits_read(&hb, 1)) {
@@ -472,7 +604,10 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 
 		/* position slot -> virtual distance d (copy from pos - d) */
 		if (slot < SLOT_SOURCE_SAME) {
-			/* source-relative: from address t - delta (empty rift table) */
+			/*
+			 * source-relative: from the rift-mapped position minus delta
+			 * (without rift tables, target offset t maps to source t)
+			 */
 			int64_t v, delta;
 			if (slot == 0) {
 				v = pa30_bits_read(&b, 14);
@@ -484,9 +619,19 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 				v = pa30_bits_read(&b, 18);
 				delta = v < 0x20000 ? v - 0x2A000 : v - 0x16000;
 			}
-			d = (int64_t)R + delta;
+			if (use_rift) {
+				uint64_t next;
+				d = (int64_t)((uint64_t)delta - (uint64_t)offsets_at(&ot, pos, &next));
+			} else {
+				d = (int64_t)R + delta;
+			}
 		} else if (slot == SLOT_SOURCE_SAME) {
-			d = (int64_t)R;
+			if (use_rift) {
+				uint64_t next;
+				d = (int64_t)(0 - (uint64_t)offsets_at(&ot, pos, &next));
+			} else {
+				d = (int64_t)R;
+			}
 		} else if (slot < SLOT_EXTENDED) {
 			d = lru[slot - SLOT_LRU_FIRST];
 		} else {
@@ -536,51 +681,42 @@ int pa30_decode_patch(const uint8_t *ref, size_t ref_len,
 				lru[2] = old1;
 		}
 
-		if (d <= 0) {
-			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
-			                   "copy from output not yet produced", t);
-			goto out;
-		}
-		if ((uint64_t)d > pos) {
-			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
-			                   "copy before start of buffer", t);
-			goto out;
-		}
 		if (len > out_len - t) {
 			err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
 			                   "match length runs past the end of the target", t);
 			goto out;
 		}
-
 		if (len > cap - t && (err = grow_output(&out, &cap, t + (size_t)len, out_len, diag)))
 			goto out;
 
-		size_t n = (size_t)len, dist = (size_t)d;
-		uint64_t src = pos - (uint64_t)d;
-		if (src < R) {
-			/* from the reference; the rest continues at target offset 0 */
-			size_t k = (size_t)(R - src) < n ? (size_t)(R - src) : n;
-			if ((size_t)(R - src) - k >= CHUNK_SLACK && cap - t - k >= CHUNK_SLACK)
-				copy_chunks(out + t, ref + src, k);
-			else
-				memcpy(out + t, ref + src, k);
-			t += k;
-			n -= k;
-		}
-		/* from the target produced so far: out[t - dist], may overlap */
-		if (n == 0) {
-			continue;
-		} else if (dist >= 8 && cap - t - n >= CHUNK_SLACK) {
-			copy_chunks(out + t, out + t - dist, n);
-		} else if (dist >= n) {
-			memcpy(out + t, out + t - dist, n);
-		} else if (dist == 1) {
-			memset(out + t, out[t - 1], n);
-		} else {
-			for (size_t i = 0; i < n; i++)
-				out[t + i] = out[t + i - dist];
-		}
-		t += n;
+		/*
+		 * A source copy (slot 3) with rift tables re-anchors at every
+		 * rift breakpoint inside the match: piece by piece, each copied
+		 * from its own position's mapping.  Everything else is one piece.
+		 */
+		size_t left = (size_t)len;
+		do {
+			size_t n = left;
+			if (use_rift && slot == SLOT_SOURCE_SAME) {
+				uint64_t p = R + t, next;
+				d = -offsets_at(&ot, p, &next);
+				if (next - p < n)
+					n = (size_t)(next - p); /* next > p */
+			}
+			if (d <= 0) {
+				err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
+				                   "copy from output not yet produced", t);
+				goto out;
+			}
+			if ((uint64_t)d > R + t) {
+				err = decode_error(pa30_bits_overrun(&b), diag, SXS_EFORMAT,
+				                   "copy before start of buffer", t);
+				goto out;
+			}
+			lz_copy(out, cap, t, ref, R, (size_t)d, n);
+			t += n;
+			left -= n;
+		} while (left);
 	}
 	if (pa30_bits_overrun(&b)) {
 		err = sxs_diag_set(diag, SXS_ETRUNC, "pa30: patch bitstream ends early");
@@ -595,5 +731,7 @@ out:
 	pa30_huff_release(&tab.len);
 	pa30_huff_release(&tab.aligned);
 	segments_release(&segs);
+	pa30_riftmap_release(&base);
+	offsets_release(&ot);
 	return err;
 }

@@ -9,14 +9,15 @@
 
 #include "digest/digest.h"
 #include "pa30/bits.h"
+#include "pa30/internal.h"
 #include "pa30/lz.h"
+#include "pa30/prsm.h"
 #include "util/alloc.h"
 #include "util/bytes.h"
 
 #define PA30_PREFIX_LEN 12 /* magic + u64 FILETIME */
 
-/* Every flag bit msdelta.h defines (DELTA_FLAG_* up to ARM64_PDATA). */
-#define PA30_KNOWN_FLAGS 0x1FFFFFFu
+#define PA30_KNOWN_FLAGS SXS_PA30_KNOWN_FLAGS
 
 /* PE and CLI file types: I386, IA64, AMD64, CLI4_*. */
 #define PA30_PE_FILE_TYPES 0xFEu
@@ -154,15 +155,56 @@ static int parse_header(const uint8_t *delta, size_t len, struct sxs_pa30_header
 	}
 	if (err)
 		return err;
-	err = pa30_bits_read_buf(&b, &pre, &h->preprocess_len, diag, "preprocess");
-	if (!err)
-		err = pa30_bits_read_buf(&b, &patch, &h->patch_len, diag, "patch");
-	if (err)
-		return err;
+	if (h->file_type_set & SXS_PA30_FTS_REVERSE) {
+		/* reverse delta: one buffer of reversal data (psfx.md §3) */
+		h->is_reverse = 1;
+		pre = NULL;
+		h->preprocess_len = 0;
+		err = pa30_bits_read_buf(&b, &patch, &h->patch_len, diag, "reversal data");
+		if (err)
+			return err;
+	} else {
+		err = pa30_bits_read_buf(&b, &pre, &h->preprocess_len, diag, "preprocess");
+		if (!err)
+			err = pa30_bits_read_buf(&b, &patch, &h->patch_len, diag, "patch");
+		if (err)
+			return err;
+	}
 	if (preprocess_ret)
 		*preprocess_ret = pre;
 	if (patch_ret)
 		*patch_ret = patch;
+	return 0;
+}
+
+int pa30_parse_delta(const uint8_t *delta, size_t len, struct sxs_pa30_header *hdr_ret,
+                     const uint8_t **preprocess_ret, const uint8_t **patch_ret,
+                     struct sxs_diag *diag)
+{
+	struct sxs_pa30_header h;
+	const uint8_t *pre = NULL, *patch = NULL;
+	int err = parse_header(delta, len, &h, &pre, &patch, diag);
+
+	if (err)
+		return err;
+	*hdr_ret = h;
+	*preprocess_ret = pre;
+	*patch_ret = patch;
+	return 0;
+}
+
+int sxs_pa30_read_header_body(const uint8_t *delta, size_t len,
+                              struct sxs_pa30_header *hdr_ret, const uint8_t **body_ret,
+                              struct sxs_diag *diag)
+{
+	struct sxs_pa30_header h;
+	const uint8_t *body = NULL;
+	int err = parse_header(delta, len, &h, NULL, &body, diag);
+
+	if (err)
+		return err;
+	*hdr_ret = h;
+	*body_ret = body;
 	return 0;
 }
 
@@ -228,7 +270,7 @@ static int check_applicable(const struct sxs_pa30_header *h, struct sxs_diag *di
  * size - 10, the i32 operand v was made absolute when -i <= v < size; make
  * it relative again.  Every 0xE8 skips its 4 operand bytes.
  */
-static void undo_e8(uint8_t *buf, size_t size)
+void pa30_undo_e8(uint8_t *buf, size_t size)
 {
 	if (size <= 10 || size > INT32_MAX)
 		return;
@@ -249,8 +291,8 @@ static void undo_e8(uint8_t *buf, size_t size)
 	}
 }
 
-static int check_hash(const struct sxs_pa30_header *h, const uint8_t *out, size_t len,
-                      struct sxs_diag *diag)
+int pa30_check_target_hash(const struct sxs_pa30_header *h, const uint8_t *out, size_t len,
+                           struct sxs_diag *diag)
 {
 	uint8_t md[SXS_DIGEST_MAX];
 	size_t md_len;
@@ -284,16 +326,19 @@ int sxs_pa30_apply(const uint8_t *source, size_t source_len,
 	err = parse_header(delta, delta_len, &h, NULL, &patch, diag);
 	if (err)
 		goto out;
+	if (h.is_reverse)
+		return pa30_apply_reverse_parsed(&h, patch, source, source_len, SXS_MAX_PA30_TARGET,
+		                                 out_ret, out_len_ret, diag);
 	err = check_applicable(&h, diag);
 	if (err)
 		goto out;
 	size = (size_t)h.target_size;
-	err = pa30_decode_patch(source, source_len, patch, h.patch_len, size, &out, diag);
+	err = pa30_decode_patch(source, source_len, patch, h.patch_len, size, NULL, &out, diag);
 	if (err)
 		goto out;
 	if (h.flags & SXS_PA30_FLAG_E8)
-		undo_e8(out, size);
-	err = check_hash(&h, out, size, diag);
+		pa30_undo_e8(out, size);
+	err = pa30_check_target_hash(&h, out, size, diag);
 	if (err)
 		goto out;
 	*out_ret = out;

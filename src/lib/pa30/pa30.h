@@ -90,6 +90,7 @@ struct sxs_pa30_header {
 	size_t patch_len;
 	uint64_t target_filetime; /* the u64 after the magic */
 	int is_pa31;
+	int is_reverse;         /* FileTypeSet & 0x100: reversal data, see below */
 };
 
 /*
@@ -107,6 +108,38 @@ int sxs_pa30_read_header(const uint8_t *delta, size_t len,
 int sxs_pa30_apply(const uint8_t *source, size_t source_len,
                    const uint8_t *delta, size_t delta_len,
                    uint8_t **out_ret, size_t *out_len_ret, struct sxs_diag *diag);
+
+/* --- Reverse deltas (psfx.md §3-§4; prsm.c) ------------------------------- */
+
+/*
+ * FileTypeSet bit 0x100: the delta carries PRSM reversal data instead of
+ * PreProcess and Patch (one buffer; header patch_len is its size).  Applied
+ * to the newer file it rebuilds the older one (an r\ file: the RTM base).
+ */
+#define SXS_PA30_FTS_REVERSE 0x100u
+/* Every flag bit msdelta.h defines (DELTA_FLAG_* up to ARM64_PDATA). */
+#define SXS_PA30_KNOWN_FLAGS 0x1FFFFFFu
+
+/*
+ * Parse the header and return where the body starts: the Patch buffer, or
+ * the reversal data of a reverse delta.
+ */
+int sxs_pa30_read_header_body(const uint8_t *delta, size_t len,
+                              struct sxs_pa30_header *hdr_ret, const uint8_t **body_ret,
+                              struct sxs_diag *diag);
+
+/*
+ * Apply a reverse (FileTypeSet & 0x100) PA30/PA31 delta to ref (the newer
+ * file).  TargetSize above max_target (or SXS_MAX_PA30_TARGET) is
+ * -SXS_ELIMIT before allocating; unknown flag bits or hash algorithms are
+ * -SXS_EUNSUPPORTED; a target hash that does not match is -SXS_EHASH;
+ * reversal data that does not decode -SXS_EFORMAT / -SXS_ETRUNC.  Flags
+ * known to msdelta.h select PE transforms, which reversal data does not use:
+ * they are accepted and ignored.
+ */
+int sxs_pa30_apply_reverse(const uint8_t *ref, size_t ref_len, const uint8_t *delta,
+                           size_t delta_len, uint64_t max_target, uint8_t **out_ret,
+                           size_t *out_len_ret, struct sxs_diag *diag);
 
 /* Printing helpers: "raw", "amd64", ... ("unknown" otherwise). */
 const char *sxs_pa30_file_type_name(uint64_t file_type);

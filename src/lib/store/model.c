@@ -137,8 +137,14 @@ void sxs_model_release(struct sxs_model *m)
 
 static int cmp_comp(const void *a, const void *b)
 {
-	return strcmp(((const struct sxs_component *)a)->keyform,
-	              ((const struct sxs_component *)b)->keyform);
+	const struct sxs_component *x = a, *y = b;
+	int c = strcmp(x->keyform, y->keyform);
+	if (c || x->manifest_ondisk == y->manifest_ondisk)
+		return c;
+	/* manifests whose names differ only in case: by spelling, NULL last */
+	if (!x->manifest_ondisk || !y->manifest_ondisk)
+		return x->manifest_ondisk ? -1 : 1;
+	return strcmp(x->manifest_ondisk, y->manifest_ondisk);
 }
 
 static int cmp_family(const void *a, const void *b)
@@ -155,6 +161,10 @@ int sxs_model_index(struct sxs_model *m)
 		qsort(m->families, m->nfamilies, sizeof(*m->families), cmp_family);
 	sxs_map_release(&m->by_keyform);
 	for (size_t i = 0; i < m->ncomps; i++) {
+		/* two manifests whose names differ only in case: the first (in
+		 * byte order, see cmp_comp) is the component the hive describes */
+		if (i > 0 && strcmp(m->comps[i - 1].keyform, m->comps[i].keyform) == 0)
+			continue;
 		int err = sxs_map_put(&m->by_keyform, m->comps[i].keyform,
 		                      strlen(m->comps[i].keyform), &m->comps[i]);
 		if (err)

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <stdatomic.h>
@@ -25,6 +26,11 @@ void sxs_dir_free(struct sxs_dir *d)
 	if (d->fd >= 0)
 		close(d->fd);
 	sxs_free(d);
+}
+
+static int cmp_dirent(const void *a, const void *b)
+{
+	return strcmp(((const struct sxs_dirent *)a)->name, ((const struct sxs_dirent *)b)->name);
 }
 
 int sxs_dir_load(int fd, struct sxs_dir **ret, struct sxs_diag *diag)
@@ -92,9 +98,18 @@ int sxs_dir_load(int fd, struct sxs_dir **ret, struct sxs_diag *diag)
 	closedir(dir);
 	if (err)
 		goto out;
+	/*
+	 * Byte order, not readdir order: the same tree lists the same way on
+	 * ext4 and on NTFS (ntfs-3g returns its collation order), so reports
+	 * and the spelling chosen among case twins do not depend on the file
+	 * system (tests/ntfs/scan-ntfs.sh).
+	 */
+	if (d->n > 1)
+		qsort(d->ents, d->n, sizeof(*d->ents), cmp_dirent);
 	/* index after the array stops moving */
 	for (size_t i = 0; i < d->n; i++) {
-		/* first spelling wins when two names differ only in case */
+		/* among names that differ only in case, the first in byte order
+		 * answers folded lookups (sxs_dir_find tries the exact one first) */
 		if (sxs_map_has(&d->index, d->ents[i].name, strlen(d->ents[i].name)))
 			continue;
 		err = sxs_map_put(&d->index, d->ents[i].name, strlen(d->ents[i].name), &d->ents[i]);
@@ -110,7 +125,13 @@ out:
 
 const struct sxs_dirent *sxs_dir_find(const struct sxs_dir *d, const char *name)
 {
-	return sxs_map_get(&d->index, name, strlen(name));
+	const struct sxs_dirent *e = sxs_map_get(&d->index, name, strlen(name));
+	if (!e || strcmp(e->name, name) == 0)
+		return e;
+	/* a case twin may be spelled exactly as asked: that one wins */
+	struct sxs_dirent key = {.name = (char *)name};
+	const struct sxs_dirent *exact = bsearch(&key, d->ents, d->n, sizeof(*d->ents), cmp_dirent);
+	return exact ? exact : e;
 }
 
 bool sxs_name_is_safe(const char *name, size_t len)

@@ -32,7 +32,7 @@ struct sxs_dirent {
 
 struct sxs_dir {
 	int fd;
-	struct sxs_dirent *ents; /* in readdir order */
+	struct sxs_dirent *ents; /* sorted by name (byte order) */
 	size_t n;
 	struct sxs_map index;    /* folded name -> struct sxs_dirent * */
 };
@@ -40,7 +40,8 @@ struct sxs_dir {
 /* Read the whole directory behind fd (takes ownership of fd). */
 int sxs_dir_load(int fd, struct sxs_dir **ret, struct sxs_diag *diag);
 void sxs_dir_free(struct sxs_dir *d);
-/* Entry by case-insensitive name, or NULL. */
+/* Entry by name: the exact spelling if present, else a case-insensitive
+ * match (the first in byte order among case twins), or NULL. */
 const struct sxs_dirent *sxs_dir_find(const struct sxs_dir *d, const char *name);
 
 /*

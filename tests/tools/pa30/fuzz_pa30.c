@@ -55,7 +55,7 @@ static void fuzz_patch(const uint8_t *data, size_t size)
 		return;
 	size_t target = ((size_t)data[0] | ((size_t)data[1] << 8)) * 4;
 	size_t ref_len = (data[2] & 1) ? sizeof(source) : 0;
-	if (pa30_decode_patch(source, ref_len, data + 3, size - 3, target, &out, NULL) == 0)
+	if (pa30_decode_patch(source, ref_len, data + 3, size - 3, target, NULL, &out, NULL) == 0)
 		sxs_free(out);
 	else if (out)
 		abort();

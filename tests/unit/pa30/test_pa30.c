@@ -1150,15 +1150,16 @@ static void pa30_rejects_huge_target_size_before_allocating(void **state)
 	sxs_free(d);
 }
 
-static void pa30_rejects_non_empty_rift_table(void **state)
+static void pa30_rejects_truncated_rift_table(void **state)
 {
 	(void)state;
+	/* a "rift table present" bit and nothing after it */
 	struct pa30w_token tok[] = {LIT('a')};
 	struct pa30w_patch_opts o = {1, 0, NULL, NULL, 1};
 	uint8_t *d;
 	size_t dl;
 	tokens_delta(tok, 1, 0, &o, 1, &d, &dl);
-	expect_error(NULL, 0, d, dl, -SXS_EUNSUPPORTED, "rift table");
+	expect_error(NULL, 0, d, dl, -SXS_ETRUNC, "patch intformat");
 	sxs_free(d);
 }
 
@@ -1512,7 +1513,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(pa30_rejects_unknown_flags),
 		cmocka_unit_test(pa30_rejects_pe_file_type),
 		cmocka_unit_test(pa30_rejects_huge_target_size_before_allocating),
-		cmocka_unit_test(pa30_rejects_non_empty_rift_table),
+		cmocka_unit_test(pa30_rejects_truncated_rift_table),
 		cmocka_unit_test(pa30_rejects_bad_hash_fields),
 		cmocka_unit_test(pa30_rejects_bad_code_length_runs),
 		cmocka_unit_test(pa30_fails_cleanly_when_allocation_fails),
