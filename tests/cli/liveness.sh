@@ -31,7 +31,8 @@ hive() {
 
 # the folder / manifest of a component, by a unique part of its key form
 kf() {
-	ls "$sxs/Manifests" | sed -n "s/^\(.*$1.*\)\.manifest$/\1/p" | head -n 1
+	(cd "$sxs/Manifests" && find . -name "*$1*.manifest") | sed -n 's|^\./\(.*\)\.manifest$|\1|p' |
+		head -n 1
 }
 
 # expect NAME EXIT "id:severity ..."  — the findings of severity warning or
@@ -164,7 +165,6 @@ hive COMPONENTS c2.txt
 expect mark-malformed 1 "deployment-mark-malformed:warning"
 
 fresh
-k=$(kf taskscheduler_ 2>/dev/null)
 k=$(kf commandprompt_31bf3856ad364e35_10.0.17763.1613)
 rm -r "${sxs:?}/$k" "$sxs/Manifests/$k.manifest"
 sed "/^\[DerivedData\\\\Components\\\\$k\]/,/^\$/d" "$tmp/c.txt" >"$tmp/c2.txt"
@@ -172,7 +172,6 @@ hive COMPONENTS c2.txt
 expect deployment-component-gone 1 "deployment-component-missing:error winner-not-installed:warning"
 
 fresh
-t=$(sed -n 's/^\[CanonicalData\\Catalogs\\\([0-9a-f]*\)\]$/\1/p' "$tmp/c.txt" | head -n 1)
 for c in "$sxs"/Catalogs/*.cat; do
 	rm "$c"
 done

@@ -66,6 +66,9 @@ static bool is_digits(const char *s, size_t n)
 int sxs_mark_split(const char *s, size_t len, char **package_ret, char **update_ret)
 {
 	size_t tildes = 0, i = 0;
+	for (size_t j = 0; j < len; j++)
+		if ((unsigned char)s[j] < 0x20 || (unsigned char)s[j] >= 0x7f)
+			return -SXS_EFORMAT; /* identities and update names are printable ASCII */
 	for (; i < len && tildes < 4; i++)
 		if (s[i] == '~')
 			tildes++;
