@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{"delta", cmd_delta, "inspect or apply a PA30 delta"},
 	{"keyform", cmd_keyform, "print the key forms of an identity string"},
 	{"findings", cmd_findings, "list the finding kinds sxscheck reports"},
+	{"hive", cmd_hive, "replay a dirty registry hive's logs; write the recovered hive"},
 };
 
 static void usage(FILE *f)

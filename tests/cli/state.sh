@@ -49,7 +49,7 @@ expect no-components-hive 1 base-manifest-unknown check-skipped
 
 fresh
 rm "$cfg/SOFTWARE" "$cfg/COMPONENTS"
-expect no-hives 1 base-manifest-unknown check-skipped
+expect no-hives 1 base-manifest-unknown check-skipped registry-missing
 
 fresh
 "$mkhive" --dirty "$sources/COMPONENTS.txt" "$cfg/COMPONENTS" || exit 99

@@ -9,9 +9,13 @@
  *     target shell's single-quote rules, back to exactly the input, and is
  *     one single-quoted word;
  *   - both scripts are valid UTF-8 without control characters but '\n',
- *     '\r' and '\t' (no name can start a new command line);
- *   - a name refused by sxs_script_name_ok never appears in a script
- *     outside a comment line (it is left out, not emitted);
+ *     '\r' and '\t' (no name can start a new command line); the ps1 is a
+ *     UTF-8 BOM and then ASCII only (it reads the same in any code page);
+ *   - no name (key forms, file names, Winners keys, image and golden
+ *     paths) appears in a script's code, outside its single-quoted
+ *     literals and comments: a name that ended a literal or a
+ *     here-document early (issue 12 defects 4, 5) would; the sh script has
+ *     no here-document at all;
  *   - the sh script passes `sh -n` (syntax check, nothing is run).
  */
 #include <stdbool.h>
@@ -24,6 +28,15 @@
 #include "report/script.h"
 #include "util/alloc.h"
 #include "util/utf8.h"
+
+/* A version of nparts parts (sometimes another count, which the writer must refuse). */
+static void fuzz_version(struct fuzz_input *in, struct sxs_version *v, unsigned nparts)
+{
+	uint8_t sel = fuzz_u8(in);
+	v->nparts = (uint8_t)((sel & 7) == 7 ? sel % 5 : nparts);
+	for (unsigned i = 0; i < SXS_VERSION_MAX_PARTS; i++)
+		v->part[i] = (uint16_t)fuzz_u32(in);
+}
 
 static char *take(struct fuzz_input *in)
 {
@@ -129,44 +142,124 @@ static void check_quoting(const char *s)
 	sxs_strbuf_release(&sb);
 }
 
-/* names that must not appear outside comments */
-#define MAX_BAD 64
-static const char *bad_names[MAX_BAD];
-static size_t nbad;
+/*
+ * Every name given to the writer: none may appear in a script's code, i.e.
+ * outside single-quoted literals and comments.  A name that ends a literal
+ * or a here-document early (issue 12 defects 4 and 5) leaves its tail in
+ * code, where this finds it.
+ */
+#define MAX_NAMES 64
+static const char *names[MAX_NAMES];
+static size_t nnames;
 
 static void note_name(const char *s)
 {
-	/* short or boilerplate-like names can occur in the script's own text */
-	if (!sxs_script_name_ok(s) && strlen(s) >= 6 && nbad < MAX_BAD && strpbrk(s, "\n\r'\"$`\\;|&<>"))
-		bad_names[nbad++] = s;
+	if (strlen(s) >= 6 && nnames < MAX_NAMES)
+		names[nnames++] = s;
 }
+
+/* The code of a sh script: outside '...' words and # comments; `<<` here is a here-document. */
+static void sh_code(const char *t, struct sxs_strbuf *code)
+{
+	bool word_start = true;
+	for (const char *p = t; *p;) {
+		if (*p == '\'') {
+			const char *e = strchr(p + 1, '\'');
+			FUZZ_CHECK(e, "unterminated single quote in the sh script");
+			sxs_strbuf_adds(code, "''");
+			p = e + 1;
+			word_start = false;
+		} else if (*p == '#' && word_start) {
+			while (*p && *p != '\n')
+				p++;
+		} else if (*p == '\\' && p[1]) {
+			sxs_strbuf_add(code, p, 2);
+			p += 2;
+			word_start = false;
+		} else {
+			word_start = strchr(" \t\n;&|(){}", *p) != NULL;
+			sxs_strbuf_addc(code, *p++);
+		}
+	}
+}
+
+static bool ps_squote(const unsigned char *p)
+{
+	return p[0] == '\'' || (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0x98 && p[2] <= 0x9b);
+}
+
+/* The code of a ps1: outside '...' literals, @'...'@ here-strings and comments. */
+static void ps_code(const char *t, struct sxs_strbuf *code)
+{
+	const unsigned char *p = (const unsigned char *)t;
+	while (*p) {
+		if (p[0] == '<' && p[1] == '#') {
+			const char *e = strstr((const char *)p, "#>");
+			FUZZ_CHECK(e, "unterminated <# comment in the ps1");
+			p = (const unsigned char *)e + 2;
+		} else if (*p == '#') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '@' && p[1] == '\'' && (p[2] == '\r' || p[2] == '\n')) {
+			const char *e = strstr((const char *)p, "\n'@");
+			FUZZ_CHECK(e, "unterminated here-string in the ps1");
+			p = (const unsigned char *)e + 3;
+		} else if (ps_squote(p)) {
+			p += *p == '\'' ? 1 : 3;
+			for (;;) {
+				FUZZ_CHECK(*p, "unterminated literal in the ps1");
+				if (ps_squote(p)) {
+					const unsigned char *q = p + (*p == '\'' ? 1 : 3);
+					if (!ps_squote(q)) {
+						p = q;
+						break;
+					}
+					p = q + (*q == '\'' ? 1 : 3); /* doubled: one quote in the value */
+					continue;
+				}
+				p++;
+			}
+			sxs_strbuf_adds(code, "''");
+		} else {
+			sxs_strbuf_addc(code, (char)*p++);
+		}
+	}
+}
+
+static char *baseline[2]; /* the scripts of an empty plan: names found there prove nothing */
 
 static void check_script(const char *t, size_t len, bool is_sh)
 {
 	FUZZ_CHECK(strlen(t) == len, "NUL in the script");
 	FUZZ_CHECK(sxs_utf8_valid(t, len), "script is not valid UTF-8");
+	if (!is_sh) {
+		/* a UTF-8 BOM, then ASCII: Windows PowerShell 5.1 reads it the same
+		 * in any ANSI code page */
+		FUZZ_CHECK(len >= 3 && !memcmp(t, "\xef\xbb\xbf", 3), "the ps1 has no UTF-8 BOM");
+		t += 3;
+		len -= 3;
+	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)t[i];
 		FUZZ_CHECK(c >= 0x20 ? c != 0x7f : (c == '\n' || c == '\r' || c == '\t'),
 		           "control byte 0x%02x at %zu", c, i);
+		FUZZ_CHECK(is_sh || c < 0x80, "ps1: byte 0x%02x outside ASCII at %zu", c, i);
 	}
-	/* outside comment lines, no refused name */
-	const char *line = t;
-	while (*line) {
-		const char *eol = strchr(line, '\n');
-		size_t n = eol ? (size_t)(eol - line) : strlen(line);
-		const char *p = line;
-		while (p < line + n && (*p == ' ' || *p == '\t'))
-			p++;
-		if (*p != '#') {
-			for (size_t i = 0; i < nbad; i++) {
-				const char *hit = strstr(line, bad_names[i]);
-				FUZZ_CHECK(!hit || hit >= line + n, "refused name '%s' in a %s line: %.*s",
-				           bad_names[i], is_sh ? "sh" : "ps1", (int)n, line);
-			}
-		}
-		line = eol ? eol + 1 : line + n;
+	struct sxs_strbuf code = SXS_STRBUF_INIT;
+	if (is_sh)
+		sh_code(t, &code);
+	else
+		ps_code(t, &code);
+	const char *cs = sxs_strbuf_str(&code);
+	FUZZ_CHECK(!is_sh || !strstr(cs, "<<"), "a here-document in the sh script");
+	for (size_t i = 0; i < nnames; i++) {
+		if (strstr(baseline[is_sh], names[i]))
+			continue;
+		const char *hit = strstr(cs, names[i]);
+		FUZZ_CHECK(!hit, "%s: name '%s' is in code outside a literal: ...%.80s", is_sh ? "sh" : "ps1",
+		           names[i], hit > cs + 40 ? hit - 40 : cs);
 	}
+	sxs_strbuf_release(&code);
 	if (is_sh) {
 		int fds[2];
 		if (pipe(fds))
@@ -197,6 +290,22 @@ static void check_script(const char *t, size_t len, bool is_sh)
 	}
 }
 
+static void make_baseline(void)
+{
+	if (baseline[0])
+		return;
+	struct sxs_comparison c;
+	sxs_comparison_init(&c);
+	for (int kind = 0; kind < 2; kind++) {
+		struct sxs_strbuf out = SXS_STRBUF_INIT;
+		if (sxs_script_write(&out, kind ? SXS_SCRIPT_SH : SXS_SCRIPT_PS1, &c, NULL, NULL))
+			abort();
+		baseline[kind] = sxs_strbuf_detach(&out, NULL);
+		if (!baseline[kind])
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in = {data, size};
@@ -205,8 +314,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(q);
 
 	struct sxs_comparison c;
+	make_baseline();
 	sxs_comparison_init(&c);
-	nbad = 0;
+	nnames = 0;
 	c.image = take(&in);
 	c.golden = take(&in);
 	c.golden_label = take(&in);
@@ -245,16 +355,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		} else {
 			a->winners_key = take(&in);
-			a->band = take(&in);
-			a->winner = sel & 1 ? take(&in) : NULL;
+			note_name(a->winners_key);
+			fuzz_version(&in, &a->band, 2);
+			if (sel & 1)
+				fuzz_version(&in, &a->winner, 4);
 			a->set_default_band = sel & 2;
 			a->band_exists = sel & 4;
+			a->saw_default_band = sel & 8;
+			fuzz_version(&in, &a->seen_default_band, 2);
+			a->saw_winner = sel & 0x40;
+			fuzz_version(&in, &a->seen_winner, 4);
 			size_t nv = (sel >> 4) & 3;
-			a->versions = sxs_calloc(nv ? nv : 1, sizeof(char *));
-			if (!a->versions)
+			a->versions = sxs_calloc(nv ? nv : 1, sizeof(*a->versions));
+			a->keep_versions = sxs_calloc(nv ? nv : 1, sizeof(*a->keep_versions));
+			if (!a->versions || !a->keep_versions)
 				abort();
-			for (size_t i = 0; i < nv; i++)
-				a->versions[a->nversions++] = take(&in);
+			for (size_t i = 0; i < nv; i++) {
+				fuzz_version(&in, &a->versions[a->nversions++], 4);
+				fuzz_version(&in, &a->keep_versions[a->nkeep_versions++], 4);
+			}
 		}
 	}
 	if (in.left) {

@@ -15,6 +15,7 @@
 #include "util/hex.h"
 #include "util/map.h"
 #include "util/strbuf.h"
+#include "util/version.h"
 
 static const char *const diff_names[SXS_DIFF_COUNT] = {
 	[SXS_DIFF_BUILD] = "build-differs",
@@ -62,10 +63,8 @@ static void action_release(struct sxs_action *a)
 	for (size_t i = 0; i < a->nfiles; i++)
 		sxs_free(a->files[i].name);
 	sxs_free(a->files);
-	sxs_free(a->band);
-	sxs_free(a->winner);
-	sxs_strv_free(a->versions, a->nversions);
-	sxs_strv_free(a->keep_versions, a->nkeep_versions);
+	sxs_free(a->versions);
+	sxs_free(a->keep_versions);
 }
 
 void sxs_comparison_release(struct sxs_comparison *c)
@@ -792,20 +791,51 @@ static void compare_band(struct cmp *cx, const char *key, const struct sxs_winne
 	enum sxs_action_kind kind = !fh ? SXS_ACT_CREATE_WINNERS_KEY
 	                            : (set_winner || set_default) ? SXS_ACT_SET_WINNER
 	                                                          : SXS_ACT_ADD_WINNERS_VERSION;
+	/*
+	 * The action carries parsed versions only (util/version.h): the model's
+	 * Winners strings were validated where the hive was read, the installed
+	 * versions come from identities; anything that does not parse is not
+	 * written to a script.
+	 */
+	const char *winner = set_winner ? gb->winner : hb ? hb->winner : gb->winner;
+	struct sxs_version band_v, winner_v, seen_v;
+	if (sxs_band_parse(gb->band, &band_v) || !winner || sxs_version_parse(winner, &winner_v) ||
+	    (fh && fh->band && sxs_band_parse(fh->band, &seen_v)) ||
+	    (hb && hb->winner && sxs_version_parse(hb->winner, &seen_v))) {
+		add_unfixable(cx, NULL, key, NULL, "band %s: a band or winner is not a version", gb->band);
+		goto out;
+	}
+	for (size_t i = 0; i < nadd; i++)
+		if (!sxs_version_valid(add[i])) {
+			add_unfixable(cx, NULL, key, NULL, "installed version '%s' is not a version a Winners value can name",
+			              add[i]);
+			goto out;
+		}
 	struct sxs_action *a = add_action(cx, kind, NULL, key);
 	if (!a)
 		goto out;
-	a->band = dup_or_oom(cx, gb->band);
-	a->winner = dup_or_oom(cx, set_winner ? gb->winner : hb ? hb->winner : gb->winner);
+	a->band = band_v;
+	a->winner = winner_v;
 	a->set_default_band = set_default;
 	a->band_exists = hb != NULL;
-	a->versions = add;
-	a->nversions = nadd;
-	add = NULL;
-	nadd = 0;
-	if (hb)
-		for (size_t i = 0; i < hb->nversions; i++)
-			strv_push(cx, &a->keep_versions, &a->nkeep_versions, hb->versions[i]);
+	/* what the plan saw here: the scripts re-check it before they write */
+	if (fh && fh->band) {
+		a->saw_default_band = true;
+		sxs_band_parse(fh->band, &a->seen_default_band);
+	}
+	if (hb && hb->winner) {
+		a->saw_winner = true;
+		sxs_version_parse(hb->winner, &a->seen_winner);
+	}
+	if (nadd && !(a->versions = sxs_calloc(nadd, sizeof(*a->versions))))
+		cx->oom = true;
+	for (size_t i = 0; a->versions && i < nadd; i++)
+		sxs_version_parse(add[i], &a->versions[a->nversions++]);
+	if (hb && hb->nversions && !(a->keep_versions = sxs_calloc(hb->nversions, sizeof(*a->keep_versions))))
+		cx->oom = true;
+	for (size_t i = 0; a->keep_versions && i < hb->nversions; i++)
+		if (sxs_version_parse(hb->versions[i], &a->keep_versions[a->nkeep_versions]) == 0)
+			a->nkeep_versions++;
 	if (kind == SXS_ACT_CREATE_WINNERS_KEY)
 		set_reason(cx, a, "the family has %zu version(s) here but no Winners key; the golden side's winner %s is installed here",
 		           nvh, gb->winner);
@@ -851,6 +881,17 @@ static void compare_family(struct cmp *cx, const char *key)
 		else if (!fh)
 			add_unfixable(cx, NULL, key, NULL,
 			              "no Winners key here and the golden side does not have this family");
+		goto out;
+	}
+	/*
+	 * A key with names that are not versions was only partly read (scan:
+	 * winner-malformed): a script would rewrite the values it does not know.
+	 */
+	if ((fh && fh->malformed) || fg->malformed) {
+		add_unfixable(cx, NULL, key, NULL,
+		              "the Winners key %s has names or values that are not versions (winner-malformed: %s); compare it with the golden side by hand",
+		              fh && fh->malformed ? "here" : "on the golden side",
+		              fh && fh->malformed ? fh->malformed_detail : fg->malformed_detail);
 		goto out;
 	}
 	if (!fh)
@@ -947,7 +988,7 @@ static int action_cmp(const void *pa, const void *pb)
 		return c;
 	if (a->set_default_band != b->set_default_band)
 		return a->set_default_band ? -1 : 1; /* the winning band first */
-	return sxs_version_compare(a->band ? a->band : "", b->band ? b->band : "");
+	return sxs_version_cmp(&a->band, &b->band);
 }
 
 static int unfixable_cmp(const void *pa, const void *pb)

@@ -9,6 +9,7 @@
 #include "check/findings.h"
 #include "digest/digest.h"
 #include "store/model.h"
+#include "util/version.h"
 
 /*
  * Golden-PC comparison: diff the model of a broken image against the model
@@ -88,15 +89,23 @@ struct sxs_action {
 	/* SXS_ACT_RESTORE_MANIFEST */
 	uint8_t manifest_sha256[32]; /* of the decoded manifest the copy must hold */
 	bool manifest_exists;       /* a manifest file is present on this side */
-	/* Winners actions */
-	char *band;                 /* band subkey written */
-	char *winner;               /* band default (winning version), or NULL */
+	/*
+	 * Winners actions.  Bands and versions are parsed values (util/version.h),
+	 * never text from the image: a script formats them itself.
+	 */
+	struct sxs_version band;    /* band subkey written */
+	struct sxs_version winner;  /* band default (winning version) written */
 	bool set_default_band;      /* also set Winners\<key> (default) = band */
 	bool band_exists;           /* the band subkey exists on this side */
-	char **versions;            /* version values to add (0x01) */
+	struct sxs_version *versions; /* version values to add (0x01) */
 	size_t nversions;
-	char **keep_versions;       /* version values already there (kept) */
+	struct sxs_version *keep_versions; /* version values already there (kept) */
 	size_t nkeep_versions;
+	/* what the plan saw here (re-checked by the scripts before they write) */
+	bool saw_default_band;      /* Winners\<key> had a default band */
+	struct sxs_version seen_default_band;
+	bool saw_winner;            /* the band subkey had a default */
+	struct sxs_version seen_winner;
 };
 
 /* Something that differs and that the plan cannot repair. */

@@ -90,8 +90,8 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"boot the machine once so the pending operations complete, then scan again"},
 	[SXS_F_HIVE_DIRTY] = {
 		"hive-dirty", SXS_SEV_WARNING, SXS_CBS_NONE,
-		"a registry hive was not cleanly written (sequence numbers differ); its newest changes are in .LOG1/.LOG2 and were not read",
-		"boot Windows once or load and unload the hive with reg.exe, then scan again"},
+		"a registry hive is dirty (not completely written) and its .LOG1/.LOG2 could not be replayed (absent, damaged or not matching): what it says may be stale, and findings resting on it are tentative",
+		"boot Windows once (it replays the logs) or copy the hive together with its .LOG1/.LOG2, then scan again; sxscheck hive recover says what the logs hold"},
 	[SXS_F_HIVE_UNREADABLE] = {
 		"hive-unreadable", SXS_SEV_ERROR, SXS_CBS_METADATA,
 		"a registry hive exists but could not be opened as a hive",
@@ -100,6 +100,23 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"check-skipped", SXS_SEV_INFO, SXS_CBS_NONE,
 		"a check could not run because its input is absent (for example no COMPONENTS or SOFTWARE hive)",
 		"none; the report says which checks ran"},
+	/* disks (issue 15) */
+	[SXS_F_HIVE_REPLAYED] = {
+		"hive-replayed", SXS_SEV_INFO, SXS_CBS_NONE,
+		"a dirty registry hive was read after replaying its .LOG1/.LOG2 in memory, as Windows does when it loads it (the image is not written)",
+		"none; sxscheck hive recover -o writes the recovered hive for other tools"},
+	[SXS_F_VOLUME_HIBERNATED] = {
+		"volume-hibernated", SXS_SEV_WARNING, SXS_CBS_NONE,
+		"hiberfil.sys says Windows is hibernated (or suspended by Fast Startup): the volume is older than what Windows holds in memory, and repair scripts refuse to run on it",
+		"resume Windows and shut it down fully (shutdown /s /t 0, or Fast Startup off), or read the volume read-only only"},
+	[SXS_F_REGISTRY_MISSING] = {
+		"registry-missing", SXS_SEV_WARNING, SXS_CBS_NONE,
+		"neither the COMPONENTS nor the SOFTWARE hive is in System32\\config, so only the files were checked",
+		"check that ROOT is a whole Windows volume (not a copy of WinSxS); --no-registry asks for the files-only check on purpose"},
+	[SXS_F_WINDOWS_UNSUPPORTED] = {
+		"windows-version-unsupported", SXS_SEV_WARNING, SXS_CBS_NONE,
+		"the image is older than Windows 10 (build from SOFTWARE CurrentVersion); sxscheck's store rules are those of Windows 10/11 and Server 2016+",
+		"check Windows 7/8.1 stores on Windows with DISM or the System Update Readiness tool; findings here are not calibrated for them"},
 	/* state (issue 11): deployments, marks, catalogs; packages.md §5, §6.1 */
 	[SXS_F_DEPLOYMENT_MARK_ORPHAN] = {
 		"deployment-mark-orphan", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
@@ -168,6 +185,7 @@ static void finding_release(struct sxs_finding *fd)
 	sxs_free(fd->actual);
 	sxs_free(fd->algorithm);
 	sxs_free(fd->winners_key);
+	sxs_free(fd->tentative);
 	for (size_t i = 0; i < fd->nversions; i++)
 		sxs_free(fd->versions[i]);
 	sxs_free(fd->versions);

@@ -51,6 +51,11 @@ enum sxs_finding_kind {
 	SXS_F_HIVE_DIRTY,
 	SXS_F_HIVE_UNREADABLE,
 	SXS_F_CHECK_SKIPPED,
+	/* disks (issue 15): hive logs, hibernated volumes, wrong targets */
+	SXS_F_HIVE_REPLAYED,
+	SXS_F_VOLUME_HIBERNATED,
+	SXS_F_REGISTRY_MISSING,
+	SXS_F_WINDOWS_UNSUPPORTED,
 	/* state (issue 11): deployments, marks, catalogs (check/deploy.c) */
 	SXS_F_DEPLOYMENT_MARK_ORPHAN,
 	SXS_F_DEPLOYMENT_MARK_MALFORMED,
@@ -88,6 +93,8 @@ struct sxs_finding {
 	char *winners_key; /* Winners key form, or NULL */
 	char **versions;   /* for Winners findings */
 	size_t nversions;
+	char *tentative;   /* why this finding may be stale (it rests on a dirty hive
+	                      whose logs could not be replayed), or NULL */
 };
 
 struct sxs_findings {

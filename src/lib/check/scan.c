@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "check/scan.h"
+#include "check/hives.h"
+#include "check/volume.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -401,6 +403,16 @@ static int add_versions(struct sxs_finding *fd, char **v, size_t n)
 	return 0;
 }
 
+/* A Winners key with names that are not versions (left out of the model). */
+static void report_malformed(const struct sxs_winner_family *f, struct sxs_findings *out)
+{
+	struct sxs_finding *fd = sxs_findings_add(out, SXS_F_WINNER_MALFORMED, NULL, NULL,
+	                                          "Winners key %s: %s", f->key,
+	                                          f->malformed_detail ? f->malformed_detail : "malformed");
+	if (fd && sxs_finding_set(&fd->winners_key, f->key))
+		out->oom = true;
+}
+
 /* What the components of one Winners family say about it. */
 enum {
 	FAM_SEEN = 1u << 0,
@@ -475,8 +487,7 @@ static void check_family(const struct sxs_model *m, const struct sxs_family_inde
 		out->oom = true;
 	sxs_check_gate(m, out, fd);
 	if (f && f->malformed)
-		sxs_findings_add(out, SXS_F_WINNER_MALFORMED, NULL, NULL, "Winners key %s: %s", f->key,
-		                 f->malformed_detail ? f->malformed_detail : "malformed");
+		report_malformed(f, out);
 	sxs_strv_free(v, n);
 }
 
@@ -524,7 +535,11 @@ static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 	/* Winners keys for families with no version in the store */
 	for (size_t i = 0; i < m->nfamilies && !out->oom; i++) {
 		const struct sxs_winner_family *f = &m->families[i];
-		if (sxs_map_has(&seen, f->key, strlen(f->key)) || !f->band)
+		if (sxs_map_has(&seen, f->key, strlen(f->key)))
+			continue;
+		if (f->malformed)
+			report_malformed(f, out);
+		if (!f->band)
 			continue;
 		const char *winner = NULL;
 		for (size_t j = 0; j < f->nbands; j++)
@@ -555,12 +570,8 @@ static void check_state(const struct sxs_model *m, struct sxs_findings *out)
 	if (m->pending_hive)
 		sxs_findings_add(out, SXS_F_PENDING_OPERATIONS, NULL, "COMPONENTS",
 		                 "COMPONENTS has PendingXmlIdentifier; results may be transient");
-	if (m->components_dirty)
-		sxs_findings_add(out, SXS_F_HIVE_DIRTY, NULL, "System32/config/COMPONENTS",
-		                 "COMPONENTS hive is dirty: its newest changes are in .LOG1/.LOG2 and were not read");
-	if (m->software_dirty)
-		sxs_findings_add(out, SXS_F_HIVE_DIRTY, NULL, "System32/config/SOFTWARE",
-		                 "SOFTWARE hive is dirty: its newest changes are in .LOG1/.LOG2 and were not read");
+	sxs_check_volume(m, out); /* hibernation, wrong targets (check/volume.c) */
+	sxs_check_hives(m, out); /* replayed or dirty hives (check/hives.c) */
 	if (!m->have_components_hive && m->components_problem && !m->components_unreadable)
 		sxs_findings_add(out, SXS_F_CHECK_SKIPPED, NULL, "System32/config/COMPONENTS",
 		                 "COMPONENTS checks skipped (%s)", m->components_problem);
@@ -615,6 +626,8 @@ int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out)
 		check_winners(m, out);
 	if (!out->oom)
 		sxs_check_deployments(m, out);
+	if (!out->oom && sxs_check_tentative(m, out))
+		out->oom = true;
 	sxs_findings_sort(out);
 	return sxs_findings_error(out);
 }

@@ -138,6 +138,24 @@ static int b64val(unsigned char c)
  * so the (tiny) strict decoder is ours: a DigestValue is either exactly
  * right or a finding.
  */
+void sxs_base64_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = alphabet[v >> 18];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? alphabet[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
 int sxs_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap,
                       size_t *len_ret)
 {

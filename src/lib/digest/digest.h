@@ -40,6 +40,10 @@ int sxs_digest_buffer(enum sxs_digest_alg alg, const void *data, size_t len,
 int sxs_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap,
                       size_t *len_ret);
 
+/* Standard base64 with padding of len bytes into out (4 * ((len + 2) / 3) + 1 bytes). */
+void sxs_base64_encode(const uint8_t *in, size_t len, char *out);
+#define SXS_BASE64_LEN(n) (4 * (((n) + 2) / 3))
+
 /* zlib/IEEE CRC-32 (the PSFX f/r/n prefix). */
 uint32_t sxs_crc32(uint32_t crc, const void *data, size_t len);
 

@@ -13,6 +13,7 @@
 
 #include "util/alloc.h"
 #include "util/bytes.h"
+#include "util/strbuf.h"
 
 /* ------------------------------------------------------------------ */
 /* errors                                                             */
@@ -409,44 +410,83 @@ static bool safe_relpath(const char *p)
 	return true;
 }
 
-/* <base>.LOG1 / <base>.LOG2 in any case, regular and not empty. */
-static int find_logs(int dir_fd, const char *base, bool *ret, const char *display,
-                     struct sxs_diag *diag)
+/*
+ * A dirty hive is read as Windows would load it: replay its logs onto a
+ * copy in memory (replay.h).  On success the copy replaces the mapping of
+ * the primary and *fd (the file hivex is given) becomes an anonymous file
+ * holding it; the file on disk is only read.  When the logs cannot recover
+ * the hive, the primary is kept and the reason noted.
+ */
+static int replay_if_dirty(struct sxs_hive *h, int dir_fd, const char *base, int *fd,
+                           struct stat *st)
 {
-	/* A new open file description: a dup would share (and move) the caller's
-	 * directory offset. */
-	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return sxs_diag_set(diag, sxs_errno_status(errno),
-		                    "%s: cannot list its directory for logs", display);
-	DIR *dir = fdopendir(fd);
-	if (!dir) {
-		int e = errno;
-		close(fd);
-		return sxs_diag_set(diag, sxs_errno_status(e),
-		                    "%s: cannot list its directory for logs", display);
+	struct sxs_hive_logs logs;
+	struct sxs_replay *r = &h->replay;
+	int err = sxs_hive_logs_load(dir_fd, base, &logs);
+	if (err)
+		return err;
+	h->has_logs = (logs.present[0] && logs.len[0] > 0) || (logs.present[1] && logs.len[1] > 0);
+	err = sxs_replay_run(h->map, h->size, logs.map[0], logs.len[0], logs.map[1], logs.len[1],
+	                     r, NULL);
+	if (!err)
+		sxs_hive_logs_notes(&logs, r);
+	sxs_hive_logs_release(&logs);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0; /* not a primary hive: check_layout says so */
+	if (r->state == SXS_REPLAY_CLEAN)
+		return 0;
+	h->file_dirty = true;
+	h->recovery = r->state == SXS_REPLAY_DONE ? SXS_HIVE_REPLAYED : SXS_HIVE_UNREPLAYED;
+	err = sxs_replay_describe(r, base, &h->recovery_note);
+	if (err || r->state != SXS_REPLAY_DONE)
+		return err;
+
+	/* the recovered bytes must hold up as a hive before they replace the file */
+	int mfd = -1;
+	void *map = MAP_FAILED;
+	struct sxs_diag why = {{0}};
+	err = sxs_hive_anon_file("sxscheck-recovered-hive", r->data, r->len, &mfd);
+	if (!err) {
+		map = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, mfd, 0);
+		if (map == MAP_FAILED)
+			err = -sxs_errno_status(errno);
 	}
-	size_t blen = strlen(base);
-	bool found = false;
-	struct dirent *de;
-	while (!found && (de = readdir(dir)) != NULL) {
-		const char *n = de->d_name;
-		if (strlen(n) != blen + 5)
-			continue;
-		bool same = true;
-		for (size_t i = 0; i < blen && same; i++)
-			same = ascii_lower((unsigned char)n[i]) == ascii_lower((unsigned char)base[i]);
-		if (!same || !(sxs_hive_name_eq(n + blen, ".log1") ||
-		               sxs_hive_name_eq(n + blen, ".log2")))
-			continue;
-		struct stat st;
-		if (fstatat(dirfd(dir), n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_size > 0)
-			found = true;
+	if (!err) {
+		const uint8_t *old_map = h->map;
+		size_t old_size = h->size;
+		h->map = map;
+		h->size = r->len;
+		if (check_layout(h, &why) == 0) {
+			munmap((void *)old_map, old_size);
+			close(*fd);
+			*fd = mfd;
+			(void)fstat(mfd, st);
+			sxs_replay_release(r);
+			return 0;
+		}
+		h->map = old_map;
+		h->size = old_size;
 	}
-	closedir(dir);
-	*ret = found;
-	return 0;
+	/* malformed after replay, or no anonymous file: read the primary as it is */
+	if (map != MAP_FAILED)
+		munmap(map, r->len);
+	if (mfd >= 0)
+		close(mfd);
+	sxs_replay_release(r);
+	if (err == -SXS_ENOMEM)
+		return err;
+	h->recovery = SXS_HIVE_UNREPLAYED;
+	sxs_free(h->recovery_note);
+	h->recovery_note = NULL;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	if (err)
+		sxs_strbuf_addf(&sb, "not replayed: no memory file for the recovered hive (%s)",
+		                sxs_strerror(err));
+	else
+		sxs_strbuf_addf(&sb, "not replayed: the logs leave a malformed hive (%s)",
+		                why.msg);
+	h->recovery_note = sxs_strbuf_detach(&sb, NULL);
+	return h->recovery_note ? 0 : -SXS_ENOMEM;
 }
 
 int sxs_hive_open(int dirfd, const char *relpath, const char *display,
@@ -535,18 +575,31 @@ int sxs_hive_open(int dirfd, const char *relpath, const char *display,
 	}
 	h->map = map;
 
-	err = check_layout(h, diag);
+	err = replay_if_dirty(h, dir_fd >= 0 ? dir_fd : dirfd, base, &fd, &st);
 	if (err < 0)
 		goto out;
+	if (h->recovery == SXS_HIVE_REPLAYED) {
+		/* the file's own numbers, not the recovered ones */
+		h->seq1 = h->replay.seq1;
+		h->seq2 = h->replay.seq2;
+	} else {
+		struct sxs_diag why = {{0}};
+		err = check_layout(h, &why);
+		if (err < 0) {
+			if (h->recovery == SXS_HIVE_UNREPLAYED)
+				sxs_diag_set(diag, -err, "%s; dirty, and its logs cannot recover it (%s)",
+				             why.msg, h->recovery_note);
+			else
+				sxs_diag_set(diag, -err, "%s", why.msg);
+			goto out;
+		}
+	}
 	/*
 	 * hivex maps the file again: drop our resident copy (clean file pages,
 	 * faulted back in on the rare later look) so a 100 MB COMPONENTS hive
 	 * is not counted twice in the scan's memory.
 	 */
-	madvise(map, h->size, MADV_DONTNEED);
-	err = find_logs(dir_fd >= 0 ? dir_fd : dirfd, base, &h->has_logs, display, diag);
-	if (err < 0)
-		goto out;
+	madvise((void *)h->map, h->size, MADV_DONTNEED);
 
 	/* hivex opens by name: give it the file we checked, not the path again. */
 	char fdpath[64];
@@ -594,6 +647,8 @@ void sxs_hive_free(struct sxs_hive *h)
 		hivex_close(h->hx);
 	if (h->map)
 		munmap((void *)h->map, h->size);
+	sxs_replay_release(&h->replay);
+	sxs_free(h->recovery_note);
 	sxs_free(h->display);
 	sxs_free(h);
 }
@@ -610,7 +665,22 @@ const char *sxs_hive_error(const struct sxs_hive *h)
 
 bool sxs_hive_is_dirty(const struct sxs_hive *h)
 {
-	return h->seq1 != h->seq2;
+	return h->file_dirty || h->seq1 != h->seq2;
+}
+
+enum sxs_hive_recovery sxs_hive_recovery(const struct sxs_hive *h)
+{
+	return h->recovery;
+}
+
+const char *sxs_hive_recovery_note(const struct sxs_hive *h)
+{
+	return h->recovery_note ? h->recovery_note : "";
+}
+
+const struct sxs_replay *sxs_hive_replay_info(const struct sxs_hive *h)
+{
+	return &h->replay;
 }
 
 uint32_t sxs_hive_seq1(const struct sxs_hive *h)

@@ -25,11 +25,17 @@
  * hash index of all its children (kept until sxs_hive_free()), so looking
  * up each of 30,000 children of DerivedData\Components is O(1) each.
  *
- * Dirty hives: hivex does not replay .LOG1/.LOG2 transaction logs.  When
- * sxs_hive_is_dirty() is true the primary file may miss recent changes;
- * callers should say so rather than report what looks like corruption.
- * A base block whose checksum is wrong cannot be read at all (hivex refuses
- * it too): sxs_hive_open() fails with -SXS_EFORMAT and says so.
+ * Dirty hives (base block checksum wrong, or sequence numbers that differ):
+ * their newest changes are in <hive>.LOG1/.LOG2.  sxs_hive_open() replays
+ * the logs in memory as Windows does when it loads the hive (replay.h) and
+ * hands the recovered bytes to hivex through an anonymous memory file; the
+ * image is never written.  sxs_hive_recovery() says what happened: CLEAN,
+ * REPLAYED, or UNREPLAYED (logs absent, damaged or not matching: the
+ * primary file is read as it is, and may miss recent changes; callers
+ * should say so rather than report what looks like corruption).  A dirty
+ * hive whose base block checksum is wrong and whose logs cannot restore it
+ * cannot be read at all: sxs_hive_open() fails with -SXS_EFORMAT and says
+ * why.
  *
  * A handle is not thread-safe (the child index is built lazily); use one
  * handle per thread or lock around calls.
@@ -89,10 +95,35 @@ const char *sxs_hive_display(const struct sxs_hive *h);
  * e.g. "COMPONENTS: subkey list at 0x2a0 of key at 0x1020 is malformed". */
 const char *sxs_hive_error(const struct sxs_hive *h);
 
-/* Base-block state.  Dirty: primary sequence != secondary sequence. */
+/* The file on disk is dirty: sequence numbers differ or checksum wrong
+ * (true also when the logs were replayed; see sxs_hive_recovery()). */
 bool sxs_hive_is_dirty(const struct sxs_hive *h);
+/* The sequence numbers of the file on disk. */
 uint32_t sxs_hive_seq1(const struct sxs_hive *h);
 uint32_t sxs_hive_seq2(const struct sxs_hive *h);
+
+enum sxs_hive_recovery {
+	SXS_HIVE_CLEAN,      /* not dirty */
+	SXS_HIVE_REPLAYED,   /* dirty; read as recovered from its logs */
+	SXS_HIVE_UNREPLAYED, /* dirty; logs absent, damaged or not matching: stale */
+};
+enum sxs_hive_recovery sxs_hive_recovery(const struct sxs_hive *h);
+/* One line: "replayed from COMPONENTS.LOG1 (1 entry, 1 page) ...", "not
+ * replayed: <why>", or "" for a clean hive (see sxs_replay_describe). */
+const char *sxs_hive_recovery_note(const struct sxs_hive *h);
+/* The replay's details (logs used, entries, pages); data/len are empty. */
+const struct sxs_replay *sxs_hive_replay_info(const struct sxs_hive *h);
+
+/*
+ * For `sxscheck hive recover`: read the hive file `relpath` below dirfd and
+ * its logs and replay them, without hivex.  *ret as sxs_replay_run() gives
+ * it (release with sxs_replay_release()); *note_ret (optional, sxs_free)
+ * is sxs_replay_describe()'s line.  Errors: as sxs_hive_open() for the
+ * file itself; bad logs are never an error.
+ */
+struct sxs_replay;
+int sxs_hive_replay_file(int dirfd, const char *relpath, const char *display,
+                         struct sxs_replay *ret, char **note_ret, struct sxs_diag *diag);
 /* A <hive>.LOG1 or <hive>.LOG2 (any case) next to the hive, regular, size > 0. */
 bool sxs_hive_has_logs(const struct sxs_hive *h);
 

@@ -7,6 +7,7 @@
 #include <hivex.h>
 
 #include "hive/hive.h"
+#include "hive/replay.h"
 
 /*
  * regf layout (msuhanov's "Windows registry file format specification").
@@ -54,6 +55,23 @@
 
 struct child_index;
 
+/* <hive>.LOG1 and .LOG2 next to a hive, mapped read-only (see recover.c). */
+struct sxs_hive_logs {
+	const uint8_t *map[2]; /* NULL when absent, empty or unreadable */
+	size_t len[2];
+	char *name[2];         /* as spelled on disk, NULL when absent */
+	bool present[2];       /* a regular file (empty included) */
+	char problem[2][SXS_REPLAY_NOTE_MAX]; /* there but not usable as a file */
+};
+
+/* Find and map the logs of `base` in dir_fd.  0 or -SXS_ENOMEM. */
+int sxs_hive_logs_load(int dir_fd, const char *base, struct sxs_hive_logs *logs);
+void sxs_hive_logs_release(struct sxs_hive_logs *logs);
+/* Copy the file-level problems of the logs into the replay's notes. */
+void sxs_hive_logs_notes(const struct sxs_hive_logs *logs, struct sxs_replay *r);
+/* An anonymous file (memfd, else an unlinked temporary file) holding data. */
+int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *fd_ret);
+
 struct sxs_hive {
 	hive_h *hx;
 	char *display;
@@ -61,8 +79,12 @@ struct sxs_hive {
 	size_t size;        /* file size */
 	size_t bins_end;    /* 4096 + hive bins data size (<= size) */
 	sxs_hnode root;
-	uint32_t seq1, seq2;
+	uint32_t seq1, seq2;   /* of the file on disk (before any replay) */
+	bool file_dirty;       /* the file on disk needs its logs */
 	bool has_logs;
+	enum sxs_hive_recovery recovery;
+	struct sxs_replay replay; /* data freed once handed to hivex */
+	char *recovery_note;
 	unsigned touches;   /* key and value reads since our mapping was trimmed */
 	void *hx_map;       /* hivex's own mapping of the file, or NULL if not found */
 	size_t hx_len;

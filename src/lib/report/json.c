@@ -71,6 +71,7 @@ static struct json_object *finding_json(const struct sxs_finding *fd)
 	err |= sxs_json_add_string(o, "expected", fd->expected);
 	err |= sxs_json_add_string(o, "actual", fd->actual);
 	err |= sxs_json_add_string(o, "winners_key", fd->winners_key);
+	err |= sxs_json_add_string(o, "tentative", fd->tentative);
 	if (fd->nversions) {
 		struct json_object *a = json_object_new_array();
 		for (size_t i = 0; a && i < fd->nversions && !err; i++) {
@@ -81,6 +82,50 @@ static struct json_object *finding_json(const struct sxs_finding *fd)
 			}
 		}
 		err |= sxs_json_add(o, "versions", a);
+	}
+	if (err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* {"read": "clean"|"replayed"|"stale", "note", "logs", "entries", "pages"}, or NULL */
+static struct json_object *hive_json(bool have, const struct sxs_hive_fact *fact)
+{
+	static const char *const names[] = {
+		[SXS_HIVE_READ_CLEAN] = "clean",
+		[SXS_HIVE_READ_REPLAYED] = "replayed",
+		[SXS_HIVE_READ_UNREPLAYED] = "stale",
+	};
+	struct json_object *o = json_object_new_object();
+	int err = 0;
+	if (!o)
+		return NULL;
+	err |= sxs_json_add(o, "read", json_object_new_boolean(have));
+	if (have) {
+		err |= sxs_json_add_string(o, "state", names[fact->read]);
+		err |= sxs_json_add_string(o, "note", fact->note);
+		if (fact->read == SXS_HIVE_READ_REPLAYED) {
+			struct json_object *a = json_object_new_array();
+			/* fact->logs is "X.LOG1, X.LOG2" */
+			const char *p = fact->logs ? fact->logs : "";
+			while (a && *p && !err) {
+				size_t n = strcspn(p, ",");
+				struct json_object *v = json_object_new_string_len(p, (int)n);
+				if (!v || json_object_array_add(a, v)) {
+					json_object_put(v);
+					err = -1;
+				}
+				p += n;
+				while (*p == ',' || *p == ' ')
+					p++;
+			}
+			err |= sxs_json_add(o, "logs", a);
+			err |= sxs_json_add(o, "format", json_object_new_string(fact->old_format ? "old" : "new"));
+			err |= sxs_json_add(o, "entries", json_object_new_int64(fact->entries));
+			err |= sxs_json_add(o, "pages", json_object_new_int64(fact->pages));
+		}
 	}
 	if (err) {
 		json_object_put(o);
@@ -149,6 +194,21 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(doc, "components_hive", json_object_new_boolean(m->have_components_hive));
 	err |= sxs_json_add_string(doc, "liveness", m->liveness_known ? "known" : "unknown");
 	err |= sxs_json_add(doc, "software_hive", json_object_new_boolean(m->have_software_hive));
+	struct json_object *hives = json_object_new_object();
+	if (hives) {
+		err |= sxs_json_add(hives, "COMPONENTS", hive_json(m->have_components_hive, &m->components_log));
+		err |= sxs_json_add(hives, "SOFTWARE", hive_json(m->have_software_hive, &m->software_log));
+	}
+	err |= sxs_json_add(doc, "hives", hives);
+	if (m->registry_skipped)
+		err |= sxs_json_add(doc, "registry_skipped", json_object_new_boolean(true));
+	struct json_object *hib = json_object_new_object();
+	if (hib) {
+		err |= sxs_json_add_string(hib, "state", sxs_hiber_state_name(m->hibernation));
+		if (m->hiber_signature[0])
+			err |= sxs_json_add_string(hib, "signature", m->hiber_signature);
+	}
+	err |= sxs_json_add(doc, "hibernation", hib);
 	err |= sxs_json_add(doc, "findings", arr);
 	err |= sxs_json_add(doc, "summary", summary);
 	err |= sxs_json_add(doc, "stats", stats);

@@ -8,6 +8,7 @@
 #include "report/report.h"
 #include "util/hex.h"
 #include "util/status.h"
+#include "util/version.h"
 
 static const char *sev_name(enum sxs_severity s)
 {
@@ -37,12 +38,20 @@ static void side_line(struct sxs_strbuf *out, const char *title, const char *pat
 	sxs_strbuf_adds(out, ")\n");
 }
 
-static void versions_text(struct sxs_strbuf *out, char *const *v, size_t n)
+static void versions_text(struct sxs_strbuf *out, const struct sxs_version *v, size_t n)
 {
+	char buf[SXS_VERSION_STR_MAX];
 	for (size_t i = 0; i < n; i++) {
 		sxs_strbuf_adds(out, i ? ", " : "");
-		esc(out, v[i]);
+		sxs_strbuf_adds(out, sxs_version_format(&v[i], buf));
 	}
+}
+
+/* A parsed version as text (it holds digits and dots only). */
+static void ver(struct sxs_strbuf *out, const struct sxs_version *v)
+{
+	char buf[SXS_VERSION_STR_MAX];
+	sxs_strbuf_adds(out, sxs_version_format(v, buf));
 }
 
 static void action_text(struct sxs_strbuf *out, size_t step, const struct sxs_action *a)
@@ -82,11 +91,11 @@ static void action_text(struct sxs_strbuf *out, size_t step, const struct sxs_ac
 		sxs_strbuf_adds(out, "Create Winners key ");
 		esc(out, a->winners_key);
 		sxs_strbuf_adds(out, "\n     default band ");
-		esc(out, a->band);
+		ver(out, &a->band);
 		sxs_strbuf_adds(out, ", band ");
-		esc(out, a->band);
+		ver(out, &a->band);
 		sxs_strbuf_adds(out, " winner ");
-		esc(out, a->winner);
+		ver(out, &a->winner);
 		sxs_strbuf_addf(out, ", %zu version value(s): ", a->nversions);
 		versions_text(out, a->versions, a->nversions);
 		sxs_strbuf_addc(out, '\n');
@@ -97,13 +106,13 @@ static void action_text(struct sxs_strbuf *out, size_t step, const struct sxs_ac
 		sxs_strbuf_adds(out, "\n     ");
 		if (a->set_default_band) {
 			sxs_strbuf_adds(out, "default band ");
-			esc(out, a->band);
+			ver(out, &a->band);
 			sxs_strbuf_adds(out, ", ");
 		}
 		sxs_strbuf_adds(out, "band ");
-		esc(out, a->band);
+		ver(out, &a->band);
 		sxs_strbuf_adds(out, " winner ");
-		esc(out, a->winner);
+		ver(out, &a->winner);
 		if (a->nversions) {
 			sxs_strbuf_addf(out, ", add %zu version value(s): ", a->nversions);
 			versions_text(out, a->versions, a->nversions);
@@ -114,7 +123,7 @@ static void action_text(struct sxs_strbuf *out, size_t step, const struct sxs_ac
 		sxs_strbuf_adds(out, "Add version values to Winners key ");
 		esc(out, a->winners_key);
 		sxs_strbuf_adds(out, "\n     band ");
-		esc(out, a->band);
+		ver(out, &a->band);
 		sxs_strbuf_adds(out, ": ");
 		versions_text(out, a->versions, a->nversions);
 		sxs_strbuf_addc(out, '\n');
@@ -232,15 +241,16 @@ int sxs_report_compare_text(struct sxs_strbuf *out, const struct sxs_comparison 
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static struct json_object *strv_json(char *const *v, size_t n, int *err)
+static struct json_object *versions_json(const struct sxs_version *v, size_t n, int *err)
 {
 	struct json_object *a = json_object_new_array();
+	char buf[SXS_VERSION_STR_MAX];
 	if (!a) {
 		*err = -1;
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *s = sxs_json_string(v[i]);
+		struct json_object *s = json_object_new_string(sxs_version_format(&v[i], buf));
 		if (!s || json_object_array_add(a, s)) {
 			json_object_put(s);
 			*err = -1;
@@ -299,12 +309,15 @@ static struct json_object *action_json(size_t step, const struct sxs_action *a)
 	case SXS_ACT_CREATE_WINNERS_KEY:
 	case SXS_ACT_SET_WINNER:
 	case SXS_ACT_ADD_WINNERS_VERSION:
-		err |= sxs_json_add_string(o, "band", a->band);
-		err |= sxs_json_add_string(o, "winner", a->winner);
+	{
+		char b[SXS_VERSION_STR_MAX], w[SXS_VERSION_STR_MAX];
+		err |= sxs_json_add_string(o, "band", sxs_version_format(&a->band, b));
+		err |= sxs_json_add_string(o, "winner", sxs_version_format(&a->winner, w));
 		err |= sxs_json_add(o, "set_default_band", json_object_new_boolean(a->set_default_band));
-		err |= sxs_json_add(o, "add_versions", strv_json(a->versions, a->nversions, &err));
-		err |= sxs_json_add(o, "kept_versions", strv_json(a->keep_versions, a->nkeep_versions, &err));
+		err |= sxs_json_add(o, "add_versions", versions_json(a->versions, a->nversions, &err));
+		err |= sxs_json_add(o, "kept_versions", versions_json(a->keep_versions, a->nkeep_versions, &err));
 		break;
+	}
 	case SXS_ACT_COUNT:
 		break;
 	}

@@ -17,6 +17,7 @@
 #include "util/alloc.h"
 #include "util/hex.h"
 #include "util/strbuf.h"
+#include "util/version.h"
 
 /*
  * Layout (sxscheck-reference(5) is the full description):
@@ -70,36 +71,15 @@ static bool state_hashed(enum sxs_payload_state s)
 
 /* ---- shared field rules ------------------------------------------------- */
 
-static bool valid_version(const char *s, size_t len, unsigned parts_min, unsigned parts_max)
-{
-	unsigned parts = 0;
-	size_t i = 0;
-	while (i < len) {
-		size_t n = 0;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			i++;
-			n++;
-		}
-		if (n == 0 || n > 5)
-			return false;
-		parts++;
-		if (i == len)
-			break;
-		if (s[i] != '.' || i + 1 == len)
-			return false;
-		i++;
-	}
-	return parts >= parts_min && parts <= parts_max;
-}
-
+/* Versions and bands as util/version.h parses them: canonical text only. */
 static bool is_version(const char *s)
 {
-	return s && valid_version(s, strlen(s), 4, 4);
+	return s && sxs_version_valid(s);
 }
 
 static bool is_band(const char *s)
 {
-	return s && valid_version(s, strlen(s), 2, 2);
+	return s && sxs_band_valid(s);
 }
 
 static bool keyform_ok(const char *kf, enum sxs_keyform_kind kind)

@@ -62,6 +62,11 @@ static void finding_line(struct sxs_strbuf *out, const struct sxs_finding *fd)
 		}
 		sxs_strbuf_addc(out, ']');
 	}
+	if (fd->tentative) {
+		sxs_strbuf_adds(out, " (tentative: ");
+		sxs_report_text_escape(out, fd->tentative);
+		sxs_strbuf_addc(out, ')');
+	}
 	sxs_strbuf_addc(out, '\n');
 	if (fd->kind == SXS_F_IDENTITY_MISMATCH) {
 		sxs_strbuf_adds(out, "        manifest:   ");
@@ -69,6 +74,32 @@ static void finding_line(struct sxs_strbuf *out, const struct sxs_finding *fd)
 		sxs_strbuf_adds(out, "\n        COMPONENTS: ");
 		sxs_report_text_escape(out, fd->actual ? fd->actual : "(none)");
 		sxs_strbuf_addc(out, '\n');
+	}
+}
+
+/* "read", "not read", "read after replaying COMPONENTS.LOG1, ... (N entries,
+ * M pages)" or "read as it is (dirty, logs not replayed)" */
+static void hive_read(struct sxs_strbuf *out, bool have, const struct sxs_hive_fact *fact)
+{
+	if (!have) {
+		sxs_strbuf_adds(out, "not read");
+		return;
+	}
+	switch (fact->read) {
+	case SXS_HIVE_READ_CLEAN:
+		sxs_strbuf_adds(out, "read");
+		break;
+	case SXS_HIVE_READ_REPLAYED:
+		sxs_strbuf_adds(out, "read after replaying ");
+		sxs_report_text_escape(out, fact->logs);
+		if (fact->old_format)
+			sxs_strbuf_addf(out, " (%u pages)", fact->pages);
+		else
+			sxs_strbuf_addf(out, " (%u entries, %u pages)", fact->entries, fact->pages);
+		break;
+	case SXS_HIVE_READ_UNREPLAYED:
+		sxs_strbuf_adds(out, "read as it is (dirty, logs not replayed)");
+		break;
 	}
 }
 
@@ -89,6 +120,16 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 			sxs_report_text_escape(out, m->build);
 		}
 		sxs_strbuf_addc(out, '\n');
+	}
+	/* up front: nothing below is current on a hibernated volume */
+	if (m->hibernation == SXS_HIBER_HIBERNATED || m->hibernation == SXS_HIBER_RESUMING) {
+		sxs_strbuf_adds(out, "Volume: ");
+		sxs_strbuf_adds(out, m->hibernation == SXS_HIBER_HIBERNATED
+		                         ? "Windows is hibernated (Fast Startup or hibernate)"
+		                         : "a resume from hibernation did not finish");
+		sxs_strbuf_adds(out, ", hiberfil.sys starts with \"");
+		sxs_report_text_escape(out, m->hiber_signature);
+		sxs_strbuf_adds(out, "\": read-only use only, repair scripts refuse\n");
 	}
 	size_t ndcm = 0;
 	for (size_t i = 0; i < m->ncomps; i++)
@@ -144,10 +185,14 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 	                m->manifests_read, (unsigned long long)m->files_hashed);
 	sxs_report_size(out, m->bytes_hashed);
 	sxs_strbuf_addf(out, "), %zu differentials, in %.2f s\n", deltas, m->elapsed);
+	if (m->registry_skipped) {
+		sxs_strbuf_adds(out, "  Registry: not read (--no-registry)\n");
+		return sxs_strbuf_error(out);
+	}
 	sxs_strbuf_adds(out, "  Registry: COMPONENTS ");
-	sxs_strbuf_adds(out, m->have_components_hive ? "read" : "not read");
+	hive_read(out, m->have_components_hive, &m->components_log);
 	sxs_strbuf_adds(out, ", SOFTWARE ");
-	sxs_strbuf_adds(out, m->have_software_hive ? "read" : "not read");
+	hive_read(out, m->have_software_hive, &m->software_log);
 	sxs_strbuf_addc(out, '\n');
 	return sxs_strbuf_error(out);
 }

@@ -100,6 +100,13 @@ void sxs_family_release(struct sxs_winner_family *f)
 	memset(f, 0, sizeof(*f));
 }
 
+void sxs_hive_fact_release(struct sxs_hive_fact *f)
+{
+	sxs_free(f->note);
+	sxs_free(f->logs);
+	memset(f, 0, sizeof(*f));
+}
+
 void sxs_model_release(struct sxs_model *m)
 {
 	for (size_t i = 0; i < m->ncomps; i++)
@@ -132,6 +139,8 @@ void sxs_model_release(struct sxs_model *m)
 	sxs_free(m->components_problem);
 	sxs_free(m->software_problem);
 	sxs_free(m->base_manifest_source);
+	sxs_hive_fact_release(&m->components_log);
+	sxs_hive_fact_release(&m->software_log);
 	sxs_model_init(m);
 }
 
@@ -1110,9 +1119,16 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	m->payloads_checked = !opt->no_payload;
 
 	/* registry first: it names the servicing stack that holds the DCM base */
-	err = sxs_registry_open(img, m, &reg, diag);
+	/* a hibernated volume is older than Windows' memory (store/power.c) */
+	err = sxs_image_hibernation(img, &m->hibernation, m->hiber_signature);
 	if (err)
 		goto out;
+	m->registry_skipped = opt->no_registry;
+	if (!opt->no_registry) {
+		err = sxs_registry_open(img, m, &reg, diag);
+		if (err)
+			goto out;
+	}
 	/* then the folder listings */
 	err = sxs_image_list(img, diag);
 	if (err)

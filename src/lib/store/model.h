@@ -10,6 +10,7 @@
 #include "digest/digest.h"
 #include "manifest/identity.h"
 #include "pa30/pa30.h"
+#include "store/power.h"
 #include "store/store.h"
 #include "util/map.h"
 #include "util/status.h"
@@ -162,6 +163,12 @@ struct sxs_component {
 	unsigned live_why;         /* SXS_LIVE_WHY_* */
 };
 
+/*
+ * SideBySide\Winners.  Every band and version string here was parsed with
+ * util/version.h where it was read and is canonical (sxs_band_valid /
+ * sxs_version_valid hold); names that did not parse were left out and the
+ * family marked malformed.
+ */
 struct sxs_winner_band {
 	char *band;       /* "10.0" */
 	char *winner;     /* default value: full version, or NULL */
@@ -176,6 +183,29 @@ struct sxs_winner_family {
 	size_t nbands;
 	bool malformed;
 	char *malformed_detail;
+};
+
+/*
+ * How a registry hive was read (issue 15, hive/replay.h).  A hive whose
+ * newest changes are only in its .LOG1/.LOG2 is replayed in memory as
+ * Windows would load it; only where that is impossible does the model rest
+ * on the stale primary file.
+ */
+enum sxs_hive_read {
+	SXS_HIVE_READ_CLEAN,      /* not dirty, or not read at all (see have_*_hive) */
+	SXS_HIVE_READ_REPLAYED,   /* dirty, logs replayed: the model is current */
+	SXS_HIVE_READ_UNREPLAYED, /* dirty, logs absent/damaged/not matching: stale */
+};
+
+struct sxs_hive_fact {
+	enum sxs_hive_read read;
+	char *note;          /* "replayed from COMPONENTS.LOG1 (2 entries, 5 pages) ...",
+	                        "not replayed: <why>", or NULL when clean */
+	char *logs;          /* REPLAYED: the logs applied, in order ("COMPONENTS.LOG1,
+	                        COMPONENTS.LOG2"), else NULL */
+	unsigned entries;    /* REPLAYED: new-format log entries applied (0: old format) */
+	unsigned pages;      /* REPLAYED: dirty pages written */
+	bool old_format;     /* REPLAYED from a Vista/7 (DIRT) log */
 };
 
 /* A p!/s!/i! value of a CanonicalData\Deployments key (packages.md §5.2). */
@@ -212,6 +242,7 @@ struct sxs_catalog_file {
 struct sxs_model {
 	char *image;              /* root path as given (or the reference's name) */
 	char *build;              /* "10.0.17763.1613" from SOFTWARE CurrentVersion, or NULL */
+	unsigned windows_major, windows_minor; /* 10.0, 6.1 (Windows 7); 0.0 unknown */
 	char *product;            /* ProductName, or NULL */
 	struct sxs_component *comps; /* sorted by keyform */
 	size_t ncomps;
@@ -220,13 +251,21 @@ struct sxs_model {
 	size_t nfamilies;
 
 	bool have_components_hive, have_software_hive;
+	/* dirty AND not replayed: what the model says of that hive may be stale,
+	 * findings resting on it are tentative (components_log.read == UNREPLAYED) */
 	bool components_dirty, software_dirty;
+	struct sxs_hive_fact components_log, software_log; /* how each hive was read */
+	/* hiberfil.sys (store/power.c): HIBERNATED or RESUMING means the volume
+	 * is older than what Windows holds in memory; repair scripts refuse */
+	enum sxs_hiber_state hibernation;
+	char hiber_signature[9];
 	bool pending_xml, pending_hive;
 	char *components_problem, *software_problem; /* why a hive was not read */
 	bool components_unreadable, software_unreadable; /* present but not a hive */
 	char *base_manifest_source;  /* where the DCM base came from */
 	bool base_manifest_known;    /* SHA-256 matched the known base */
 	bool payloads_checked;
+	bool registry_skipped;       /* --no-registry: the hives were not read on purpose */
 
 	/* COMPONENTS\CanonicalData (store/deploy.c) */
 	bool have_deployment_data;   /* CanonicalData\Deployments exists with >= 1 key */
@@ -267,6 +306,7 @@ struct sxs_progress {
 struct sxs_model_options {
 	unsigned jobs;                  /* hash workers; 0 = online CPUs */
 	bool no_payload;                /* manifests and registry only */
+	bool no_registry;               /* files only: COMPONENTS and SOFTWARE not read */
 	const char *base_manifest_path; /* DCM base override, or NULL */
 	void (*progress)(void *ctx, const struct sxs_progress *p);
 	void *progress_ctx;
@@ -280,6 +320,7 @@ struct sxs_component *sxs_model_find(const struct sxs_model *m, const char *keyf
 struct sxs_winner_family *sxs_model_family(const struct sxs_model *m, const char *key);
 void sxs_component_release(struct sxs_component *c);
 void sxs_family_release(struct sxs_winner_family *f);
+void sxs_hive_fact_release(struct sxs_hive_fact *f);
 
 /*
  * Examine the image: read COMPONENTS and Winners, read and decode every

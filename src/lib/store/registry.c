@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "hive/hive.h"
+#include "hive/replay.h"
 #include "store/deploy.h"
 #include "manifest/identity.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
+#include "util/version.h"
 
 #define WINNERS_PATH "Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners"
 #define CURRENT_VERSION_PATH "Microsoft\\Windows NT\\CurrentVersion"
@@ -199,33 +201,56 @@ static int value_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uin
 	return 0;
 }
 
+/*
+ * The version: CurrentMajorVersionNumber/CurrentMinorVersionNumber (DWORDs,
+ * Windows 10 and later), else the CurrentVersion string ("6.1" on Windows 7,
+ * "6.3" on 8.1; Windows 10 keeps "6.3" there for old programs, which is why
+ * the DWORDs win).  Never assumed: without either, the build stays unknown.
+ */
 static int read_build(struct sxs_registry *r, struct sxs_model *m)
 {
 	sxs_hnode cv;
 	int err = sxs_hive_path(r->software, sxs_hive_root(r->software), CURRENT_VERSION_PATH, &cv);
 	if (err)
 		return err == -SXS_ENOMEM ? err : 0;
-	char *build = NULL;
-	err = value_string(r->software, cv, "CurrentBuild", &build);
-	if (err || !build)
-		return err;
-	uint32_t major = 10, minor = 0, ubr = 0;
-	bool have_ubr = false;
-	if ((err = value_dword(r->software, cv, "CurrentMajorVersionNumber", &major, NULL)) ||
-	    (err = value_dword(r->software, cv, "CurrentMinorVersionNumber", &minor, NULL)) ||
-	    (err = value_dword(r->software, cv, "UBR", &ubr, &have_ubr))) {
-		sxs_free(build);
-		return err;
+	char *build = NULL, *legacy = NULL;
+	uint32_t major = 0, minor = 0, ubr = 0;
+	bool have_major = false, have_minor = false, have_ubr = false;
+	if ((err = value_string(r->software, cv, "CurrentBuild", &build)) ||
+	    (err = value_string(r->software, cv, "CurrentVersion", &legacy)) ||
+	    (err = value_dword(r->software, cv, "CurrentMajorVersionNumber", &major, &have_major)) ||
+	    (err = value_dword(r->software, cv, "CurrentMinorVersionNumber", &minor, &have_minor)) ||
+	    (err = value_dword(r->software, cv, "UBR", &ubr, &have_ubr)))
+		goto out;
+	if (!have_major && legacy) {
+		unsigned long a, b;
+		char tail;
+		if (sscanf(legacy, "%lu.%lu%c", &a, &b, &tail) == 2 && a < 100 && b < 100) {
+			major = (uint32_t)a;
+			minor = (uint32_t)b;
+			have_major = have_minor = true;
+		}
 	}
-	struct sxs_strbuf sb = SXS_STRBUF_INIT;
-	sxs_strbuf_addf(&sb, "%u.%u.%s", major, minor, build);
-	if (have_ubr)
-		sxs_strbuf_addf(&sb, ".%u", ubr);
+	if (!have_minor)
+		minor = 0;
+	m->windows_major = have_major ? major : 0;
+	m->windows_minor = have_major ? minor : 0;
+	if (build && have_major) {
+		struct sxs_strbuf sb = SXS_STRBUF_INIT;
+		sxs_strbuf_addf(&sb, "%u.%u.%s", major, minor, build);
+		if (have_ubr)
+			sxs_strbuf_addf(&sb, ".%u", ubr);
+		m->build = sxs_strbuf_detach(&sb, NULL);
+		if (!m->build) {
+			err = -SXS_ENOMEM;
+			goto out;
+		}
+	}
+	err = value_string(r->software, cv, "ProductName", &m->product);
+out:
 	sxs_free(build);
-	m->build = sxs_strbuf_detach(&sb, NULL);
-	if (!m->build)
-		return -SXS_ENOMEM;
-	return value_string(r->software, cv, "ProductName", &m->product);
+	sxs_free(legacy);
+	return err;
 }
 
 static int mark_malformed(struct sxs_winner_family *f, const char *fmt, ...) SXS_PRINTF(2, 3);
@@ -243,6 +268,14 @@ static int mark_malformed(struct sxs_winner_family *f, const char *fmt, ...)
 	return f->malformed_detail ? 0 : -SXS_ENOMEM;
 }
 
+/*
+ * Winners names are data: a band subkey "a.b", its default "a.b.c.d" and one
+ * value per version "a.b.c.d" = 0x01 (formats.md 5).  Each name is parsed
+ * here, where it is read; one that is not exactly a version (or band) is left
+ * out of the model and the family is marked malformed, so scan reports
+ * winner-malformed and nothing downstream (compare, the repair scripts) ever
+ * sees it.
+ */
 static int read_band(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_family *f,
                      struct sxs_winner_band *b)
 {
@@ -260,12 +293,21 @@ static int read_band(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_famil
 		if (v->name[0] == '\0') {
 			char *s = NULL;
 			int serr = sxs_hive_value_string(v, &s);
-			if (serr == 0)
-				b->winner = s;
-			else if (serr == -SXS_ENOMEM)
+			if (serr == -SXS_ENOMEM) {
 				err = serr;
-			else
+			} else if (serr) {
 				err = mark_malformed(f, "band %s: default value is not a string", b->band);
+			} else if (!sxs_version_valid(s)) {
+				err = mark_malformed(f, "band %s: default value is not a version", b->band);
+				sxs_free(s);
+			} else {
+				sxs_free(b->winner);
+				b->winner = s;
+			}
+			continue;
+		}
+		if (!sxs_version_valid(v->name)) {
+			err = mark_malformed(f, "band %s: a value name is not a version", b->band);
 			continue;
 		}
 		if (v->len != 1 || v->data[0] != 1)
@@ -285,6 +327,12 @@ static int read_family(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_fam
 	int err = value_string(h, node, "", &f->band);
 	if (err)
 		return err;
+	if (f->band && !sxs_band_valid(f->band)) {
+		sxs_free(f->band);
+		f->band = NULL;
+		if ((err = mark_malformed(f, "%s", "default value (the winning band) is not a band")))
+			return err;
+	}
 	err = sxs_hive_children(h, node, &kids, &n);
 	if (err)
 		return err == -SXS_ENOMEM ? err : mark_malformed(f, "%s", "subkeys unreadable");
@@ -294,9 +342,16 @@ static int read_family(struct sxs_hive *h, sxs_hnode node, struct sxs_winner_fam
 	}
 	for (size_t i = 0; i < n && !err; i++) {
 		struct sxs_winner_band *b = &f->bands[f->nbands];
-		err = sxs_hive_node_name(h, kids[i], &b->band);
+		char *name = NULL;
+		err = sxs_hive_node_name(h, kids[i], &name);
 		if (err)
 			break;
+		if (!sxs_band_valid(name)) {
+			sxs_free(name);
+			err = mark_malformed(f, "%s", "a subkey name is not a band");
+			continue;
+		}
+		b->band = name;
 		f->nbands++;
 		err = read_band(h, kids[i], f, b);
 	}
@@ -365,6 +420,41 @@ static int read_components_root(struct sxs_registry *r, struct sxs_model *m)
 		r->wcp_version = s;
 	}
 	return 0;
+}
+
+/* How the hive was read: replayed from its logs, or dirty and stale. */
+static int hive_fact(struct sxs_hive *h, struct sxs_hive_fact *f)
+{
+	const struct sxs_replay *r = sxs_hive_replay_info(h);
+	const char *note = sxs_hive_recovery_note(h);
+	switch (sxs_hive_recovery(h)) {
+	case SXS_HIVE_CLEAN:
+		f->read = SXS_HIVE_READ_CLEAN;
+		return 0;
+	case SXS_HIVE_REPLAYED:
+		f->read = SXS_HIVE_READ_REPLAYED;
+		break;
+	case SXS_HIVE_UNREPLAYED:
+		f->read = SXS_HIVE_READ_UNREPLAYED;
+		break;
+	}
+	if (!(f->note = sxs_strdup(note)))
+		return -SXS_ENOMEM;
+	if (f->read != SXS_HIVE_READ_REPLAYED)
+		return 0;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	const char *display = sxs_hive_display(h);
+	const char *stem = strrchr(display, '/');
+	stem = stem ? stem + 1 : display;
+	for (unsigned i = 0; i < r->n_order; i++) {
+		const struct sxs_replay_log *l = &r->log[r->order[i]];
+		sxs_strbuf_addf(&sb, "%s%s.LOG%u", i ? ", " : "", stem, r->order[i] + 1);
+		f->entries += l->entries;
+		f->pages += l->pages;
+	}
+	f->old_format = r->format == SXS_LOG_OLD;
+	f->logs = sxs_strbuf_detach(&sb, NULL);
+	return f->logs ? 0 : -SXS_ENOMEM;
 }
 
 static int count_key(struct sxs_hive *h, sxs_hnode node, unsigned depth, void *ctx)
@@ -491,7 +581,9 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 	m->components_unreadable = unreadable;
 	if (r->components) {
 		m->have_components_hive = true;
-		m->components_dirty = sxs_hive_is_dirty(r->components);
+		m->components_dirty = sxs_hive_recovery(r->components) == SXS_HIVE_UNREPLAYED;
+		if ((err = hive_fact(r->components, &m->components_log)))
+			goto out;
 		err = check_structure(m, true, r->components);
 		if (err < 0 || (err == 0 && ((err = read_components_root(r, m)) ||
 		                             (err = read_hive_components(r, m)) ||
@@ -506,7 +598,9 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 	m->software_unreadable = unreadable;
 	if (r->software) {
 		m->have_software_hive = true;
-		m->software_dirty = sxs_hive_is_dirty(r->software);
+		m->software_dirty = sxs_hive_recovery(r->software) == SXS_HIVE_UNREPLAYED;
+		if ((err = hive_fact(r->software, &m->software_log)))
+			goto out;
 		err = check_structure(m, false, r->software);
 		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)))))
 			goto out;

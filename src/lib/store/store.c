@@ -335,6 +335,55 @@ int sxs_read_fd(int fd, size_t max, uint8_t **data_ret, size_t *len_ret, struct 
 	return 0;
 }
 
+/* A folder named like a component: five '_', then a 16-hex-digit hash (formats.md 1.3). */
+static bool holds_component_folder(int root_fd)
+{
+	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct sxs_dir *d = NULL;
+	bool found = false;
+	if (fd < 0 || sxs_dir_load(fd, &d, NULL))
+		return false;
+	for (size_t i = 0; i < d->n && !found; i++) {
+		const char *n = d->ents[i].name, *last = strrchr(n, '_');
+		size_t us = 0;
+		for (const char *p = n; *p; p++)
+			us += *p == '_';
+		if (us != 5 || strlen(last + 1) != 16)
+			continue;
+		found = true;
+		for (const char *p = last + 1; *p && found; p++)
+			found = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+			        (*p >= 'A' && *p <= 'F');
+	}
+	sxs_dir_free(d);
+	return found;
+}
+
+/*
+ * ROOT holds neither Windows/ nor WinSxS/: say what it looks like instead,
+ * so an admin who passed the WinSxS folder (or System32) knows what to pass.
+ */
+static const char *wrong_root_hint(int root_fd)
+{
+	int fd;
+	if (sxs_openat_ci(root_fd, "Manifests", O_DIRECTORY, &fd, NULL, NULL) == 0) {
+		close(fd);
+		if (holds_component_folder(root_fd))
+			return "this looks like a WinSxS folder, not a Windows volume: pass the volume "
+			       "root (the folder that holds Windows/) or the Windows folder";
+	}
+	if (sxs_openat_ci(root_fd, "config", O_DIRECTORY, &fd, NULL, NULL) == 0) {
+		close(fd);
+		if (sxs_openat_ci(root_fd, "drivers", O_DIRECTORY, &fd, NULL, NULL) == 0) {
+			close(fd);
+			return "this looks like Windows/System32, not a Windows volume: pass the "
+			       "volume root (the folder that holds Windows/) or the Windows folder";
+		}
+	}
+	return "no Windows directory (not the root of a Windows volume, nor a Windows folder "
+	       "with WinSxS/)";
+}
+
 void sxs_image_free(struct sxs_image *img)
 {
 	if (!img)
@@ -383,8 +432,11 @@ int sxs_image_open(const char *path, struct sxs_image **ret, struct sxs_diag *di
 		}
 	}
 	if (err) {
-		err = sxs_diag_set(diag, err == -SXS_ENOMEM ? SXS_ENOMEM : SXS_ENOENT,
-		                   "%s: no Windows directory (not the root of a Windows volume)", path);
+		if (err == -SXS_ENOMEM) {
+			err = -SXS_ENOMEM;
+			goto out;
+		}
+		err = sxs_diag_set(diag, SXS_ENOENT, "%s: %s", path, wrong_root_hint(img->root_fd));
 		goto out;
 	}
 	char *sxsname = NULL;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "check/compare.h"
+#include "digest/digest.h"
 #include "modelgen.h"
 #include "report/script.h"
 
@@ -45,6 +46,11 @@ static const char *const repairable[] = {
 	"#comment pwned.dll",
 	" lead space pwned.dll",
 	"\xf0\x9f\x98\x80 emoji pwned.dll",
+	/* issue 12 defect 5: in Windows-1252, C4 92 is A-umlaut and a right
+	 * single quote, which ends a PowerShell literal */
+	"a\xc4\x92; x = $(touch pwned7); y = echo \xc4\x92.dll",
+	/* ends in 9F, a Shift-JIS lead byte that would swallow the closing quote */
+	"tail pwned8 \xc4\x9f",
 };
 #define NREPAIRABLE (sizeof(repairable) / sizeof(*repairable))
 
@@ -117,6 +123,8 @@ static void add_component(struct sxs_model *here, struct sxs_model *golden, cons
 			c->folder = sxs_strdup(keyform);
 		}
 		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s/%s/Windows/WinSxS/Manifests", out, s ? "golden" : "image");
+		mkdirs(dir);
 		snprintf(dir, sizeof(dir), "%s/%s/Windows/WinSxS/%s", out, s ? "golden" : "image", c->keyform);
 		mkdirs(dir);
 		for (size_t i = 0; i < n; i++) {
@@ -195,11 +203,19 @@ static void ps_lex(const char *src, struct sxs_strbuf *lits, struct sxs_strbuf *
 	}
 }
 
+/* s is a literal, or the base64 a literal holds decodes to s (names outside ASCII). */
 static bool has_literal(const struct sxs_strbuf *lits, const char *s)
 {
-	for (size_t i = 0; i < lits->len; i += strlen(lits->buf + i) + 1)
-		if (!strcmp(lits->buf + i, s))
+	for (size_t i = 0; i < lits->len; i += strlen(lits->buf + i) + 1) {
+		const char *l = lits->buf + i;
+		uint8_t dec[1024];
+		size_t n;
+		if (!strcmp(l, s))
 			return true;
+		if (sxs_base64_decode(l, strlen(l), dec, sizeof(dec) - 1, &n) == 0 && n == strlen(s) &&
+		    !memcmp(dec, s, n))
+			return true;
+	}
 	return false;
 }
 
@@ -347,7 +363,35 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/repair.ps1", out);
 	write_out(path, &ps);
 
-	int bad = check_ps1(sxs_strbuf_str(&ps));
+	/* the names, hex of their UTF-8 bytes, for tests/ps1/parse.mjs --names */
+	struct sxs_strbuf names = SXS_STRBUF_INIT;
+	for (size_t i = 0; i <= NREPAIRABLE; i++) {
+		const char *n = i < NREPAIRABLE ? repairable[i] : hostile_keyform;
+		for (const unsigned char *q = (const unsigned char *)n; *q; q++)
+			sxs_strbuf_addf(&names, "%02x", *q);
+		sxs_strbuf_addc(&names, '\n');
+	}
+	snprintf(path, sizeof(path), "%s/names.hex", out);
+	write_out(path, &names);
+	sxs_strbuf_release(&names);
+
+	/* after the BOM the ps1 is ASCII: it reads the same in any code page */
+	const char *ptext = sxs_strbuf_str(&ps);
+	int bad = 0;
+	if (strncmp(ptext, "\xef\xbb\xbf", 3)) {
+		fprintf(stderr, "ps1: no UTF-8 BOM\n");
+		bad = 1;
+	} else {
+		ptext += 3;
+	}
+	for (const unsigned char *q = (const unsigned char *)ptext; *q; q++)
+		if (*q > 0x7e || (*q < 0x20 && *q != '\n' && *q != '\r' && *q != '\t')) {
+			fprintf(stderr, "ps1: byte 0x%02x outside ASCII at offset %zu\n", *q,
+			        (size_t)(q - (const unsigned char *)ptext));
+			bad = 1;
+			break;
+		}
+	bad |= check_ps1(ptext);
 	for (size_t i = 0; i < NREFUSED; i++)
 		if (strstr(sxs_strbuf_str(&sh), refused[i])) {
 			fprintf(stderr, "sh: refused name %zu written raw\n", i);

@@ -5,13 +5,18 @@
 # bash -n, and --apply under sh and bash copies exactly the repairable files
 # and never runs any part of a name (no "pwned*" file appears).
 set -u
-hostile=$1
+hostile=$1 mkhive=$2
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
+# the image's SOFTWARE hive: the build the plan was made for
+printf '%s\n' '[Microsoft\Windows NT\CurrentVersion]' 'CurrentBuild = sz:"17763"' 'UBR = dword:1613' \
+	'CurrentMajorVersionNumber = dword:10' 'CurrentMinorVersionNumber = dword:0' >"$tmp/software.txt"
 status=0
 for shell in sh bash; do
 	out=$tmp/$shell
 	"$hostile" "$out" || { echo "hostile-scripts failed" >&2; exit 1; }
+	mkdir -p "$out/image/Windows/System32/config"
+	"$mkhive" "$tmp/software.txt" "$out/image/Windows/System32/config/SOFTWARE" || exit 1
 	$shell -n "$out/repair.sh" || { echo "$shell -n failed" >&2; status=1; continue; }
 	# run from inside the tree: an injected "touch pwned" would land here
 	if ! (cd "$out" && $shell ./repair.sh --apply image golden/Windows/WinSxS) >"$tmp/$shell.log" 2>&1; then

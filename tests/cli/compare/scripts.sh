@@ -4,7 +4,8 @@
 #  - equal the golden files golden/repair-demo.{sh,ps1} (SXS_UPDATE_GOLDEN=1 rewrites them);
 #  - the sh script parses (sh -n, bash -n), its dry run changes nothing, and
 #    --apply on a copy of branch-pc gives an image that scan finds clean and
-#    that compare finds equal to golden-pc.
+#    that compare finds equal to golden-pc, with its backups and an undo.sh
+#    that parses and lints clean; a second --apply notices the plan is stale.
 set -u
 srcroot=$1 sxscheck=$2 golden=$3
 cd "$srcroot" || exit 99
@@ -38,8 +39,12 @@ grep -q '^Dry run: nothing was changed' "$tmp/dry.log" || fail 'dry run did not 
 sh "$tmp/repair.sh" --apply "$tmp/image" "$g" >"$tmp/apply.log" 2>&1 || { cat "$tmp/apply.log" >&2; fail '--apply failed'; }
 "$sxscheck" scan "$tmp/image" >"$tmp/scan" || { cat "$tmp/scan" >&2; fail 'scan after the repair is not clean'; }
 "$sxscheck" compare "$tmp/image" --golden "$g" >"$tmp/cmp" || { cat "$tmp/cmp" >&2; fail 'compare after the repair is not clean'; }
-ls "$tmp/image"/sxscheck-backup-*/WinSxS >/dev/null 2>&1 || fail 'no folder backups'
-ls "$tmp/image"/sxscheck-backup-*/config/SOFTWARE >/dev/null 2>&1 || fail 'no hive backup'
+ls "$tmp/image"/sxscheck-backup-*/files/5 >/dev/null 2>&1 || fail 'no backups (4 files and the hive)'
+undo=$(ls "$tmp/image"/sxscheck-backup-*/undo.sh)
+sh -n "$undo" || fail 'undo.sh does not parse'
+if command -v shellcheck >/dev/null 2>&1; then
+	shellcheck -s sh "$undo" || fail 'shellcheck finds something in undo.sh'
+fi
 
 # a second run finds the hive changed since the plan and refuses, changing nothing
 (cd "$tmp/image" && find . -type f -exec sha256sum {} + | sort) >"$tmp/before2"

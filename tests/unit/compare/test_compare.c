@@ -13,6 +13,7 @@
 #include "modelgen.h"
 #include "report/reference.h"
 #include "report/script.h"
+#include "util/version.h"
 
 #define CI "Microsoft-Windows-CodeIntegrity"
 #define HV "Microsoft-Windows-HyperV-ComputeLib-Legacy"
@@ -110,20 +111,23 @@ static void compare_plans_demo_repair(void **state)
 	assert_false(cmp.actions[0].files[0].differs); /* CI.dll */
 	assert_true(cmp.actions[0].files[1].differs);  /* driver.stl */
 
+	char vb[SXS_VERSION_STR_MAX];
 	const struct sxs_action *a = find_action(&cmp, SXS_ACT_SET_WINNER);
 	assert_non_null(a);
-	assert_string_equal(a->band, "10.0");
-	assert_string_equal(a->winner, "10.0.17763.1613");
+	assert_string_equal(sxs_version_format(&a->band, vb), "10.0");
+	assert_string_equal(sxs_version_format(&a->winner, vb), "10.0.17763.1613");
 	assert_false(a->set_default_band);
+	assert_true(a->saw_winner); /* what the scripts re-check */
+	assert_string_equal(sxs_version_format(&a->seen_winner, vb), "10.0.17763.1554");
 	assert_int_equal(a->nversions, 0);
 	assert_int_equal(a->nkeep_versions, 2);
 
 	a = find_action(&cmp, SXS_ACT_CREATE_WINNERS_KEY);
 	assert_non_null(a);
 	assert_true(a->set_default_band);
-	assert_string_equal(a->winner, "10.0.17763.1613");
+	assert_string_equal(sxs_version_format(&a->winner, vb), "10.0.17763.1613");
 	assert_int_equal(a->nversions, 4);
-	assert_string_equal(a->versions[0], "10.0.17763.1");
+	assert_string_equal(sxs_version_format(&a->versions[0], vb), "10.0.17763.1");
 	assert_true(sxs_comparison_count(&cmp, SXS_SEV_ERROR) >= 3);
 
 	sxs_comparison_release(&cmp);

@@ -10,7 +10,9 @@
 #include "util/alloc.h"
 #include "util/bytes.h"
 #include "util/hex.h"
+#include "util/status.h"
 #include "util/strbuf.h"
+#include "util/version.h"
 
 static void reader_rejects_read_past_end(void **state)
 {
@@ -77,6 +79,15 @@ static void base64_is_strict(void **state)
 	assert_int_equal(sxs_base64_decode("YQ=", 3, out, sizeof(out), &n), -SXS_EFORMAT);
 	assert_int_equal(sxs_base64_decode("Y!==", 4, out, sizeof(out), &n), -SXS_EFORMAT);
 	assert_int_equal(sxs_base64_decode("YWJj", 4, out, 2, &n), -SXS_ELIMIT);
+	char enc[SXS_BASE64_LEN(5) + 1];
+	sxs_base64_encode((const uint8_t *)"abcde", 5, enc);
+	assert_string_equal(enc, "YWJjZGU=");
+	sxs_base64_encode((const uint8_t *)"\xc4\x92", 2, enc);
+	assert_string_equal(enc, "xJI=");
+	assert_int_equal(sxs_base64_decode(enc, strlen(enc), out, sizeof(out), &n), 0);
+	assert_memory_equal(out, "\xc4\x92", 2);
+	sxs_base64_encode((const uint8_t *)"", 0, enc);
+	assert_string_equal(enc, "");
 }
 
 static void sha256_of_abc(void **state)
@@ -92,6 +103,54 @@ static void sha256_of_abc(void **state)
 	assert_int_equal(sxs_crc32(0, "123456789", 9), 0xCBF43926u);
 }
 
+static void version_parses_canonical_text_only(void **state)
+{
+	(void)state;
+	struct sxs_version v;
+	char buf[SXS_VERSION_STR_MAX];
+	assert_int_equal(sxs_version_parse("10.0.17763.1613", &v), 0);
+	assert_int_equal(v.nparts, 4);
+	assert_int_equal(v.part[2], 17763);
+	assert_string_equal(sxs_version_format(&v, buf), "10.0.17763.1613");
+	assert_int_equal(sxs_version_parse("65535.0.0.65535", &v), 0);
+	assert_string_equal(sxs_version_format(&v, buf), "65535.0.0.65535");
+	/* every name that is not exactly a version: the delimiter of defect 4 too */
+	static const char *const bad[] = {
+		"", "10", "10.0", "10.0.17763", "10.0.17763.1613.1", "10.0.17763.01", "010.0.1.1",
+		"10.0.17763.65536", "10.0.17763.99999999999", "+1.0.0.0", "-1.0.0.0", " 1.0.0.0",
+		"1.0.0.0 ", "1..0.0", "1.0.0.", ".1.0.0", "1.0.0.a", "SXSCHECK_HIVEX", "1.0.0.0\n",
+		"1,0,0,0", "\xef\xbc\x91.0.0.0",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(sxs_version_parse(bad[i], &v), -SXS_EFORMAT);
+	assert_int_equal(sxs_version_parse(NULL, &v), -SXS_EFORMAT);
+	/* a NUL inside the given length is not a version either */
+	assert_int_equal(sxs_version_parse_parts("1.0\0.0.0", 8, 4, &v), -SXS_EFORMAT);
+	assert_false(sxs_version_valid("10.0"));
+	assert_true(sxs_band_valid("10.0"));
+	assert_false(sxs_band_valid("10.0.1.1"));
+	assert_false(sxs_band_valid("10.00"));
+	assert_true(sxs_band_valid("6.1"));
+}
+
+static void version_orders_numerically(void **state)
+{
+	(void)state;
+	struct sxs_version a, b, band;
+	assert_int_equal(sxs_version_parse("10.0.17763.1613", &a), 0);
+	assert_int_equal(sxs_version_parse("10.0.17763.999", &b), 0);
+	assert_int_equal(sxs_version_cmp(&a, &b), 1);
+	assert_int_equal(sxs_version_cmp(&b, &a), -1);
+	assert_int_equal(sxs_version_cmp(&a, &a), 0);
+	assert_int_equal(sxs_band_parse("10.0", &band), 0);
+	assert_true(sxs_version_in_band(&a, &band));
+	assert_int_equal(sxs_version_cmp(&band, &a), -1); /* fewer parts first */
+	struct sxs_version ab = sxs_version_band_of(&a);
+	assert_int_equal(sxs_version_cmp(&ab, &band), 0);
+	assert_int_equal(sxs_band_parse("6.1", &band), 0);
+	assert_false(sxs_version_in_band(&a, &band));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +160,8 @@ int main(void)
 		cmocka_unit_test(hex_round_trips),
 		cmocka_unit_test(base64_is_strict),
 		cmocka_unit_test(sha256_of_abc),
+		cmocka_unit_test(version_parses_canonical_text_only),
+		cmocka_unit_test(version_orders_numerically),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
