@@ -38,11 +38,12 @@ enum cli_format { FORMAT_TEXT, FORMAT_JSON };
  * Options every command that loads an image takes (--jobs, --base-manifest,
  * --progress), as getopt_long values.
  */
-enum { CLI_OPT_JOBS = 'j', CLI_OPT_BASE_MANIFEST = 0x100, CLI_OPT_PROGRESS };
+enum { CLI_OPT_JOBS = 'j', CLI_OPT_BASE_MANIFEST = 0x100, CLI_OPT_PROGRESS, CLI_OPT_CATALOG_ROOTS };
 #define CLI_MODEL_LONG_OPTIONS                                             \
 	{"jobs", required_argument, NULL, CLI_OPT_JOBS},                   \
 	{"base-manifest", required_argument, NULL, CLI_OPT_BASE_MANIFEST}, \
-	{"progress", required_argument, NULL, CLI_OPT_PROGRESS}
+	{"progress", required_argument, NULL, CLI_OPT_PROGRESS},           \
+	{"catalog-roots", required_argument, NULL, CLI_OPT_CATALOG_ROOTS}
 
 /* Handle one of those: 0 done, EXIT_USAGE (message printed), -1 not ours. */
 int cli_model_option(const char *cmd, int opt, const char *arg, struct sxs_model_options *mopt,

@@ -23,6 +23,7 @@ static void scan_usage(FILE *f)
 	      "  --no-registry          files only: do not read COMPONENTS and SOFTWARE\n"
 	      "                         (without it, an image with neither hive is a warning)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
+	      "  --catalog-roots=FILE   PEM roots: also check package catalogs' certificate chains\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
 	      "  -o, --output=FILE      write the report to FILE instead of stdout\n"
 	      "  -h, --help             show this help\n"

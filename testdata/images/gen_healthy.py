@@ -72,7 +72,7 @@ def build(tools, out, base):
                       [f("findstr.exe", 12000)], dcm=True)
     notepad = img.add(ident("Microsoft-Windows-Notepad", "10.0.17763.1"), [f("notepad.exe", 30000)])
     mmc_old = img.add(ident("Microsoft-Windows-MMC", "10.0.17763.1577"), [f("mmc.exe", 14000)],
-                      psfx=True, cf=0x10)
+                      psfx=True)
     mmc = img.add(ident("Microsoft-Windows-MMC", BUILD), [f("mmc.exe", 14100)], psfx=True,
                   dcm=True)
     cert_rtm = img.add(ident("Microsoft-Windows-Certutil", "10.0.17763.1"),

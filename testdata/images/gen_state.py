@@ -10,8 +10,9 @@ counts as "CBS Manifest/Metadata Corruption" in the support case (issue 11):
   - a .mum that fails its catalog (changed after signing: "CBS MUM Corrupt
     0x800B0100", packages.md §3.4);
   - a deployment whose component is gone (the Task Scheduler component's
-    manifest, COMPONENTS key and folder: "Failed to pin deployment ...
-    ERROR_SXS_ASSEMBLY_MISSING", packages.md §6.1).
+    manifest and folder; its COMPONENTS key lingers: "Failed to pin
+    deployment ... ERROR_SXS_ASSEMBLY_MISSING", packages.md §6.1); compare
+    restores both from the golden PC.
 
 The .mum/.cat pairs and the CBS registry lines come from gen_packages.py.
 """
@@ -37,7 +38,7 @@ def contribute(img, broken):
     gone = broken
     task = img.add(mk.ident("Microsoft-Windows-TaskScheduler", BUILD),
                    [("schtasks.exe", "schtasks.exe", 20000, "")],
-                   folder=not gone, manifest=not gone, key=not gone)
+                   folder=not gone, manifest=not gone)
     found = [by_name(img, "Microsoft-Windows-Notepad"),
              by_name(img, "Microsoft-Windows-Notepad.Resources"),
              by_name(img, "Microsoft-Windows-Security-SPP-Component-SKU-EnterpriseS-License")]

@@ -429,14 +429,15 @@ def build_pc(tools, out, name, broken, base):
         hook = getattr(mod, "contribute_" + name.replace("-", "_"), None)
         if hook:
             hook(img)
-    # HyperV-ComputeLib-Legacy belongs to a Staged feature only: no Winners key on either
-    # PC (calibration.md §3, §7 (c): "does not have a winner" is that shape, not damage)
+    # HyperV-ComputeLib-Legacy belongs to a Staged feature (gen_state.py): the branch PC has
+    # no Winners key for it, the support case's "does not have a winner but has 3 other
+    # component versions", which calibration.md §3, §7 (c) shows is no damage (a note)
     fam = {}
     for r in img.comps:
         if not r["deployment"]:
             fam.setdefault(r["winners"], []).append(r["i"]["version"])
     for key, versions in fam.items():
-        if "computelib-legacy" in key or key in img.winners:
+        if (broken and "computelib-legacy" in key) or key in img.winners:
             continue
         winner = max(versions, key=vkey)
         if broken and "codeintegrity" in key:

@@ -10,6 +10,7 @@
 
 #include "check/scan.h"
 #include "manifest/identity.h"
+#include "store/packages.h"
 #include "store/store.h"
 #include "util/alloc.h"
 #include "util/hex.h"
@@ -30,6 +31,7 @@ static const char *const diff_names[SXS_DIFF_COUNT] = {
 	[SXS_DIFF_PAYLOAD_MISSING] = "payload-missing",
 	[SXS_DIFF_GOLDEN_UNHEALTHY] = "golden-unhealthy",
 	[SXS_DIFF_BUILD_UNKNOWN] = "build-unknown",
+	[SXS_DIFF_PACKAGE] = "package-differs",
 };
 
 static const char *const action_names[SXS_ACT_COUNT] = {
@@ -38,6 +40,7 @@ static const char *const action_names[SXS_ACT_COUNT] = {
 	[SXS_ACT_CREATE_WINNERS_KEY] = "create-winners-key",
 	[SXS_ACT_SET_WINNER] = "set-winner",
 	[SXS_ACT_ADD_WINNERS_VERSION] = "add-winners-version",
+	[SXS_ACT_RESTORE_PACKAGE] = "restore-package",
 };
 
 const char *sxs_diff_kind_name(enum sxs_diff_kind k)
@@ -65,6 +68,7 @@ static void action_release(struct sxs_action *a)
 	sxs_free(a->files);
 	sxs_free(a->versions);
 	sxs_free(a->keep_versions);
+	sxs_free(a->package);
 }
 
 void sxs_comparison_release(struct sxs_comparison *c)
@@ -86,6 +90,7 @@ void sxs_comparison_release(struct sxs_comparison *c)
 		struct sxs_unfixable *u = &c->unfixable[i];
 		sxs_free(u->component);
 		sxs_free(u->winners_key);
+		sxs_free(u->package);
 		sxs_free(u->needed);
 		sxs_free(u->reason);
 	}
@@ -402,6 +407,12 @@ static bool compare_manifest(struct cmp *cx, const struct sxs_component *h,
 		hex_of(h->manifest_sha256, 32, hh);
 	if (g->has_manifest_sha256)
 		hex_of(g->manifest_sha256, 32, gh);
+	if (h->mstate == SXS_MANIFEST_ABSENT) {
+		/* an old servicing stack's or a dormant version's key without manifest is normal */
+		int sev = sxs_check_missing_manifest_severity(cx->h, h);
+		if (sev == SXS_SEV_INFO || (g->mstate == SXS_MANIFEST_ABSENT && sev < SXS_SEV_ERROR))
+			return true;
+	}
 	if (manifest_state_bad(h->mstate)) {
 		differs = true;
 		add_diff(cx, SXS_DIFF_MANIFEST, kf, NULL, NULL, NULL, gh[0] ? gh : NULL,
@@ -482,9 +493,22 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 			hex_of(gp->actual, gp->digest_len, gh);
 		const char *what;
 		if (!hp || hp->state == SXS_PAYLOAD_MISSING) {
+			/*
+			 * As scan judges it (calibration.md §6.4): no difference when the
+			 * absence is normal here (a deployment, a dormant version kept as
+			 * differentials or with CF), nor when the golden side lacks it as
+			 * well and it is not a live component's
+			 */
+			int sev = hp ? sxs_check_missing_payload_severity(cx->h, h, hp) : SXS_SEV_ERROR;
+			if (sev < 0 || sev == SXS_SEV_INFO ||
+			    (gp->state == SXS_PAYLOAD_MISSING && sev < SXS_SEV_ERROR))
+				continue;
 			what = "is missing here";
-			add_diff(cx, SXS_DIFF_PAYLOAD_MISSING, kf, gp->name, NULL, NULL, gh[0] ? gh : NULL,
-			         "file member '%s' is missing here", gp->name);
+			struct sxs_diff *d = add_diff(cx, SXS_DIFF_PAYLOAD_MISSING, kf, gp->name, NULL, NULL,
+			                              gh[0] ? gh : NULL, "file member '%s' is missing here",
+			                              gp->name);
+			if (d)
+				d->severity = (enum sxs_severity)sev;
 		} else if (payload_damaged(hp->state)) {
 			what = hp->state == SXS_PAYLOAD_MISMATCH ? "is corrupt here (its hash does not match the manifest)"
 			                                         : "cannot be read here";
@@ -875,6 +899,9 @@ static void compare_family(struct cmp *cx, const char *key)
 	const struct sxs_winner_family *fh = sxs_model_family(cx->h, key);
 	const struct sxs_winner_family *fg = sxs_model_family(cx->g, key);
 	if (!fg) {
+		/* staged, superseded, disabled-feature families have none (calibration.md §7 (c)) */
+		if (!fh && !sxs_check_family_live(cx->h, key))
+			goto out;
 		if (!fh && nvg)
 			add_unfixable(cx, NULL, key, NULL,
 			              "no Winners key on either side; the golden side has nothing to copy");
@@ -943,6 +970,145 @@ static void compare_winners(struct cmp *cx)
 	sxs_map_release(&seen);
 }
 
+/* ---- packages (servicing\Packages, packages.md §6.1) ------------------ */
+
+/* A pair that passes every file check of check/packages.c (store/packages.c decides). */
+static bool pair_verified(const struct sxs_package *e)
+{
+	return e && e->pair_verified;
+}
+
+/* What is wrong with this side's pair, or NULL when nothing is. */
+static const char *pair_problem(const struct sxs_package *e)
+{
+	if (!e || (e->mum_state == SXS_PKG_FILE_ABSENT && e->cat_state == SXS_PKG_FILE_ABSENT))
+		return "its .mum and .cat are missing";
+	if (e->mum_state == SXS_PKG_FILE_ABSENT)
+		return "its .mum is missing";
+	if (e->mum_state != SXS_PKG_FILE_OK)
+		return "its .mum is unreadable or corrupt";
+	if (e->cat_state == SXS_PKG_FILE_ABSENT)
+		return "its .cat is missing";
+	if (e->cat_state != SXS_PKG_FILE_OK || e->cat_signature != SXS_CAT_SIG_VALID)
+		return "its .cat is unreadable or corrupt";
+	if (e->mum_in_cat != SXS_PKG_MEMBER_YES)
+		return "its .mum is not a member of its .cat";
+	if (!pair_verified(e))
+		return "its .mum declares another identity";
+	return NULL;
+}
+
+/*
+ * One package whose pair is bad here: plan the golden pair when the golden
+ * side has it verified (catalog signature valid, .mum a member, identity =
+ * name), else say why it cannot be fixed.
+ */
+static void plan_package(struct cmp *cx, const char *name, const struct sxs_package *e,
+                         const char *problem, const char *why)
+{
+	const struct sxs_packages *gp = cx->g->packages;
+	const struct sxs_package *g = gp ? sxs_packages_find(gp, name) : NULL;
+	struct sxs_strbuf file = SXS_STRBUF_INIT;
+	sxs_strbuf_addf(&file, "servicing\\Packages\\%s.mum", name);
+	if (sxs_strbuf_error(&file)) {
+		cx->oom = true;
+		return;
+	}
+	add_diff(cx, SXS_DIFF_PACKAGE, NULL, sxs_strbuf_str(&file), NULL, NULL, NULL,
+	         "package %s: %s%s", name, problem, why ? why : "");
+	sxs_strbuf_release(&file);
+	struct sxs_strbuf needed = SXS_STRBUF_INIT;
+	sxs_strbuf_addf(&needed, "servicing\\Packages\\%s.mum and .cat", name);
+	const char *cannot = NULL;
+	if (!gp || !gp->have_listing)
+		cannot = "the golden side has no servicing\\Packages data (a reference file, or the folder is missing)";
+	else if (!g || (g->mum_state == SXS_PKG_FILE_ABSENT && g->cat_state == SXS_PKG_FILE_ABSENT))
+		cannot = "the golden side does not have this package";
+	else if (!pair_verified(g))
+		cannot = "the golden side's .mum/.cat pair does not verify either (catalog signature, membership or name)";
+	if (cannot) {
+		if (!cx->oom && !sxs_strbuf_error(&needed)) {
+			add_unfixable(cx, NULL, NULL, sxs_strbuf_str(&needed), "%s", cannot);
+			if (!cx->oom && !(cx->out->unfixable[cx->out->nunfixable - 1].package = dup_or_oom(cx, name)))
+				cx->oom = true;
+		}
+		sxs_strbuf_release(&needed);
+		return;
+	}
+	sxs_strbuf_release(&needed);
+	struct sxs_action *a = add_action(cx, SXS_ACT_RESTORE_PACKAGE, NULL, NULL);
+	if (!a)
+		return;
+	/* the golden files' own name: the identity as the golden registry spells it */
+	a->package = dup_or_oom(cx, g->name);
+	memcpy(a->mum_sha256, g->mum_sha256, 32);
+	memcpy(a->cat_sha256, g->cat_sha256, 32);
+	a->mum_exists = e && e->mum_state != SXS_PKG_FILE_ABSENT;
+	a->cat_exists = e && e->cat_state != SXS_PKG_FILE_ABSENT;
+	set_reason(cx, a, "%s here; the golden pair's catalog signature verifies and lists its .mum", problem);
+}
+
+/* Child packages named by this side's installed packages and absent here. */
+static void plan_missing_children(struct cmp *cx, struct sxs_map *planned)
+{
+	const struct sxs_packages *hp = cx->h->packages;
+	for (size_t i = 0; i < hp->n && !cx->oom; i++) {
+		const struct sxs_package *e = &hp->v[i];
+		if (!e->mum || !e->reg || !e->reg->has_state || !sxs_cbs_state_installed(e->reg->state))
+			continue;
+		for (size_t r = 0; r < e->mum->nrefs && !cx->oom; r++) {
+			const struct sxs_mum_ref *ref = &e->mum->refs[r];
+			if (ref->kind != SXS_MUM_REF_PACKAGE || ref->contained_false ||
+			    (!sxs_package_is_rollup(e->name) &&
+			     !sxs_mum_update_unconditional(&e->mum->updates[ref->update])))
+				continue;
+			struct sxs_strbuf sb = SXS_STRBUF_INIT;
+			if (sxs_package_identity(&ref->id, &sb)) {
+				if (sxs_strbuf_error(&sb))
+					cx->oom = true;
+				sxs_strbuf_release(&sb);
+				continue;
+			}
+			const char *name = sxs_strbuf_str(&sb);
+			const struct sxs_package *c = sxs_packages_find(hp, name);
+			if ((!c || c->mum_state == SXS_PKG_FILE_ABSENT) &&
+			    !sxs_map_has(planned, name, strlen(name))) {
+				if (sxs_map_put(planned, name, strlen(name), NULL))
+					cx->oom = true;
+				struct sxs_strbuf why = SXS_STRBUF_INIT;
+				sxs_strbuf_addf(&why, " (named by the installed package %s)", e->name);
+				plan_package(cx, name, c, "its .mum is missing", sxs_strbuf_str(&why));
+				sxs_strbuf_release(&why);
+			}
+			sxs_strbuf_release(&sb);
+		}
+	}
+}
+
+static void compare_packages(struct cmp *cx)
+{
+	const struct sxs_packages *hp = cx->h->packages;
+	struct sxs_map planned;
+	if (!hp || !hp->have_listing)
+		return;
+	sxs_map_init(&planned, true);
+	for (size_t i = 0; i < hp->n && !cx->oom; i++) {
+		const struct sxs_package *e = &hp->v[i];
+		/* only what the registry knows is needed here; an orphan pair is nothing to copy */
+		if (!e->reg)
+			continue;
+		const char *problem = pair_problem(e);
+		if (!problem)
+			continue;
+		if (sxs_map_put(&planned, e->name, strlen(e->name), NULL))
+			cx->oom = true;
+		plan_package(cx, e->name, e, problem, NULL);
+	}
+	if (!cx->oom)
+		plan_missing_children(cx, &planned);
+	sxs_map_release(&planned);
+}
+
 /* ---- ordering --------------------------------------------------------- */
 
 static int nullcmp(const char *a, const char *b)
@@ -975,7 +1141,8 @@ static int diff_cmp(const void *pa, const void *pb)
 static int action_group(enum sxs_action_kind k)
 {
 	/* files before registry: a winner must exist before it is named */
-	return k == SXS_ACT_RESTORE_MANIFEST ? 0 : k == SXS_ACT_REPLACE_FOLDER ? 1 : 2;
+	return k == SXS_ACT_RESTORE_MANIFEST ? 0 : k == SXS_ACT_REPLACE_FOLDER ? 1
+	       : k == SXS_ACT_RESTORE_PACKAGE ? 2 : 3;
 }
 
 static int action_cmp(const void *pa, const void *pb)
@@ -984,7 +1151,8 @@ static int action_cmp(const void *pa, const void *pb)
 	int c;
 	if (action_group(a->kind) != action_group(b->kind))
 		return action_group(a->kind) - action_group(b->kind);
-	if ((c = nullcmp(a->component, b->component)) || (c = nullcmp(a->winners_key, b->winners_key)))
+	if ((c = nullcmp(a->component, b->component)) || (c = nullcmp(a->winners_key, b->winners_key)) ||
+	    (c = nullcmp(a->package, b->package)))
 		return c;
 	if (a->set_default_band != b->set_default_band)
 		return a->set_default_band ? -1 : 1; /* the winning band first */
@@ -995,7 +1163,8 @@ static int unfixable_cmp(const void *pa, const void *pb)
 {
 	const struct sxs_unfixable *a = pa, *b = pb;
 	int c;
-	if ((c = nullcmp(a->component, b->component)) || (c = nullcmp(a->winners_key, b->winners_key)))
+	if ((c = nullcmp(a->component, b->component)) || (c = nullcmp(a->winners_key, b->winners_key)) ||
+	    (c = nullcmp(a->package, b->package)))
 		return c;
 	return nullcmp(a->reason, b->reason);
 }
@@ -1048,6 +1217,8 @@ int sxs_compare_models(const struct sxs_model *here, const struct sxs_model *gol
 	}
 	if (!cx.oom)
 		compare_winners(&cx);
+	if (!cx.oom)
+		compare_packages(&cx);
 	sxs_map_release(&cx.status);
 	sxs_family_index_release(&cx.ih);
 	sxs_family_index_release(&cx.ig);

@@ -36,6 +36,7 @@ enum sxs_diff_kind {
 	SXS_DIFF_PAYLOAD_MISSING,      /* payload missing here */
 	SXS_DIFF_GOLDEN_UNHEALTHY,     /* the golden side's own copy is damaged */
 	SXS_DIFF_BUILD_UNKNOWN,        /* a side's build could not be read (not "different") */
+	SXS_DIFF_PACKAGE,              /* a package's .mum/.cat pair is missing or damaged here */
 	SXS_DIFF_COUNT
 };
 
@@ -59,6 +60,7 @@ enum sxs_action_kind {
 	SXS_ACT_CREATE_WINNERS_KEY,  /* Winners\<key>: default band, band winner, versions */
 	SXS_ACT_SET_WINNER,          /* Winners\<key>: default band and band winner */
 	SXS_ACT_ADD_WINNERS_VERSION, /* Winners\<key>\<band>: "<version>" = 01 */
+	SXS_ACT_RESTORE_PACKAGE,     /* copy servicing\Packages\<package>.mum and .cat */
 	SXS_ACT_COUNT
 };
 
@@ -101,6 +103,11 @@ struct sxs_action {
 	size_t nversions;
 	struct sxs_version *keep_versions; /* version values already there (kept) */
 	size_t nkeep_versions;
+	/* SXS_ACT_RESTORE_PACKAGE: the golden pair, verified (catalog signature, .mum a member) */
+	char *package;              /* package identity = the files' base name */
+	uint8_t mum_sha256[32];     /* of the golden .mum */
+	uint8_t cat_sha256[32];     /* of the golden .cat */
+	bool mum_exists, cat_exists; /* present on this side */
 	/* what the plan saw here (re-checked by the scripts before they write) */
 	bool saw_default_band;      /* Winners\<key> had a default band */
 	struct sxs_version seen_default_band;
@@ -112,6 +119,7 @@ struct sxs_action {
 struct sxs_unfixable {
 	char *component;   /* or NULL */
 	char *winners_key; /* or NULL */
+	char *package;     /* or NULL */
 	char *needed;      /* exact key form or version that would be needed, or NULL */
 	char *reason;      /* one line */
 };

@@ -100,6 +100,104 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"check-skipped", SXS_SEV_INFO, SXS_CBS_NONE,
 		"a check could not run because its input is absent (for example no COMPONENTS or SOFTWARE hive)",
 		"none; the report says which checks ran"},
+	/*
+	 * Package (CBS) layer: packages.md §6.1 (rules, severities, DISM
+	 * categories) and §6.2 (what a healthy 17763 looks like: not flagged).
+	 * A dirty hive or a pending transaction lowers every error here to a
+	 * warning "may be transient" (packages.md §6, gates).
+	 */
+	[SXS_F_PACKAGE_MUM_MISSING] = {
+		"package-mum-missing", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"a package of the CBS Packages key has no servicing\\Packages\\<name>.mum (CheckSUR/DISM: \"CBS MUM Missing\"; the classic 0x800f0831 CBS_E_STORE_CORRUPTION); an error when the package is Staged or later, a warning before",
+		"copy the .mum/.cat pair from a healthy machine with the same package (sxscheck compare plans it), or reinstall the update that owns the package"},
+	[SXS_F_PACKAGE_CAT_MISSING] = {
+		"package-cat-missing", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"a package's .mum has no same-named .cat in servicing\\Packages (DISM: \"CBS Catalog Missing\")",
+		"copy the .mum/.cat pair from a healthy machine with the same package (sxscheck compare plans it)"},
+	[SXS_F_PACKAGE_MUM_CORRUPT] = {
+		"package-mum-corrupt", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"a package manifest (.mum) is not well-formed XML or lacks its assemblyIdentity or package element (CheckSUR: \"CBS MUM Corrupt 0x800F0900\")",
+		"copy the .mum/.cat pair from a healthy machine with the same package (sxscheck compare plans it)"},
+	[SXS_F_PACKAGE_MUM_NAME_MISMATCH] = {
+		"package-mum-name-mismatch", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"a .mum's file name is not the identity its assemblyIdentity declares (CheckSUR: \"Expected file name ... does not match the actual file name\")",
+		"the file was renamed or replaced; copy the right .mum/.cat pair from a healthy machine"},
+	[SXS_F_PACKAGE_MUM_NOT_IN_CATALOG] = {
+		"package-mum-not-in-catalog", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"the SHA-256 of a .mum is not a member of its same-named .cat (CheckSUR: \"CBS MUM Corrupt 0x800B0100 ... Package manifest cannot be validated by the corresponding catalog\")",
+		"the .mum was changed after signing; copy the .mum/.cat pair from a healthy machine"},
+	[SXS_F_PACKAGE_CAT_CORRUPT] = {
+		"package-cat-corrupt", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"a package catalog is not a DER PKCS#7 signedData with a trust list, its signed digest differs from the list, or its signature does not verify (CheckSUR: \"CBS Catalog Corrupt 0x800B0100\")",
+		"copy the .mum/.cat pair from a healthy machine with the same package (sxscheck compare plans it)"},
+	[SXS_F_PACKAGE_CAT_CHAIN_UNCHECKED] = {
+		"package-cat-chain-unchecked", SXS_SEV_INFO, SXS_CBS_NONE,
+		"catalog signatures were verified but their certificate chains were not (no trusted roots given); certificate dates are never compared with today",
+		"none needed; give Microsoft's roots (PEM) with --catalog-roots to check the chains too"},
+	[SXS_F_PACKAGE_CAT_CHAIN_INVALID] = {
+		"package-cat-chain-invalid", SXS_SEV_WARNING, SXS_CBS_NONE,
+		"a package catalog's signer does not chain to the roots given with --catalog-roots",
+		"check that the right roots were given (Microsoft Root Certificate Authority 2010 and the older roots for SHA-1 era catalogs)"},
+	[SXS_F_PACKAGE_FILE_UNREADABLE] = {
+		"package-file-unreadable", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"a .mum or .cat in servicing\\Packages exists but could not be read (I/O error, not a regular file, too large)",
+		"check the file's permissions and the disk, then scan again"},
+	[SXS_F_PACKAGE_STATE_UNKNOWN] = {
+		"package-state-unknown", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
+		"a package's CurrentState is missing, not a DWORD, or not one of the documented codes (packages.md §4.2)",
+		"compare the package's key with a healthy machine; DISM /Get-Packages shows how Windows reads it"},
+	[SXS_F_PACKAGE_STATE_BROKEN] = {
+		"package-state-broken", SXS_SEV_ERROR, SXS_CBS_CBS_METADATA,
+		"a package's CurrentState is one of the API's \"... but broken\" codes (Resolved/Staged/Installed/Permanent Invalid)",
+		"reinstall the package's update, or run DISM /RestoreHealth with a matching source"},
+	[SXS_F_PACKAGE_PARTIALLY_INSTALLED] = {
+		"package-partially-installed", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
+		"a package is Partially Installed (0x65): its installation failed part-way (Servicing event 6)",
+		"install the update again; if it keeps failing, read CBS.log for the failing component (sxscheck cbs)"},
+	[SXS_F_PACKAGE_PENDING_STALE] = {
+		"package-pending-stale", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
+		"a package is Install Pending or Uninstall Pending (or listed under PackagesPending) while nothing is pending: no pending.xml, no PendingXmlIdentifier, no RebootPending",
+		"the operation will never complete by itself; remove the stuck package with DISM /Remove-Package (Microsoft's Azure guidance) or reinstall the update"},
+	[SXS_F_PENDING_TRANSACTION_MISMATCH] = {
+		"pending-transaction-mismatch", SXS_SEV_ERROR, SXS_CBS_NONE,
+		"WinSxS\\pending.xml and COMPONENTS PendingXmlIdentifier disagree (an error when both exist with different identifiers: PoqExec fails to parse pending.xml), or one of them is missing",
+		"do not boot into the pending operation blindly: restore pending.xml or the identifier from a backup, or revert the pending actions with DISM /Cleanup-Image /RevertPendingActions"},
+	[SXS_F_PACKAGE_CHILD_MISSING] = {
+		"package-child-missing", SXS_SEV_WARNING, SXS_CBS_CBS_MANIFEST,
+		"an Installed package's unconditional update names a child package that has neither a Packages key nor a .mum (0x800f0812 / 0x800f0831 family); a warning until calibrated on a real image",
+		"reinstall the parent update, or copy the child's .mum/.cat pair from a healthy machine"},
+	[SXS_F_ROLLUP_STATE] = {
+		"rollup-state", SXS_SEV_WARNING, SXS_CBS_NONE,
+		"cumulative updates (Package_for_RollupFix) in an unusual state: more than one Installed, or the newest Staged/Install Pending/Partially Installed below an Installed older one (a note while a transaction is pending: download-then-reboot is normal)",
+		"finish or retry the newest cumulative update; CBS.log shows why it did not install (sxscheck cbs)"},
+	[SXS_F_ROLLUP_SUBPACKAGE_MISSING] = {
+		"rollup-subpackage-missing", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
+		"the installed cumulative update's .mum names a sub-package whose .mum is missing (\"Store corruption, manifest missing for package\", 0x800f0831)",
+		"copy the missing .mum/.cat pairs from a healthy machine with the same cumulative update (sxscheck compare plans them)"},
+	[SXS_F_SERVICING_STACK_VERSION] = {
+		"servicing-stack-version", SXS_SEV_ERROR, SXS_CBS_NONE,
+		"the CBS Version key does not hold exactly one servicing stack whose WinSxS folder exists with that version, or it is older than COMPONENTS LastWCPVersionToAccessStore (an error only when the folder is missing)",
+		"compare the Version key with a healthy machine of the same build; reinstall the latest servicing stack update"},
+	[SXS_F_SERVICING_REBOOT_PENDING] = {
+		"servicing-reboot-pending", SXS_SEV_INFO, SXS_CBS_NONE,
+		"CBS waits for a reboot: RebootPending, RebootInProgress or PackagesPending exist (normal between an update and its reboot)",
+		"reboot the machine, then scan again"},
+	[SXS_F_SESSIONS_EXCLUSIVE] = {
+		"sessions-exclusive", SXS_SEV_INFO, SXS_CBS_NONE,
+		"SessionsPending\\Exclusive is set while no transaction is pending (DISM: \"another servicing operation is pending\")",
+		"reboot once; if servicing still refuses to start, compare SessionsPending with a healthy machine"},
+	[SXS_F_PACKAGE_TAMPERED] = {
+		"package-tampered", SXS_SEV_INFO, SXS_CBS_NONE,
+		"a package key carries marks of hand-made changes: a DefVis value (saved by unhide tools) or no Owners subkey although its .mum has a parent (\"decoupled\")",
+		"none for integrity; know that the package's visibility or ownership was edited by a tool"},
+	[SXS_F_PACKAGE_ORPHAN_MUM] = {
+		"package-orphan-mum", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
+		"a .mum/.cat in servicing\\Packages has no key in the CBS Packages registry key (\"installed but some packages aren't applied to the registry\")",
+		"compare with a healthy machine; reinstall the update that owns the package"},
+	[SXS_F_PACKAGE_INSTALLNAME_MISMATCH] = {
+		"package-installname-mismatch", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
+		"a package key's InstallName is not <key name>.mum",
+		"compare the package's key with a healthy machine"},
 	/* disks (issue 15) */
 	[SXS_F_HIVE_REPLAYED] = {
 		"hive-replayed", SXS_SEV_INFO, SXS_CBS_NONE,

@@ -38,6 +38,22 @@ static const struct {
 	{SXS_F_DEPLOYMENT_COMPONENT_MISSING, true, true},
 	{SXS_F_CATALOG_MISSING, true, false},
 	{SXS_F_MANIFEST_NOT_IN_CATALOG, true, false},
+	/* pkg: the package findings read from the CBS key (SOFTWARE) or PendingXmlIdentifier */
+	{SXS_F_PACKAGE_MUM_MISSING, false, true},
+	{SXS_F_PACKAGE_STATE_UNKNOWN, false, true},
+	{SXS_F_PACKAGE_STATE_BROKEN, false, true},
+	{SXS_F_PACKAGE_PARTIALLY_INSTALLED, false, true},
+	{SXS_F_PACKAGE_PENDING_STALE, false, true},
+	{SXS_F_PACKAGE_CHILD_MISSING, false, true},
+	{SXS_F_ROLLUP_STATE, false, true},
+	{SXS_F_ROLLUP_SUBPACKAGE_MISSING, false, true},
+	{SXS_F_SERVICING_STACK_VERSION, false, true},
+	{SXS_F_SERVICING_REBOOT_PENDING, false, true},
+	{SXS_F_SESSIONS_EXCLUSIVE, false, true},
+	{SXS_F_PACKAGE_TAMPERED, false, true},
+	{SXS_F_PACKAGE_ORPHAN_MUM, false, true},
+	{SXS_F_PACKAGE_INSTALLNAME_MISMATCH, false, true},
+	{SXS_F_PENDING_TRANSACTION_MISMATCH, true, false},
 };
 
 static void hive_state(const struct sxs_hive_fact *fact, bool dirty, const char *name,

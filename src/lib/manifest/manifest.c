@@ -1,19 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "manifest/manifest.h"
 
-#include <expat.h>
+#include "manifest/xml_int.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/alloc.h"
 
-/*
- * Namespace processing is on: expat hands element names over as
- * "URI<NS_SEP>local" (just "local" without a namespace).  The separator is
- * a character XML 1.0 forbids, so it can never occur inside a URI.
- */
-#define NS_SEP '\x01'
+#define NS_SEP SXS_XML_NS_SEP /* see manifest/xml_int.h */
 
 #define URI_ASM_V1 "urn:schemas-microsoft-com:asm.v1"
 #define URI_ASM_V2 "urn:schemas-microsoft-com:asm.v2"
@@ -494,33 +489,6 @@ static void XMLCALL on_entity_decl(void *ud, const XML_Char *entity_name, int is
 	fail(ud, SXS_EFORMAT, "manifest: entity declaration not allowed");
 }
 
-/* ---- expat's memory ---------------------------------------------------- */
-
-/*
- * expat allocates through sxs_malloc & co (so fault injection reaches it),
- * but it does not always report a failed allocation as XML_ERROR_NO_MEMORY
- * (2.5.0 says "unbound prefix" when binding a namespace prefix fails).
- * Reporting that as a malformed manifest would become a false finding, so
- * the parse notes any failed allocation here and then returns -SXS_ENOMEM.
- */
-static _Thread_local bool xml_alloc_failed;
-
-static void *xml_malloc(size_t size)
-{
-	void *p = sxs_malloc(size);
-	if (!p)
-		xml_alloc_failed = true;
-	return p;
-}
-
-static void *xml_realloc(void *ptr, size_t size)
-{
-	void *p = sxs_realloc(ptr, size);
-	if (!p)
-		xml_alloc_failed = true;
-	return p;
-}
-
 /* ---- public API ------------------------------------------------------- */
 
 bool sxs_manifest_name_is_safe(const char *name)
@@ -570,8 +538,6 @@ static int check_identity(const struct sxs_identity *id, struct sxs_diag *diag)
 int sxs_manifest_parse(const uint8_t *xml, size_t len, struct sxs_manifest **ret,
                        struct sxs_diag *diag)
 {
-	static const XML_Memory_Handling_Suite mem = {xml_malloc, xml_realloc, sxs_free};
-	static const XML_Char ns_sep[] = {NS_SEP, '\0'};
 	struct parse_state *st = NULL;
 	XML_Parser parser = NULL;
 	int err;
@@ -590,8 +556,7 @@ int sxs_manifest_parse(const uint8_t *xml, size_t len, struct sxs_manifest **ret
 		err = -SXS_ENOMEM;
 		goto out;
 	}
-	xml_alloc_failed = false;
-	parser = XML_ParserCreate_MM(NULL, &mem, ns_sep);
+	parser = sxs_xml_parser_new();
 	if (!parser) {
 		err = -SXS_ENOMEM;
 		goto out;
@@ -608,7 +573,7 @@ int sxs_manifest_parse(const uint8_t *xml, size_t len, struct sxs_manifest **ret
 	    !st->err) {
 		enum XML_Error code = XML_GetErrorCode(parser);
 		const char *what = XML_ErrorString(code);
-		if (code == XML_ERROR_NO_MEMORY || xml_alloc_failed)
+		if (code == XML_ERROR_NO_MEMORY || sxs_xml_alloc_failed)
 			err = -SXS_ENOMEM;
 		else
 			err = sxs_diag_set(diag, SXS_EFORMAT, "manifest: line %lu: %s",

@@ -5,6 +5,7 @@
 #include "report/json_util.h"
 #include "sxs_config.h"
 #include "report/report.h"
+#include "store/packages.h"
 #include "util/utf8.h"
 
 struct json_object *sxs_json_string(const char *s)
@@ -142,7 +143,7 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	struct json_object *stats = json_object_new_object();
 	struct json_object *summary = json_object_new_object();
 	struct json_object *bykind = json_object_new_object();
-	size_t counts[SXS_F_COUNT] = {0}, sev[3] = {0};
+	size_t counts[SXS_F_COUNT] = {0}, sev[3] = {0}, cbs[SXS_CBS_CLASS_COUNT] = {0};
 	int err = 0;
 
 	if (!doc || !arr || !stats || !summary || !bykind) {
@@ -156,6 +157,8 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	for (size_t i = 0; i < f->n; i++) {
 		counts[f->v[i].kind]++;
 		sev[f->v[i].severity]++;
+		if (f->v[i].severity == SXS_SEV_ERROR)
+			cbs[sxs_finding_info(f->v[i].kind)->cbs]++;
 		struct json_object *o = finding_json(&f->v[i]);
 		if (!o || json_object_array_add(arr, o)) {
 			json_object_put(o);
@@ -174,6 +177,16 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(stats, "bytes_hashed", json_object_new_int64((int64_t)m->bytes_hashed));
 	err |= sxs_json_add(stats, "differentials", json_object_new_int64((int64_t)deltas));
 	err |= sxs_json_add(stats, "elapsed_seconds", json_object_new_double(m->elapsed));
+	if (m->packages && (m->packages->have_registry || m->packages->have_listing)) {
+		const struct sxs_packages *pk = m->packages;
+		size_t verified = 0;
+		for (size_t i = 0; i < pk->n; i++)
+			verified += pk->v[i].pair_verified;
+		err |= sxs_json_add(stats, "packages_registry", json_object_new_int64((int64_t)pk->cbs.npackages));
+		err |= sxs_json_add(stats, "package_mums_read", json_object_new_int64((int64_t)pk->mums_read));
+		err |= sxs_json_add(stats, "package_cats_read", json_object_new_int64((int64_t)pk->cats_read));
+		err |= sxs_json_add(stats, "package_pairs_verified", json_object_new_int64((int64_t)verified));
+	}
 	for (int k = 0; k < SXS_F_COUNT; k++)
 		if (counts[k])
 			err |= sxs_json_add(bykind, sxs_finding_info((enum sxs_finding_kind)k)->id,
@@ -182,6 +195,23 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(summary, "warnings", json_object_new_int64((int64_t)sev[SXS_SEV_WARNING]));
 	err |= sxs_json_add(summary, "info", json_object_new_int64((int64_t)sev[SXS_SEV_INFO]));
 	err |= sxs_json_add(summary, "by_kind", bykind);
+	/* DISM's corruption summary (errors only), package layer included */
+	static const struct {
+		const char *key;
+		enum sxs_cbs_class cls;
+	} classes[] = {
+		{"cbs_manifest_corruption", SXS_CBS_CBS_MANIFEST},
+		{"cbs_metadata_corruption", SXS_CBS_CBS_METADATA},
+		{"csi_manifest_corruption", SXS_CBS_MANIFEST},
+		{"csi_metadata_corruption", SXS_CBS_METADATA},
+		{"csi_payload_corruption", SXS_CBS_PAYLOAD},
+	};
+	size_t total = 0;
+	for (size_t k = 0; k < sizeof(classes) / sizeof(*classes); k++) {
+		total += cbs[classes[k].cls];
+		err |= sxs_json_add(summary, classes[k].key, json_object_new_int64((int64_t)cbs[classes[k].cls]));
+	}
+	err |= sxs_json_add(summary, "total_detected_corruption", json_object_new_int64((int64_t)total));
 
 	/* schema 2: per-finding severity and fingerprint, tool version, liveness */
 	err |= sxs_json_add(doc, "schema_version", json_object_new_int(SXS_JSON_SCHEMA_VERSION));

@@ -128,6 +128,17 @@ static void action_text(struct sxs_strbuf *out, size_t step, const struct sxs_ac
 		versions_text(out, a->versions, a->nversions);
 		sxs_strbuf_addc(out, '\n');
 		break;
+	case SXS_ACT_RESTORE_PACKAGE: {
+		char mh[65], ch[65];
+		sxs_hex_encode(a->mum_sha256, 32, mh);
+		sxs_hex_encode(a->cat_sha256, 32, ch);
+		sxs_strbuf_adds(out, "Restore package files servicing\\Packages\\");
+		esc(out, a->package);
+		sxs_strbuf_adds(out, ".mum and .cat from the golden source\n");
+		sxs_strbuf_addf(out, "       %s.mum  sha256 %s\n", a->mum_exists ? "*" : "+", mh);
+		sxs_strbuf_addf(out, "       %s.cat  sha256 %s\n", a->cat_exists ? "*" : "+", ch);
+		break;
+	}
 	case SXS_ACT_COUNT:
 		break;
 	}
@@ -215,7 +226,7 @@ int sxs_report_compare_text(struct sxs_strbuf *out, const struct sxs_comparison 
 		for (size_t i = 0; i < c->nunfixable; i++) {
 			const struct sxs_unfixable *u = &c->unfixable[i];
 			sxs_strbuf_adds(out, "  - ");
-			esc(out, u->component ? u->component : u->winners_key);
+			esc(out, u->component ? u->component : u->package ? u->package : u->winners_key);
 			sxs_strbuf_adds(out, ": ");
 			esc(out, u->reason);
 			sxs_strbuf_addc(out, '\n');
@@ -318,6 +329,17 @@ static struct json_object *action_json(size_t step, const struct sxs_action *a)
 		err |= sxs_json_add(o, "kept_versions", versions_json(a->keep_versions, a->nkeep_versions, &err));
 		break;
 	}
+	case SXS_ACT_RESTORE_PACKAGE: {
+		char mh[65], ch[65];
+		sxs_hex_encode(a->mum_sha256, 32, mh);
+		sxs_hex_encode(a->cat_sha256, 32, ch);
+		err |= sxs_json_add_string(o, "package", a->package);
+		err |= sxs_json_add_string(o, "mum_sha256", mh);
+		err |= sxs_json_add_string(o, "cat_sha256", ch);
+		err |= sxs_json_add(o, "mum_exists", json_object_new_boolean(a->mum_exists));
+		err |= sxs_json_add(o, "cat_exists", json_object_new_boolean(a->cat_exists));
+		break;
+	}
 	case SXS_ACT_COUNT:
 		break;
 	}
@@ -357,6 +379,7 @@ static struct json_object *unfixable_json(const struct sxs_unfixable *u)
 		return NULL;
 	err |= sxs_json_add_string(o, "component", u->component);
 	err |= sxs_json_add_string(o, "winners_key", u->winners_key);
+	err |= sxs_json_add_string(o, "package", u->package);
 	err |= sxs_json_add_string(o, "needed", u->needed);
 	err |= sxs_json_add_string(o, "reason", u->reason);
 	if (err) {

@@ -14,6 +14,8 @@
 #include "digest/digest.h"
 #include "manifest/identity.h"
 #include "store/store.h"
+#include "package/mum.h"
+#include "store/packages.h"
 #include "util/alloc.h"
 #include "util/hex.h"
 #include "util/strbuf.h"
@@ -411,6 +413,45 @@ static void write_family(struct writer *w, const struct sxs_winner_family *f,
 	st->families++;
 }
 
+/*
+ * The package layer (optional records after the families): "packages
+ * listed" when the image had a servicing\Packages folder, then one
+ * "package <identity> <.mum sha256> <.cat sha256>" per pair that verified
+ * (catalog signature, .mum a member, identity = name), sorted ignoring case.
+ * compare plans only such pairs; anything else is not worth recording.
+ */
+static bool package_name_ok(const char *s)
+{
+	struct sxs_package_name pn;
+	if (!s || !*s || strlen(s) >= SXS_REF_MAX_LINE / 2 || sxs_package_name_split(s, &pn))
+		return false;
+	for (const unsigned char *q = (const unsigned char *)s; *q; q++)
+		if (*q <= ' ' || *q >= 0x7f || strchr("<>:\"/\\|?*", *q))
+			return false;
+	return true;
+}
+
+static void write_packages(struct writer *w, const struct sxs_packages *p,
+                           struct sxs_reference_stats *st)
+{
+	if (!p || !p->have_listing)
+		return;
+	w_line(w, "packages listed");
+	for (size_t i = 0; i < p->n && !w->err; i++) {
+		const struct sxs_package *e = &p->v[i];
+		if (!e->pair_verified)
+			continue;
+		if (!package_name_ok(e->name) || (i && !strcasecmp(p->v[i - 1].name, e->name))) {
+			st->skipped++;
+			continue;
+		}
+		char mh[65], ch[65];
+		sxs_hex_encode(e->mum_sha256, 32, mh);
+		sxs_hex_encode(e->cat_sha256, 32, ch);
+		w_line(w, "package %s %s %s", e->name, mh, ch);
+	}
+}
+
 int sxs_reference_write(int fd, const struct sxs_model *m, const char *label,
                         struct sxs_reference_stats *stats, struct sxs_diag *diag)
 {
@@ -459,6 +500,7 @@ int sxs_reference_write(int fd, const struct sxs_model *m, const char *label,
 		}
 		write_family(&w, f, &st);
 	}
+	write_packages(&w, m->packages, &st);
 	if (w.err)
 		goto out;
 	if ((w.err = sxs_digest_final(w.sha, digest, NULL))) {
@@ -1125,6 +1167,30 @@ static int rd_in_family(struct reader *r, char *line)
 	return rd_fail(r, SXS_EFORMAT, "unexpected line in family %s", fam->key);
 }
 
+static int rd_package(struct reader *r, char *line)
+{
+	char *f[4];
+	size_t n;
+	uint8_t mh[32], ch[32];
+	int err;
+	if (!r->m->packages)
+		return rd_fail(r, SXS_EFORMAT, "package line before 'packages listed'");
+	if ((err = split(r, line, f, 4, 4, &n)) ||
+	    (err = parse_hex(r, "package .mum sha256", f[2], mh, 32, false, NULL)) ||
+	    (err = parse_hex(r, "package .cat sha256", f[3], ch, 32, false, NULL)))
+		return err;
+	if (!package_name_ok(f[1]))
+		return rd_fail(r, SXS_EFORMAT, "package: '%s' is not a package identity", f[1]);
+	if (r->m->packages->n >= SXS_REF_MAX_COMPONENTS)
+		return rd_fail(r, SXS_ELIMIT, "more than %u packages", SXS_REF_MAX_COMPONENTS);
+	err = sxs_packages_add_verified(r->m->packages, f[1], mh, ch);
+	if (err == -SXS_EFORMAT)
+		return rd_fail(r, SXS_EFORMAT, "package %s: out of order or repeated", f[1]);
+	if (err)
+		return sxs_diag_set(r->diag, SXS_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int rd_end(struct reader *r, char *line, size_t len)
 {
 	char *f[3];
@@ -1175,8 +1241,21 @@ static int rd_line(struct reader *r, char *line, size_t len)
 			return rd_fail(r, SXS_EFORMAT, "component after the families");
 		return rd_component(r, line);
 	}
-	if (!strncmp(line, "family ", 7))
+	if (!strncmp(line, "family ", 7)) {
+		if (r->m->packages)
+			return rd_fail(r, SXS_EFORMAT, "family after the packages");
 		return rd_family(r, line);
+	}
+	if (!strcmp(line, "packages listed")) {
+		if (r->m->packages)
+			return rd_fail(r, SXS_EFORMAT, "a second 'packages listed' line");
+		if (!(r->m->packages = sxs_packages_new()))
+			return sxs_diag_set(r->diag, SXS_ENOMEM, "out of memory");
+		r->m->packages->have_listing = true;
+		return 0;
+	}
+	if (!strncmp(line, "package ", 8))
+		return rd_package(r, line);
 	if (!strncmp(line, "end ", 4))
 		return rd_end(r, line, len);
 	return rd_fail(r, SXS_EFORMAT, "unknown record");

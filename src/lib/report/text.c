@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "store/packages.h"
 #include "util/utf8.h"
 
 void sxs_report_text_escape(struct sxs_strbuf *out, const char *s)
@@ -156,9 +157,13 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 	}
 	if (f->n == 0)
 		sxs_strbuf_adds(out, "No problems found.\n");
-	size_t corrupt = cbs[SXS_CBS_PAYLOAD] + cbs[SXS_CBS_MANIFEST] + cbs[SXS_CBS_METADATA];
+	size_t corrupt = cbs[SXS_CBS_PAYLOAD] + cbs[SXS_CBS_MANIFEST] + cbs[SXS_CBS_METADATA] +
+	                 cbs[SXS_CBS_CBS_MANIFEST] + cbs[SXS_CBS_CBS_METADATA];
 	sxs_strbuf_adds(out, "\nSummary:\n");
 	sxs_strbuf_addf(out, "  Total Detected Corruption:  %zu\n", corrupt);
+	/* DISM's order: the package (CBS) layer first, then the component store (CSI) */
+	sxs_strbuf_addf(out, "    CBS Manifest Corruption:  %zu\n", cbs[SXS_CBS_CBS_MANIFEST]);
+	sxs_strbuf_addf(out, "    CBS Metadata Corruption:  %zu\n", cbs[SXS_CBS_CBS_METADATA]);
 	sxs_strbuf_addf(out, "    CSI Manifest Corruption:  %zu\n", cbs[SXS_CBS_MANIFEST]);
 	sxs_strbuf_addf(out, "    CSI Metadata Corruption:  %zu\n", cbs[SXS_CBS_METADATA]);
 	sxs_strbuf_addf(out, "    CSI Payload Corruption:   %zu\n", cbs[SXS_CBS_PAYLOAD]);
@@ -185,6 +190,15 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 	                m->manifests_read, (unsigned long long)m->files_hashed);
 	sxs_report_size(out, m->bytes_hashed);
 	sxs_strbuf_addf(out, "), %zu differentials, in %.2f s\n", deltas, m->elapsed);
+	const struct sxs_packages *pk = m->packages;
+	if (pk && (pk->have_registry || pk->have_listing)) {
+		size_t verified = 0;
+		for (size_t i = 0; i < pk->n; i++)
+			verified += pk->v[i].pair_verified;
+		sxs_strbuf_addf(out, "  Packages: %zu in the CBS registry, %zu .mum and %zu .cat read, "
+		                     "%zu pair(s) verified against their catalogs\n",
+		                pk->cbs.npackages, pk->mums_read, pk->cats_read, verified);
+	}
 	if (m->registry_skipped) {
 		sxs_strbuf_adds(out, "  Registry: not read (--no-registry)\n");
 		return sxs_strbuf_error(out);

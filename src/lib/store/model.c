@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "manifest/manifest.h"
+#include "store/packages.h"
+#include "package/catalog.h"
 #include "store/deploy.h"
 #include "store/forms.h"
 #include "store/live.h"
@@ -124,6 +126,7 @@ void sxs_model_release(struct sxs_model *m)
 	for (size_t i = 0; i < m->ncatalog_files; i++) {
 		sxs_free(m->catalog_files[i].name);
 		sxs_free(m->catalog_files[i].detail);
+		sxs_catalog_free(m->catalog_files[i].cat);
 	}
 	sxs_free(m->catalog_files);
 	for (size_t i = 0; i < m->nlcu_dirs; i++)
@@ -139,6 +142,7 @@ void sxs_model_release(struct sxs_model *m)
 	sxs_free(m->components_problem);
 	sxs_free(m->software_problem);
 	sxs_free(m->base_manifest_source);
+	sxs_packages_free(m->packages);
 	sxs_hive_fact_release(&m->components_log);
 	sxs_hive_fact_release(&m->software_log);
 	sxs_model_init(m);
@@ -1145,6 +1149,10 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 		goto out;
 	ctx.base = base;
 
+	err = sxs_packages_load(img, m, sxs_registry_wcp_version(reg), opt->catalog_roots_pem,
+	                        opt->catalog_roots_pem_len, diag);
+	if (err)
+		goto out;
 	err = list_manifests(img, m);
 	if (err)
 		goto out;

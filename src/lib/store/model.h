@@ -208,6 +208,7 @@ struct sxs_hive_fact {
 	bool old_format;     /* REPLAYED from a Vista/7 (DIRT) log */
 };
 
+struct sxs_packages;
 /* A p!/s!/i! value of a CanonicalData\Deployments key (packages.md §5.2). */
 struct sxs_mark {
 	char kind;          /* 'p', 's' or 'i' */
@@ -232,11 +233,14 @@ struct sxs_deployment {
 };
 
 /* WinSxS\Catalogs\<name>.cat */
+struct sxs_catalog;
+
 struct sxs_catalog_file {
 	char *name;         /* file name as on disk */
 	uint8_t sha256[32];
 	bool hashed;        /* false: unreadable (detail) */
 	char *detail;
+	struct sxs_catalog *cat; /* parsed (package/catalog.h), NULL when not a catalog */
 };
 
 struct sxs_model {
@@ -267,6 +271,8 @@ struct sxs_model {
 	bool payloads_checked;
 	bool registry_skipped;       /* --no-registry: the hives were not read on purpose */
 
+	/* the package (CBS) layer: store/packages.h; NULL when not loaded */
+	struct sxs_packages *packages;
 	/* COMPONENTS\CanonicalData (store/deploy.c) */
 	bool have_deployment_data;   /* CanonicalData\Deployments exists with >= 1 key */
 	struct sxs_deployment *deployments; /* sorted by name */
@@ -310,6 +316,9 @@ struct sxs_model_options {
 	const char *base_manifest_path; /* DCM base override, or NULL */
 	void (*progress)(void *ctx, const struct sxs_progress *p);
 	void *progress_ctx;
+	/* PEM roots for catalog chains (package layer), NULL = chains not checked */
+	const uint8_t *catalog_roots_pem;
+	size_t catalog_roots_pem_len;
 };
 
 void sxs_model_init(struct sxs_model *m);

@@ -1,41 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 #include "store/pkgview.h"
 
-/*
- * Until the package layer is merged the image has no package data: every
- * state is unknown, and liveness stays unknown (check/ caps at warning).
- */
+#include "store/packages.h"
+
+/* The package layer's facts (store/packages.h), read from the CBS Packages key. */
 bool sxs_model_have_packages(const struct sxs_model *m)
 {
-	(void)m;
-	return false;
+	return m->packages && m->packages->have_registry;
 }
 
 int sxs_model_package_state(const struct sxs_model *m, const char *identity, uint32_t *state_ret)
 {
-	(void)m;
-	(void)identity;
-	(void)state_ret;
-	return -SXS_ENOENT;
+	return sxs_packages_state(m->packages, identity, state_ret);
 }
 
 bool sxs_model_package_exists(const struct sxs_model *m, const char *identity)
 {
-	(void)m;
-	(void)identity;
-	return false;
+	return m->packages && sxs_cbs_find(&m->packages->cbs, identity) != NULL;
 }
 
 size_t sxs_model_package_count(const struct sxs_model *m)
 {
-	(void)m;
-	return 0;
+	return m->packages ? m->packages->n : 0;
 }
 
 int sxs_model_package_state_at(const struct sxs_model *m, size_t i, uint32_t *state_ret)
 {
-	(void)m;
-	(void)i;
-	(void)state_ret;
-	return -SXS_ENOENT;
+	if (!m->packages || i >= m->packages->n)
+		return -SXS_ENOENT;
+	const struct sxs_package *p = &m->packages->v[i];
+	if (!p->reg || !p->reg->has_state)
+		return -SXS_ENOENT;
+	*state_ret = p->reg->state;
+	return 0;
 }

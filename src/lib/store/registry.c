@@ -14,6 +14,7 @@
 #include "hive/replay.h"
 #include "store/deploy.h"
 #include "manifest/identity.h"
+#include "store/packages.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
 #include "util/version.h"
@@ -587,7 +588,8 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		err = check_structure(m, true, r->components);
 		if (err < 0 || (err == 0 && ((err = read_components_root(r, m)) ||
 		                             (err = read_hive_components(r, m)) ||
-		                             (err = sxs_deploy_read_hive(r->components, m)))))
+		                             (err = sxs_deploy_read_hive(r->components, m)) ||
+		                             (err = sxs_packages_read_components(m, r->components)))))
 			goto out;
 		sxs_hive_free(r->components);
 		r->components = NULL;
@@ -602,7 +604,8 @@ int sxs_registry_open(struct sxs_image *img, struct sxs_model *m, struct sxs_reg
 		if ((err = hive_fact(r->software, &m->software_log)))
 			goto out;
 		err = check_structure(m, false, r->software);
-		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)))))
+		if (err < 0 || (err == 0 && ((err = read_build(r, m)) || (err = read_winners(r, m)) ||
+		                             (err = sxs_packages_read_software(m, r->software)))))
 			goto out;
 		sxs_hive_free(r->software);
 		r->software = NULL;

@@ -52,6 +52,12 @@
 # Image:  testdata/images/branch-pc
 # Golden: testdata/images/golden-pc
 # Plan made for build 10.0.17763.1613
+#
+# Step 5 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+#   
+#
+# Step 6 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+#   
 
 [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
 param(
@@ -138,10 +144,10 @@ $Plan = @(
             @{ Name = 'r\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $true }   # differential
         )
     }
-    # Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
+    # Step 7: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
     #   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
     @{
-        Step           = 5
+        Step           = 7
         Action         = 'Winners'
         Title          = 'set the Winners band and winner'
         Reason         = 'the winner 10.0.17763.1554 is not installed; the golden side''s winner 10.0.17763.1613 is installed here'
@@ -156,10 +162,10 @@ $Plan = @(
         Keep           = @('10.0.17763.1554', '10.0.17763.1613')
         Add            = @()
     }
-    # Step 6: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
+    # Step 8: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
     #   why: the family has 4 version(s) here but no Winners key; the golden side's winner 10.0.17763.1613 is installed here
     @{
-        Step           = 6
+        Step           = 8
         Action         = 'Winners'
         Title          = 'create the Winners key'
         Reason         = 'the family has 4 version(s) here but no Winners key; the golden side''s winner 10.0.17763.1613 is installed here'

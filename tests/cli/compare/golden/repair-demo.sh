@@ -38,6 +38,12 @@
 # Image:  testdata/images/branch-pc
 # Golden: testdata/images/golden-pc
 # Plan made for build 10.0.17763.1613
+#
+# Step 5 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+#   
+#
+# Step 6 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+#   
 
 # Plan data (names from the images) is single-quoted on purpose, whatever it holds:
 # shellcheck disable=SC2016,SC1112
@@ -556,16 +562,16 @@ plan() {
 	delta f 'kernel32.dll' same
 	delta r 'kernel32.dll' differs
 	end_folder
-	# Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
+	# Step 7: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
 	#   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
-	winners 5 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
+	winners 7 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
 	wband '10.0' present '10.0.17763.1554' '10.0.17763.1613' keep-default
 	wversion keep '10.0.17763.1554'
 	wversion keep '10.0.17763.1613'
 	wend
-	# Step 6: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
+	# Step 8: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
 	#   why: the family has 4 version(s) here but no Winners key; the golden side's winner 10.0.17763.1613 is installed here
-	winners 6 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
+	winners 8 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
 	wband '10.0' absent - '10.0.17763.1613' set-default
 	wversion add '10.0.17763.1'
 	wversion add '10.0.17763.1490'
