@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The demo: scan the synthetic broken branch PC, compare it with its healthy
+# The demo: scan the synthetic broken branch PC, explain its failed updates
+# from its servicing logs (sxscheck cbs --root), compare it with its healthy
 # twin (a live golden image, then the reference manifest captured from it),
 # and write the PowerShell repair script (written, never run).
 set -u
@@ -12,6 +13,9 @@ say() { printf '\n$ %s\n' "$*"; }
 
 say sxscheck scan testdata/images/branch-pc
 "$sxscheck" scan testdata/images/branch-pc
+
+say sxscheck cbs --root testdata/images/branch-pc
+"$sxscheck" cbs --root testdata/images/branch-pc
 
 say sxscheck compare testdata/images/branch-pc --golden testdata/images/golden-pc
 "$sxscheck" compare testdata/images/branch-pc --golden testdata/images/golden-pc

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages="gcc pkg-config meson ninja-build libssl-dev libexpat1-dev libhivex-dev
 libcmocka-dev libjson-c-dev zlib1g-dev scdoc python3 shellcheck libhivex-bin
-ntfs-3g attr"
+ntfs-3g attr libmspack-dev"
 missing=
 for p in $packages; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

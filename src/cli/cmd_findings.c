@@ -20,9 +20,11 @@ int cmd_findings(int argc, char **argv)
 		return cli_error(EXIT_USAGE, "findings: unknown argument '%s'", argv[1]);
 	for (int k = 0; k < SXS_F_COUNT; k++) {
 		const struct sxs_finding_info *i = sxs_finding_info((enum sxs_finding_kind)k);
+		const char *dism = sxs_cbs_class_name(i->cbs);
 		if (scdoc)
-			printf("*%s* (%s)\n\n\t%s.\n\n\t_What to do:_ %s.\n\n", i->id,
-			       sxs_severity_name(i->severity), i->doc, i->advice);
+			printf("*%s* (%s%s%s)\n\n\t%s.\n\n\t_What to do:_ %s.\n\n", i->id,
+			       sxs_severity_name(i->severity), dism ? "; an error counts as " : "",
+			       dism ? dism : "", i->doc, i->advice);
 		else
 			printf("%-32s %-8s %s\n", i->id, sxs_severity_name(i->severity), i->doc);
 	}

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{"snapshot", cmd_snapshot, "capture a reference manifest of a healthy image"},
 	{"manifest", cmd_manifest, "print a (DCM-compressed) manifest as XML"},
 	{"delta", cmd_delta, "inspect or apply a PA30 delta"},
+	{"cbs", cmd_cbs, "explain servicing failures from CBS.log, CbsPersist, dism.log"},
 	{"keyform", cmd_keyform, "print the key forms of an identity string"},
 	{"findings", cmd_findings, "list the finding kinds sxscheck reports"},
 	{"hive", cmd_hive, "replay a dirty registry hive's logs; write the recovered hive"},

@@ -26,6 +26,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_logs  # noqa: E402
+
 PKT = "31bf3856ad364e35"
 BUILD = "10.0.17763.1613"
 
@@ -253,6 +256,7 @@ class Image:
         self.winners = {}        # winners key -> (versions, winner) or None (no key)
         self.soft_extra = []     # SOFTWARE lines from gen_* modules
         self.comp_extra = []     # COMPONENTS lines from gen_* modules
+        self.extra_hives = {}    # other hives: name -> text-source lines (SYSTEM: gen_logs.py)
         self.product = "Windows 10 Enterprise LTSC 2019"
 
     def path(self, *rel):
@@ -408,7 +412,7 @@ class Image:
             soft += ['"%s" = binary:01' % v for v in versions if v.startswith(band + ".")]
             soft.append("")
         soft += self.soft_extra
-        for hive, text in (("COMPONENTS", comp), ("SOFTWARE", soft)):
+        for hive, text in [("COMPONENTS", comp), ("SOFTWARE", soft)] + sorted(self.extra_hives.items()):
             src = os.path.join(src_dir, hive + ".txt")
             with open(src, "w") as f:
                 f.write("\n".join(text) + "\n")
@@ -444,6 +448,9 @@ def build_pc(tools, out, name, broken, base):
             winner = "10.0.17763.1554"  # an older version, no longer in the store
             versions = versions + [winner]
         img.set_winners(key, versions, winner)
+    # servicing logs and the SYSTEM hive (minifilters): gen_logs.py (issue 13)
+    gen_logs.write_logs(img.root, broken)
+    img.extra_hives["SYSTEM"] = gen_logs.system_hive_source(name, broken)
     img.finish()
 
 

@@ -11,6 +11,8 @@
 #   BENCH_BYTES       default 2G         BENCH_SEED   default 1
 #   BENCH_REPEAT      runs per measurement, the fastest counts (default 3)
 #   BENCH_GROWTH=0    skip the doubled store
+#   BENCH_NTFS=0      skip the ntfs-3g run at the end (bench-ntfs.sh: its own
+#                     BENCH_NTFS_COMPONENTS/FILES/BYTES, default 3000/10000/600M)
 #   BENCH_KEEP        the base store is kept and reused while its shape and
 #                     mkstore's source match; the doubled one (4 GiB) is
 #                     deleted unless BENCH_KEEP=1; BENCH_KEEP=0 deletes both
@@ -251,4 +253,15 @@ fi
 
 echo
 cat "$results"
-! grep -q '^FAIL' "$results"
+status=0
+grep -q '^FAIL' "$results" && status=1
+# the same comparison on a real NTFS volume (ntfs-3g), a store of a few
+# thousand components (bench-ntfs.sh; BENCH_NTFS=0 skips it, 77 = no FUSE)
+if [ "${BENCH_NTFS:-1}" != 0 ]; then
+	echo
+	rc=0
+	sh "$here/bench-ntfs.sh" "$build" || rc=$?
+	[ "$rc" = 77 ] && echo "bench-ntfs.sh: skipped (FUSE cannot be used here)"
+	[ "$rc" = 0 ] || [ "$rc" = 77 ] || status=1
+fi
+exit $status

@@ -82,6 +82,26 @@ else
 	ok "hive recover refuses a torn log with its reason"
 fi
 
+# single-logging scheme: <hive>.LOG alone (old format); beside .LOG1/.LOG2
+# a .LOG is setup's dummy and is ignored
+mkdir "$tmp/s"
+"$mklog" --old-format "$tmp/old.hive" "$tmp/new.hive" "$tmp/s/SYSTEM" || exit 99
+mv "$tmp/s/SYSTEM.LOG1" "$tmp/s/system.log"
+rm "$tmp/s/SYSTEM.LOG2"
+"$sxscheck" hive recover -o "$tmp/s.out" "$tmp/s/SYSTEM" >"$tmp/s.txt" 2>&1
+rc=$?
+if [ $rc -ne 0 ] || ! grep -q "^  replayed from SYSTEM.LOG (old format, [0-9]* pages of 512 bytes)$" "$tmp/s.txt" ||
+	! cmp -s -n "$bins" -i 4096:4096 "$tmp/s.out" "$tmp/new.hive"; then
+	fail "recover from a single .LOG: exit $rc"; cat "$tmp/s.txt" >&2
+else
+	ok "hive recover uses <hive>.LOG when it is the only log"
+fi
+printf 'setup dummy' >"$tmp/h/SOFTWARE.LOG"
+"$sxscheck" hive recover "$tmp/h/SOFTWARE" >"$tmp/d.txt" 2>&1
+grep -q "^  replayed from SOFTWARE.LOG1 (1 entry, [0-9]* pages\?) then SOFTWARE.LOG2" "$tmp/d.txt" ||
+	{ fail "a dummy .LOG beside .LOG1/.LOG2 was not ignored"; cat "$tmp/d.txt" >&2; }
+rm "$tmp/h/SOFTWARE.LOG"
+
 "$sxscheck" hive recover "$tmp/nonexistent" >/dev/null 2>"$tmp/e"
 [ $? -eq 3 ] && grep -q "nonexistent: cannot open" "$tmp/e" || fail "recover of a missing hive"
 

@@ -402,9 +402,46 @@ def main():
     if s.get("cbs_manifest_corruption") != 1:
         failures += 1
         print("FAIL summary-counts-cbs-categories: summary %s" % s)
+    real_esu_case()
     roots_cases()
     compare_cases()
     return 1 if failures else 0
+
+
+def real_esu_case():
+    """The real KB4528069 pairs (../shared/vectors/pkg; never committed) beside the self-made
+    ones: real signatures, a BOM on update.mum, CRLF, lower-case cab names stored under the
+    identity (packages.md §2.2, §7).  Only the applicable Package_1 installs; Package_2 (the
+    embedded-parent twin of the same deployment) stays Absent, as on a real machine (§6.2.5)."""
+    vec = os.path.join(SRC, "..", "shared", "vectors", "pkg")
+    if not os.path.isdir(vec):
+        print("skip healthy-with-real-esu-pairs: no ../shared/vectors")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        img = Image(tmp, healthy_packages())
+        for arch, cab in (("amd64", "esu-kb4528069-x64"), ("x86", "esu-kb4528069-x86")):
+            d = os.path.join(vec, cab, "cab")
+            states = {"Package_for_KB4528069": 0x70, "Package_for_KB4528069_SP1": 0x70,
+                      "Package_1_for_KB4528069": 0x70, "Package_2_for_KB4528069": 0x0,
+                      "Package_3_for_KB4528069": 0x70}
+            for name, state in states.items():
+                base = "update" if name == "Package_for_KB4528069" else \
+                    "%s~31bf3856ad364e35~%s~~6.1.1.1" % (name.lower(), arch)
+                ident_ = gp.identity(name, "6.1.1.1", arch)
+                gp.copy_real_pair(os.path.join(d, base + ".mum"), os.path.join(d, base + ".cat"),
+                                  img.pkgdir, ident_)
+                parent = [] if name == "Package_for_KB4528069" else [FOUNDATION]
+                img.pkgs.append(gp.package(name, "6.1.1.1", arch=arch, state=state,
+                                           identifier="KB4528069", parents=parent, files=False))
+        img.hives()
+        rc, doc = img.scan()
+        bad = [(f["id"], f["message"]) for f in doc["findings"] if f["severity"] != "info"]
+        verified = doc["stats"].get("package_pairs_verified", 0)
+        if bad or rc != 0 or verified != len(img.pkgs):
+            fail("healthy-with-real-esu-pairs", "exit %d, %d/%d verified, %s" %
+                 (rc, verified, len(img.pkgs), bad[:5]))
+        else:
+            print("ok   healthy-with-real-esu-pairs")
 
 
 def roots_cases():

@@ -67,6 +67,20 @@ for dir in Windows/WinSxS Windows/System32; do
 		echo "ok   ROOT=$dir says what to pass instead"
 	fi
 done
+fresh
+"$sxscheck" scan "$tmp/img/Windows/System32/config" >/dev/null 2>"$tmp/err"
+grep -q "this looks like Windows/System32/config.*sxscheck hive recover" "$tmp/err" ||
+	fail "ROOT=config: $(cat "$tmp/err")"
+# the volume mounted at ROOT/windows, ROOT given
+mkdir "$tmp/above" && mv "$tmp/img" "$tmp/above/windows"
+"$sxscheck" scan "$tmp/above" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 3 ] || ! grep -q "ROOT is the folder above the volume; pass $tmp/above/windows$" "$tmp/err"; then
+	fail "ROOT above the volume: exit $rc: $(cat "$tmp/err")"
+else
+	echo "ok   ROOT above the volume says which folder to pass"
+fi
+rm -rf "$tmp/above"
 "$sxscheck" scan "$srcroot/testdata" >/dev/null 2>"$tmp/err"
 grep -q "no Windows directory" "$tmp/err" && ! grep -q "looks like a WinSxS" "$tmp/err" ||
 	fail "a folder with a Manifests subfolder but no component folders is not called WinSxS"
@@ -79,7 +93,7 @@ printf '%s\n' 'ProductName = sz:"Windows 7 Professional"' 'CurrentVersion = sz:"
 software_with "$tmp/cv"
 expect windows-7 1 windows-version-unsupported
 "$sxscheck" scan "$tmp/img" >"$tmp/out.txt"
-grep -q "^Image: Windows 7 Professional, build 6.1.7601$" "$tmp/out.txt" ||
+grep -q "^Image: Windows 7 Professional Service Pack 1, build 6.1.7601$" "$tmp/out.txt" ||
 	fail "windows-7: Image line: $(grep Image "$tmp/out.txt")"
 grep -q "Windows 6.1 (build 6.1.7601), older than Windows 10" "$tmp/out.json" ||
 	fail "windows-7: message"

@@ -2,7 +2,10 @@
 /*
  * Hive transaction log replay (hive/replay.c).  Input: u32 LE primary
  * length, u32 LE .LOG1 length, then the primary, .LOG1, and the rest as
- * .LOG2; each is a heap copy of exactly its size.
+ * .LOG2; each is a heap copy of exactly its size.  Bit 31 of the primary
+ * length asks for the HvLE entries of both logs to get correct Marvin32
+ * hashes before the replay, so mutations reach the page references and
+ * the applying code instead of stopping at the hash check.
  * Properties:
  *   - only -SXS_ENOMEM, -SXS_EFORMAT or -SXS_EUNSUPPORTED are errors; a
  *     hostile log is a FAILED state with a reason, never an error;
@@ -15,6 +18,7 @@
  *   - the inputs are not modified; replay is deterministic; replaying the
  *     result again finds it clean; the description is one non-empty line.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -34,13 +38,33 @@ static uint32_t checksum(const uint8_t *b)
 	return sum;
 }
 
+/* Give every HvLE entry that fits in the log the hashes it should have. */
+static void fix_hashes(uint8_t *log, size_t len)
+{
+	for (size_t off = 512; len - off >= 40 && off < len && !memcmp(log + off, "HvLE", 4);) {
+		uint32_t size = sxs_le32(log + off + 4);
+		if (size < 512 || size % 512 || size > len - off)
+			break;
+		sxs_put_le64(log + off + 24,
+		             sxs_marvin32(log + off + 40, size - 40, SXS_HVLE_MARVIN_SEED));
+		sxs_put_le64(log + off + 32, sxs_marvin32(log + off, 32, SXS_HVLE_MARVIN_SEED));
+		off += size;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in = {data, size};
-	size_t plen = fuzz_u32(&in), l1len = fuzz_u32(&in), n0, n1, n2;
-	uint8_t *p = fuzz_take(&in, plen, &n0);
+	uint32_t plen = fuzz_u32(&in), l1len = fuzz_u32(&in);
+	bool fix = plen & 0x80000000u;
+	size_t n0, n1, n2;
+	uint8_t *p = fuzz_take(&in, plen & 0x7fffffffu, &n0);
 	uint8_t *l1 = fuzz_take(&in, l1len, &n1);
 	uint8_t *l2 = fuzz_take(&in, in.left, &n2);
+	if (fix) {
+		fix_hashes(l1, n1);
+		fix_hashes(l2, n2);
+	}
 	uint8_t *copy = malloc(n0 + n1 + n2 + 1);
 	FUZZ_CHECK(copy != NULL, "out of memory");
 	memcpy(copy, p, n0);

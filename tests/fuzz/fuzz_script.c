@@ -172,6 +172,17 @@ static void sh_code(const char *t, struct sxs_strbuf *code)
 		} else if (*p == '#' && word_start) {
 			while (*p && *p != '\n')
 				p++;
+		} else if (*p == '"') {
+			/* double quotes: still code (expansions), a ' in them is literal */
+			sxs_strbuf_addc(code, *p++);
+			while (*p && *p != '"') {
+				if (*p == '\\' && p[1])
+					sxs_strbuf_addc(code, *p++);
+				sxs_strbuf_addc(code, *p++);
+			}
+			FUZZ_CHECK(*p, "unterminated double quote in the sh script");
+			sxs_strbuf_addc(code, *p++);
+			word_start = false;
 		} else if (*p == '\\' && p[1]) {
 			sxs_strbuf_add(code, p, 2);
 			p += 2;
@@ -200,6 +211,16 @@ static void ps_code(const char *t, struct sxs_strbuf *code)
 		} else if (*p == '#') {
 			while (*p && *p != '\n')
 				p++;
+		} else if (*p == '"') {
+			/* an expandable string: code, `-escapes, "" for a quote */
+			sxs_strbuf_addc(code, (char)*p++);
+			while (*p && !(*p == '"' && p[1] != '"')) {
+				if ((*p == '`' || *p == '"') && p[1])
+					sxs_strbuf_addc(code, (char)*p++);
+				sxs_strbuf_addc(code, (char)*p++);
+			}
+			FUZZ_CHECK(*p, "unterminated double quote in the ps1");
+			sxs_strbuf_addc(code, (char)*p++);
 		} else if (p[0] == '@' && p[1] == '\'' && (p[2] == '\r' || p[2] == '\n')) {
 			const char *e = strstr((const char *)p, "\n'@");
 			FUZZ_CHECK(e, "unterminated here-string in the ps1");

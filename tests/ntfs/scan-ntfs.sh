@@ -6,9 +6,12 @@
 # block for block, mounted read-only or read-write.  Exit 77 only where
 # FUSE cannot be used (see ntfs.sh).
 #
-# usage: scan-ntfs.sh SRCROOT SXSCHECK
+# A third image is golden-pc whose COMPONENTS holds its newest state only in
+# its .LOG1/.LOG2 (mkhive + mklog): replayed in memory the same way on NTFS.
+#
+# usage: scan-ntfs.sh SRCROOT SXSCHECK [MKHIVE MKLOG]
 set -u
-srcroot=$1 sxscheck=$2
+srcroot=$1 sxscheck=$2 mkhive=${3:-} mklog=${4:-}
 # shellcheck source=tests/ntfs/ntfs.sh
 . "$srcroot/tests/ntfs/ntfs.sh"
 ntfs_init
@@ -49,9 +52,26 @@ add_twins() {
 	printf 'garbage\n' >"$md/$tw"
 }
 
-for image in golden-pc branch-pc; do
+images="golden-pc branch-pc"
+if [ -n "$mkhive" ] && [ -n "$mklog" ]; then
+	# golden-pc, its COMPONENTS stale (no notepad key) with the rest in its logs
+	dirty="$NTFS_TMP/src-dirty-pc"
+	cp -a "$srcroot/testdata/images/golden-pc" "$dirty"
+	cfg="$dirty/Windows/System32/config"
+	awk '/^\[/ { skip = ($0 ~ /notepad_31bf/) } !skip' \
+		"$srcroot/testdata/images/sources/golden-pc/COMPONENTS.txt" >"$NTFS_TMP/stale.txt"
+	"$mkhive" "$NTFS_TMP/stale.txt" "$NTFS_TMP/stale.hive" >/dev/null || exit 1
+	"$mklog" --entries 2 --split 1 "$NTFS_TMP/stale.hive" "$cfg/COMPONENTS" "$NTFS_TMP/c" || exit 1
+	cp "$NTFS_TMP/c" "$cfg/COMPONENTS"
+	cp "$NTFS_TMP/c.LOG1" "$cfg/COMPONENTS.LOG1"
+	cp "$NTFS_TMP/c.LOG2" "$cfg/COMPONENTS.LOG2"
+	images="$images dirty-pc"
+fi
+
+for image in $images; do
 	failed_before=$failures
 	src="$srcroot/testdata/images/$image"
+	[ "$image" = dirty-pc ] && src=$dirty
 	ext="$NTFS_TMP/ext4-$image"
 	ntfs_layout "$src" "$ext" || exit 1
 	add_twins "$ext"
@@ -110,7 +130,15 @@ for image in golden-pc branch-pc; do
 done
 grep -q 'payload-hash-mismatch' "$NTFS_TMP/ntfs-ro-branch-pc.text" ||
 	fail "branch-pc: the NTFS report lacks the image's known findings"
+if [ -n "$mkhive" ]; then
+	grep -q '^info    hive-replayed .*replayed from COMPONENTS.LOG1 (1 entry, [0-9]* pages\?) then COMPONENTS.LOG2' \
+		"$NTFS_TMP/ntfs-ro-dirty-pc.text" ||
+		fail "dirty-pc: COMPONENTS was not replayed from its logs on NTFS"
+	# the notepad key is only in the logs: its manifest is no orphan
+	grep -q 'manifest-orphan .*\\amd64_microsoft-windows-notepad_.*\.manifest:' "$NTFS_TMP/ntfs-ro-dirty-pc.text" &&
+		fail "dirty-pc: the stale COMPONENTS was read on NTFS"
+fi
 
-[ -n "${SXS_NTFS_SHOW:-}" ] && cat "$NTFS_TMP/ntfs-ro-branch-pc.text"
+[ -n "${SXS_NTFS_SHOW:-}" ] && cat "$NTFS_TMP/ntfs-ro-$SXS_NTFS_SHOW.text"
 [ "$failures" -eq 0 ] || exit 1
 exit 0

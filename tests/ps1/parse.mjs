@@ -37,6 +37,19 @@ for (let i = 0; i < args.length; i++) {
   } else files.push(args[i]);
 }
 
+// Windows-1252 as .NET's Encoding(1252) reads it.  Not TextDecoder: some
+// node versions decode 'windows-1252' as ISO-8859-1 (0x92 as U+0092, not the
+// right single quote U+2019 that matters here).
+const CP1252_80_9F = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+function decode1252(bytes) {
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(b >= 0x80 && b <= 0x9f ? CP1252_80_9F[b - 0x80] : b);
+  return out;
+}
+
 let problems = 0;
 function problem(file, msg) {
   problems++;
@@ -62,31 +75,53 @@ function verbatim(raw) {
   return out;
 }
 
+// PowerShell ends a single-quoted literal at any of ' and U+2018..U+201B
+// unless it is doubled; tree-sitter-powershell knows only '.  The offset
+// where PowerShell would end raw early, or -1.
+function endsEarly(raw) {
+  const s = [...raw];
+  if (s.length < 2 || !QUOTES.has(s[0])) return -1;
+  for (let i = 1; i < s.length - 1; i++) {
+    if (!QUOTES.has(s[i])) continue;
+    if (QUOTES.has(s[i + 1]) && i + 1 < s.length - 1) { i++; continue; }
+    return i;
+  }
+  return -1;
+}
+
 function isLiteral(type) {
   return /string|here_string|comment/.test(type);
 }
 
-// literals (in order), code text outside literals and comments, error nodes
+// literals (in order), the text outside literals and comments (each of
+// those replaced by one space), error nodes
 function scan(text) {
   const tree = parse(text);
   const literals = [];
-  const code = [];
+  const holes = [];
   const errors = [];
   const walk = (node) => {
     if (node.type === 'ERROR' || node.isMissing) {
       errors.push(`${node.isMissing ? 'missing' : 'error'} at line ${node.startPosition.row + 1}: ` +
         JSON.stringify(text.slice(node.startIndex, node.startIndex + 60)));
     }
-    if (node.type === 'comment') return;
-    if (isLiteral(node.type) && node.type !== 'comment') {
-      literals.push(text.slice(node.startIndex, node.endIndex));
+    if (isLiteral(node.type)) {
+      if (node.type !== 'comment') literals.push(text.slice(node.startIndex, node.endIndex));
+      holes.push([node.startIndex, node.endIndex]);
       return;
     }
-    if (node.childCount === 0) code.push(text.slice(node.startIndex, node.endIndex));
     for (const c of node.children) walk(c);
   };
   walk(tree.rootNode);
-  return { literals, code: code.join(' '), errors };
+  let code = '';
+  let at = 0;
+  for (const [a, b] of holes.sort((x, y) => x[0] - y[0])) {
+    if (a < at) continue;
+    code += text.slice(at, a) + ' ';
+    at = b;
+  }
+  code += text.slice(at);
+  return { literals, code, errors };
 }
 
 for (const file of files) {
@@ -101,12 +136,22 @@ for (const file of files) {
     problem(file, 'not valid UTF-8');
     continue;
   }
-  readings['Windows-1252'] = new TextDecoder('windows-1252').decode(bytes);
+  readings['Windows-1252'] = decode1252(bytes);
   readings['Shift-JIS (cp932)'] = new TextDecoder('shift_jis').decode(bytes);
   const scans = {};
   for (const [enc, text] of Object.entries(readings)) {
     scans[enc] = scan(text);
     for (const e of scans[enc].errors.slice(0, 5)) problem(file, `${enc}: parse ${e}`);
+  }
+  for (const [enc, s] of Object.entries(scans)) {
+    for (const raw of s.literals) {
+      const at = endsEarly(raw);
+      if (at >= 0) {
+        problem(file, `read as ${enc}, PowerShell ends the literal ${JSON.stringify(raw)} early, ` +
+          `at ${JSON.stringify([...raw][at])}: the rest would run as code`);
+        break;
+      }
+    }
   }
   const ref = scans['UTF-8'];
   for (const [enc, s] of Object.entries(scans)) {
@@ -134,9 +179,13 @@ for (const file of files) {
     if (![...values].some((v) => v === name || v.endsWith('\\' + name))) {
       problem(file, `name ${JSON.stringify(name)} is not the value of any literal`);
     }
+    // the name, and every run of ASCII in it (what survives any code page),
+    // must not be code in any reading
+    const parts = [name, ...name.split(/[^\x20-\x7e]+/).filter((r) => r.trim().length >= 6)];
     for (const [enc, s] of Object.entries(scans)) {
-      if (name.length >= 4 && s.code.includes(name)) {
-        problem(file, `read as ${enc}, name ${JSON.stringify(name)} appears in code outside a literal`);
+      const hit = parts.find((p) => p.length >= 4 && s.code.includes(p));
+      if (hit !== undefined) {
+        problem(file, `read as ${enc}, ${JSON.stringify(hit)} of name ${JSON.stringify(name)} is code, outside a literal`);
       }
     }
   }

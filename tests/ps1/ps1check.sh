@@ -29,9 +29,26 @@ cd "$srcroot" || exit 99
 "$sxscheck" compare testdata/images/branch-pc --golden testdata/images/golden-pc --script=ps1 \
 	-o "$tmp/demo.ps1" >/dev/null
 check "$tmp/demo.ps1" || status=1
-"$hostile" "$tmp/h" >/dev/null || { echo 'ps1check: hostile-scripts failed' >&2; exit 1; }
+"$hostile" "$tmp/h" >/dev/null || { echo 'ps1check: hostile-scripts failed' >&2; status=1; }
 check --names "$tmp/h/names.hex" "$tmp/h/repair.ps1" || status=1
 check --template src/lib/report/repair.ps1.in src/lib/report/undo.ps1.in || status=1
+
+# undo.ps1 as repair.ps1 writes it (Start-Undo, Add-Undo): the template with
+# the SxsBackupIo here-string in place of its marker, then entries
+awk "/^\\\$SxsBackupIoSource = @'\$/,/^'@\$/" src/lib/report/repair.ps1.in >"$tmp/backupio"
+[ -s "$tmp/backupio" ] || { echo 'ps1check: no SxsBackupIo here-string in repair.ps1.in' >&2; status=1; }
+{
+	printf '\357\273\277'
+	sed -e "/^# @@SXSCHECK-BACKUPIO@@\$/{r $tmp/backupio" -e 'd;}' src/lib/report/undo.ps1.in
+	printf '%s\n' \
+		"Undo-File -Path 'C:\\Windows\\WinSxS\\x\\it''s a.dll' -Backup 'C:\\sxscheck-backup-1\\files\\1\\it''s a.dll' -Hash '00AB'" \
+		"Undo-NewItem -Path (ConvertFrom-SxsBase64 'YcSSOyB4ID0gJCh0b3VjaCBwd25lZDcpLmRsbA==')" \
+		"Undo-NewKey -Key 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners\\k\\10.0'" \
+		"Undo-Value -Key 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners\\k' -Name '' -Old '10.0'" \
+		"Undo-Value -Key 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\SideBySide\\Winners\\k\\10.0' -Name '10.0.17763.1' -Old \$null"
+} | sed 's/$/\r/' >"$tmp/undo.ps1"
+grep -q 'public static class SxsBackupIo' "$tmp/undo.ps1" || { echo 'ps1check: undo.ps1 has no SxsBackupIo' >&2; status=1; }
+check "$tmp/undo.ps1" || status=1
 
 # controls: the checker must catch what issue 12 defect 5 describes
 printf '\357\273\277$x = %s\r\n' "'a$(printf '\304\222'); x = \$(calc); y = echo $(printf '\304\222')'" >"$tmp/bad-cp1252.ps1"

@@ -1188,6 +1188,8 @@ int sxs_compare_models(const struct sxs_model *here, const struct sxs_model *gol
 	out->golden_build = dup_or_oom(&cx, golden->build);
 	out->golden_product = dup_or_oom(&cx, golden->product);
 	out->golden_is_reference = opt && opt->golden_is_reference;
+	out->image_hibernated = here->hibernation == SXS_HIBER_HIBERNATED ||
+	                        here->hibernation == SXS_HIBER_RESUMING;
 	if (here->build && golden->build && strcmp(here->build, golden->build)) {
 		out->build_mismatch = true;
 		add_diff(&cx, SXS_DIFF_BUILD, NULL, NULL, NULL, here->build, golden->build,

@@ -133,6 +133,7 @@ struct sxs_comparison {
 	bool golden_is_reference;
 	bool build_mismatch;   /* both builds read, and they differ */
 	bool build_unknown;    /* a side's build could not be read: nobody can say they differ */
+	bool image_hibernated;  /* hiberfil.sys said hibernated or resuming (store/power.c) */
 
 	struct sxs_diff *diffs;
 	size_t ndiffs;

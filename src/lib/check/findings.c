@@ -240,6 +240,24 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"manifest-not-in-catalog", SXS_SEV_WARNING, SXS_CBS_MANIFEST,
 		"a component's S256H is not a member of the catalog of any deployment that owns it (CheckSUR: \"CSI Manifest Failed Catalog Check\"); a warning until calibrated on a real image",
 		"restore the manifest and its COMPONENTS key from a healthy machine of the same build"},
+	/*
+	 * servicing logs (issue 13, check/logs.c): what the image's own logs say,
+	 * beside what the scan sees.  History, not the store's state: notes that
+	 * never change the exit status (a repaired store scans clean although its
+	 * CBS.log still records the old failure); the ties say what still holds.
+	 */
+	[SXS_F_SERVICING_FAILED] = {
+		"servicing-failed", SXS_SEV_INFO, SXS_CBS_NONE,
+		"the image's CBS.log/dism.log records a servicing operation that ended with a failure HRESULT (the last one, with its primary kind)",
+		"run sxscheck cbs --root ROOT for the failing session, its origin line and the remedy"},
+	[SXS_F_SERVICING_CORRUPTION_REPORTED] = {
+		"servicing-corruption-reported", SXS_SEV_INFO, SXS_CBS_NONE,
+		"the image's servicing logs report store corruption that was not repaired (DISM/SFC results)",
+		"run sxscheck cbs --root ROOT; each reported item is matched to this scan there"},
+	[SXS_F_SERVICING_LOG_UNREADABLE] = {
+		"servicing-log-unreadable", SXS_SEV_INFO, SXS_CBS_NONE,
+		"a servicing log of the image could not be read (damaged cab, not a log, I/O error)",
+		"none needed for the store; the message says what is wrong with the file"},
 };
 
 const struct sxs_finding_info *sxs_finding_info(enum sxs_finding_kind kind)
@@ -258,6 +276,24 @@ const char *sxs_severity_name(enum sxs_severity sev)
 		return "warning";
 	default:
 		return "info";
+	}
+}
+
+const char *sxs_cbs_class_name(enum sxs_cbs_class cls)
+{
+	switch (cls) {
+	case SXS_CBS_PAYLOAD:
+		return "CSI Payload Corruption";
+	case SXS_CBS_MANIFEST:
+		return "CSI Manifest Corruption";
+	case SXS_CBS_METADATA:
+		return "CSI Metadata Corruption";
+	case SXS_CBS_CBS_MANIFEST:
+		return "CBS Manifest Corruption";
+	case SXS_CBS_CBS_METADATA:
+		return "CBS Metadata Corruption";
+	default:
+		return NULL;
 	}
 }
 

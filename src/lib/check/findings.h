@@ -88,6 +88,10 @@ enum sxs_finding_kind {
 	SXS_F_CATALOG_MISSING,
 	SXS_F_MANIFEST_NOT_IN_CATALOG,
 	/* end of state's block */
+	/* servicing logs: CBS.log, CbsPersist, dism.log read by scan (issue 13, check/logs.c) */
+	SXS_F_SERVICING_FAILED,
+	SXS_F_SERVICING_CORRUPTION_REPORTED,
+	SXS_F_SERVICING_LOG_UNREADABLE,
 	SXS_F_COUNT
 };
 
@@ -101,6 +105,8 @@ struct sxs_finding_info {
 
 const struct sxs_finding_info *sxs_finding_info(enum sxs_finding_kind kind);
 const char *sxs_severity_name(enum sxs_severity sev);
+/* DISM's summary line a class counts under ("CBS Manifest Corruption"), NULL for none. */
+const char *sxs_cbs_class_name(enum sxs_cbs_class cls);
 /* kind for an id, or -1 */
 int sxs_finding_lookup(const char *id);
 

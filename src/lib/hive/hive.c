@@ -235,18 +235,6 @@ static int check_vk(const struct sxs_hive *h, size_t value, struct sxs_diag *dia
 /* ------------------------------------------------------------------ */
 /* opening                                                            */
 
-/* XOR of the first 127 dwords; Windows never stores 0 or ~0. */
-static bool base_checksum_ok(const uint8_t *base)
-{
-	uint32_t sum = 0;
-	for (size_t i = 0; i < REGF_OFF_CHECKSUM; i += 4)
-		sum ^= sxs_le32(base + i);
-	uint32_t stored = sxs_le32(base + REGF_OFF_CHECKSUM);
-	if (stored == sum)
-		return true;
-	return (sum == 0 && stored == 1) || (sum == 0xffffffffu && stored == 0xfffffffeu);
-}
-
 /*
  * hivex maps the hive itself and hivex_open() reads every page of it, so
  * the whole file stays resident for as long as the handle is open.  hivex
@@ -315,7 +303,7 @@ static int check_layout(struct sxs_hive *h, struct sxs_diag *diag)
 	if (major != 1)
 		return sxs_diag_set(diag, SXS_EUNSUPPORTED,
 		                    "%s: unsupported hive format version %u.%u", name, major, minor);
-	if (!base_checksum_ok(b))
+	if (!sxs_hive_base_checksum_ok(b))
 		return sxs_diag_set(diag, SXS_EFORMAT,
 		                    "%s: base block checksum mismatch (hive not completely written; "
 		                    "Windows would recover it from its .LOG files)",
@@ -422,15 +410,29 @@ static int replay_if_dirty(struct sxs_hive *h, int dir_fd, const char *base, int
 {
 	struct sxs_hive_logs logs;
 	struct sxs_replay *r = &h->replay;
+	struct sxs_replay_sink sink;
 	int err = sxs_hive_logs_load(dir_fd, base, &logs);
 	if (err)
 		return err;
 	h->has_logs = (logs.present[0] && logs.len[0] > 0) || (logs.present[1] && logs.len[1] > 0);
-	err = sxs_replay_run(h->map, h->size, logs.map[0], logs.len[0], logs.map[1], logs.len[1],
-	                     r, NULL);
+	/* recovered bytes go straight into a memory file hivex then reads */
+	sxs_hive_anon_sink(&h->anon, &sink);
+	err = sxs_replay_run_to(h->map, h->size, logs.map[0], logs.len[0], logs.map[1],
+	                        logs.len[1], &sink, r, NULL);
 	if (!err)
 		sxs_hive_logs_notes(&logs, r);
 	sxs_hive_logs_release(&logs);
+	if (err == -SXS_ENOMEM && h->anon.err) {
+		/* no memory file (a full /tmp, no memfd): read the primary as it is */
+		int why = h->anon.err;
+		h->file_dirty = true;
+		h->recovery = SXS_HIVE_UNREPLAYED;
+		struct sxs_strbuf sb = SXS_STRBUF_INIT;
+		sxs_strbuf_addf(&sb, "not replayed: no memory file for the recovered hive (%s)",
+		                sxs_strerror(why));
+		h->recovery_note = sxs_strbuf_detach(&sb, NULL);
+		return h->recovery_note ? 0 : -SXS_ENOMEM;
+	}
 	if (err)
 		return err == -SXS_ENOMEM ? err : 0; /* not a primary hive: check_layout says so */
 	if (r->state == SXS_REPLAY_CLEAN)
@@ -442,49 +444,30 @@ static int replay_if_dirty(struct sxs_hive *h, int dir_fd, const char *base, int
 		return err;
 
 	/* the recovered bytes must hold up as a hive before they replace the file */
-	int mfd = -1;
-	void *map = MAP_FAILED;
 	struct sxs_diag why = {{0}};
-	err = sxs_hive_anon_file("sxscheck-recovered-hive", r->data, r->len, &mfd);
-	if (!err) {
-		map = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, mfd, 0);
-		if (map == MAP_FAILED)
-			err = -sxs_errno_status(errno);
+	const uint8_t *old_map = h->map;
+	size_t old_size = h->size;
+	(void)mprotect(r->data, r->len, PROT_READ);
+	h->map = r->data;
+	h->size = r->len;
+	if (check_layout(h, &why) == 0) {
+		munmap((void *)old_map, old_size);
+		close(*fd);
+		*fd = h->anon.fd; /* closed by sxs_hive_open once hivex has opened it */
+		h->anon.fd = -1;
+		(void)fstat(*fd, st);
+		r->data = NULL; /* now h->map, unmapped by sxs_hive_free */
+		return 0;
 	}
-	if (!err) {
-		const uint8_t *old_map = h->map;
-		size_t old_size = h->size;
-		h->map = map;
-		h->size = r->len;
-		if (check_layout(h, &why) == 0) {
-			munmap((void *)old_map, old_size);
-			close(*fd);
-			*fd = mfd;
-			(void)fstat(mfd, st);
-			sxs_replay_release(r);
-			return 0;
-		}
-		h->map = old_map;
-		h->size = old_size;
-	}
-	/* malformed after replay, or no anonymous file: read the primary as it is */
-	if (map != MAP_FAILED)
-		munmap(map, r->len);
-	if (mfd >= 0)
-		close(mfd);
+	/* malformed after replay: read the primary as it is */
+	h->map = old_map;
+	h->size = old_size;
 	sxs_replay_release(r);
-	if (err == -SXS_ENOMEM)
-		return err;
 	h->recovery = SXS_HIVE_UNREPLAYED;
 	sxs_free(h->recovery_note);
 	h->recovery_note = NULL;
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
-	if (err)
-		sxs_strbuf_addf(&sb, "not replayed: no memory file for the recovered hive (%s)",
-		                sxs_strerror(err));
-	else
-		sxs_strbuf_addf(&sb, "not replayed: the logs leave a malformed hive (%s)",
-		                why.msg);
+	sxs_strbuf_addf(&sb, "not replayed: the logs leave a malformed hive (%s)", why.msg);
 	h->recovery_note = sxs_strbuf_detach(&sb, NULL);
 	return h->recovery_note ? 0 : -SXS_ENOMEM;
 }

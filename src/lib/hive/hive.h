@@ -124,7 +124,8 @@ const struct sxs_replay *sxs_hive_replay_info(const struct sxs_hive *h);
 struct sxs_replay;
 int sxs_hive_replay_file(int dirfd, const char *relpath, const char *display,
                          struct sxs_replay *ret, char **note_ret, struct sxs_diag *diag);
-/* A <hive>.LOG1 or <hive>.LOG2 (any case) next to the hive, regular, size > 0. */
+/* A <hive>.LOG1 or <hive>.LOG2 (any case; <hive>.LOG when neither exists) next to
+ * the hive, regular, size > 0. */
 bool sxs_hive_has_logs(const struct sxs_hive *h);
 
 /* The root key (never 0 for an open hive). */

@@ -61,6 +61,7 @@ struct sxs_hive_logs {
 	size_t len[2];
 	char *name[2];         /* as spelled on disk, NULL when absent */
 	bool present[2];       /* a regular file (empty included) */
+	bool single;           /* map[0] is <hive>.LOG: no .LOG1 or .LOG2 exists */
 	char problem[2][SXS_REPLAY_NOTE_MAX]; /* there but not usable as a file */
 };
 
@@ -69,8 +70,16 @@ int sxs_hive_logs_load(int dir_fd, const char *base, struct sxs_hive_logs *logs)
 void sxs_hive_logs_release(struct sxs_hive_logs *logs);
 /* Copy the file-level problems of the logs into the replay's notes. */
 void sxs_hive_logs_notes(const struct sxs_hive_logs *logs, struct sxs_replay *r);
-/* An anonymous file (memfd, else an unlinked temporary file) holding data. */
-int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *fd_ret);
+/*
+ * A replay sink that writes the recovered hive straight into an anonymous
+ * file (memfd, else an unlinked temporary file), mapped shared: a->fd is
+ * that file once the replay allocated it (-1 before and after release).
+ */
+struct sxs_hive_anon {
+	int fd;
+	int err;
+};
+void sxs_hive_anon_sink(struct sxs_hive_anon *a, struct sxs_replay_sink *sink);
 
 struct sxs_hive {
 	hive_h *hx;
@@ -83,7 +92,8 @@ struct sxs_hive {
 	bool file_dirty;       /* the file on disk needs its logs */
 	bool has_logs;
 	enum sxs_hive_recovery recovery;
-	struct sxs_replay replay; /* data freed once handed to hivex */
+	struct sxs_replay replay; /* data taken as map once handed to hivex */
+	struct sxs_hive_anon anon; /* the memory file of a replayed hive */
 	char *recovery_note;
 	unsigned touches;   /* key and value reads since our mapping was trimmed */
 	void *hx_map;       /* hivex's own mapping of the file, or NULL if not found */

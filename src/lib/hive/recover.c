@@ -31,11 +31,11 @@ static unsigned char fold(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
-/* `name` is `base` + ".LOG1" or ".LOG2" ignoring ASCII case: 1, 2, else 0. */
+/* `name` is `base` + ".LOG1", ".LOG2" or ".LOG" ignoring ASCII case: 1, 2, 3, else 0. */
 static int log_number(const char *name, const char *base)
 {
-	size_t blen = strlen(base);
-	if (strlen(name) != blen + 5)
+	size_t blen = strlen(base), nlen = strlen(name);
+	if (nlen != blen + 5 && nlen != blen + 4)
 		return 0;
 	for (size_t i = 0; i < blen; i++)
 		if (fold((unsigned char)name[i]) != fold((unsigned char)base[i]))
@@ -44,6 +44,8 @@ static int log_number(const char *name, const char *base)
 		return 1;
 	if (sxs_hive_name_eq(name + blen, ".log2"))
 		return 2;
+	if (sxs_hive_name_eq(name + blen, ".log"))
+		return 3;
 	return 0;
 }
 
@@ -97,7 +99,7 @@ int sxs_hive_logs_load(int dir_fd, const char *base, struct sxs_hive_logs *logs)
 		return 0;
 	}
 	/* the first spelling in byte order when two differ only in case */
-	char *found[2] = {NULL, NULL};
+	char *found[3] = {NULL, NULL, NULL};
 	int err = 0;
 	struct dirent *de;
 	while (!err && (de = readdir(dir)) != NULL) {
@@ -108,12 +110,22 @@ int sxs_hive_logs_load(int dir_fd, const char *base, struct sxs_hive_logs *logs)
 		if (!(found[n - 1] = sxs_strdup(de->d_name)))
 			err = -SXS_ENOMEM;
 	}
+	/*
+	 * <hive>.LOG alone is the single-logging scheme (XP/2003, or a hive
+	 * writer that uses one log); beside .LOG1/.LOG2 it is a dummy left by
+	 * setup and is ignored (RS, "Multiple transaction log files").
+	 */
+	if (!err && !found[0] && !found[1] && found[2]) {
+		found[0] = found[2];
+		found[2] = NULL;
+		logs->single = true;
+	}
 	for (unsigned i = 0; i < 2 && !err; i++)
 		if (found[i])
 			err = map_log(dirfd(dir), found[i], logs, i);
 	closedir(dir);
-	sxs_free(found[0]);
-	sxs_free(found[1]);
+	for (unsigned i = 0; i < 3; i++)
+		sxs_free(found[i]);
 	if (err)
 		sxs_hive_logs_release(logs);
 	return err;
@@ -133,6 +145,7 @@ void sxs_hive_logs_release(struct sxs_hive_logs *logs)
 
 void sxs_hive_logs_notes(const struct sxs_hive_logs *logs, struct sxs_replay *r)
 {
+	r->single_log = logs->single;
 	for (unsigned i = 0; i < 2; i++) {
 		if (logs->present[i] && !logs->map[i] && !logs->problem[i][0]) {
 			r->log[i].present = true; /* there, but empty */
@@ -147,7 +160,8 @@ void sxs_hive_logs_notes(const struct sxs_hive_logs *logs, struct sxs_replay *r)
 	}
 }
 
-int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *fd_ret)
+/* An anonymous file: a memfd, else a temporary file unlinked at once. */
+static int anon_fd(const char *name, int *fd_ret)
 {
 	int fd = -1;
 #ifdef SYS_memfd_create
@@ -156,7 +170,6 @@ int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *f
 	(void)name;
 #endif
 	if (fd < 0) {
-		/* no memfd: a private temporary file, unlinked at once */
 		const char *tmp = getenv("TMPDIR");
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/sxscheck-hive.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -166,19 +179,47 @@ int sxs_hive_anon_file(const char *name, const uint8_t *data, size_t len, int *f
 		unlink(path);
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
-	for (size_t done = 0; done < len;) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : ENOSPC;
-			close(fd);
-			return -sxs_errno_status(e);
-		}
-		done += (size_t)w;
-	}
 	*fd_ret = fd;
 	return 0;
+}
+
+static uint8_t *anon_alloc(void *ctx, size_t len)
+{
+	struct sxs_hive_anon *a = ctx;
+	int err = anon_fd("sxscheck-recovered-hive", &a->fd);
+	if (err < 0) {
+		a->err = err;
+		return NULL;
+	}
+	void *p = MAP_FAILED;
+	errno = 0;
+	if (ftruncate(a->fd, (off_t)len) == 0)
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+	if (p == MAP_FAILED) {
+		a->err = -sxs_errno_status(errno ? errno : ENOMEM);
+		close(a->fd);
+		a->fd = -1;
+		return NULL;
+	}
+	return p;
+}
+
+static void anon_release(void *ctx, uint8_t *buf, size_t len)
+{
+	struct sxs_hive_anon *a = ctx;
+	munmap(buf, len);
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+}
+
+void sxs_hive_anon_sink(struct sxs_hive_anon *a, struct sxs_replay_sink *sink)
+{
+	a->fd = -1;
+	a->err = 0;
+	sink->alloc = anon_alloc;
+	sink->release = anon_release;
+	sink->ctx = a;
 }
 
 /* dir fd and base name of relpath (relative to dirfd), like sxs_hive_open */

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -106,7 +107,7 @@ uint64_t sxs_marvin32(const uint8_t *data, size_t len, uint64_t seed)
 /* base blocks                                                        */
 
 /* XOR-32 of the first 508 bytes; 0 becomes 1 and ~0 becomes ~0 - 1. */
-static uint32_t base_checksum(const uint8_t *b)
+uint32_t sxs_hive_base_checksum(const uint8_t *b)
 {
 	uint32_t sum = 0;
 	for (size_t i = 0; i < OFF_CHECKSUM; i += 4)
@@ -118,6 +119,16 @@ static uint32_t base_checksum(const uint8_t *b)
 	return sum;
 }
 
+/* Windows stores the fixed-up sum; a writer that stores the plain XOR
+ * (0 or ~0 uncorrected) is accepted too. */
+bool sxs_hive_base_checksum_ok(const uint8_t *b)
+{
+	uint32_t sum = 0, stored = sxs_le32(b + OFF_CHECKSUM);
+	for (size_t i = 0; i < OFF_CHECKSUM; i += 4)
+		sum ^= sxs_le32(b + i);
+	return stored == sum || stored == sxs_hive_base_checksum(b);
+}
+
 struct base {
 	bool checksum_ok;
 	uint32_t seq1, seq2, major, type, root, bins, flags;
@@ -127,7 +138,7 @@ struct base {
 /* b holds at least LOG_BASE_SIZE bytes. */
 static void read_base(const uint8_t *b, struct base *out)
 {
-	out->checksum_ok = sxs_le32(b + OFF_CHECKSUM) == base_checksum(b);
+	out->checksum_ok = sxs_hive_base_checksum_ok(b);
 	out->seq1 = sxs_le32(b + OFF_SEQ1);
 	out->seq2 = sxs_le32(b + OFF_SEQ2);
 	out->timestamp = sxs_le64(b + OFF_TIMESTAMP);
@@ -386,6 +397,61 @@ static bool starts_before(const struct log_view *a, const struct log_view *b)
 }
 
 /* ------------------------------------------------------------------ */
+/* coverage: the hive bins of the result must all have data           */
+
+struct span {
+	size_t lo, hi;
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * The bins [0, bins) of the result come from the primary file (its first
+ * `have` bytes of bins) or from the entries' pages.  A stretch with neither
+ * would be zeros, which no hive bin is: Windows marks a new bin dirty as a
+ * whole, so real logs never leave one.  Checked before allocating, so a
+ * hostile entry cannot make replay allocate gigabytes for nothing.
+ * Returns 0 (covered), 1 (a gap: *gap_ret is where) or -SXS_ENOMEM.
+ */
+static int check_coverage_new(const struct plan *pl, size_t have, size_t bins, size_t *gap_ret)
+{
+	if (have >= bins)
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < pl->n; i++)
+		n += pl->v[i].npages;
+	struct span *v = sxs_reallocarray(NULL, n ? n : 1, sizeof(*v));
+	if (!v)
+		return -SXS_ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < pl->n; i++) {
+		const uint8_t *p = pl->v[i].log->p + pl->v[i].off + HVLE_HEADER;
+		for (uint32_t k = 0; k < pl->v[i].npages; k++, p += 8) {
+			v[n].lo = sxs_le32(p);
+			v[n].hi = v[n].lo + sxs_le32(p + 4);
+			n++;
+		}
+	}
+	qsort(v, n, sizeof(*v), cmp_span);
+	size_t covered = have;
+	for (size_t i = 0; i < n && covered < bins; i++) {
+		if (v[i].lo > covered)
+			break;
+		if (v[i].hi > covered)
+			covered = v[i].hi;
+	}
+	sxs_free(v);
+	if (covered >= bins)
+		return 0;
+	*gap_ret = covered;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
 /* applying                                                           */
 
 static void fix_base(uint8_t *b, uint32_t seq, uint32_t bins, uint32_t root, uint32_t flags)
@@ -396,14 +462,14 @@ static void fix_base(uint8_t *b, uint32_t seq, uint32_t bins, uint32_t root, uin
 	sxs_put_le32(b + OFF_ROOT, root);
 	sxs_put_le32(b + OFF_BINS, bins);
 	sxs_put_le32(b + OFF_FLAGS, flags);
-	sxs_put_le32(b + OFF_CHECKSUM, base_checksum(b));
+	sxs_put_le32(b + OFF_CHECKSUM, sxs_hive_base_checksum(b));
 }
 
 /* A copy of the primary, grown (zero-filled) to hold `need` bytes. */
 static int make_copy(const uint8_t *primary, size_t len, size_t need, struct sxs_replay *r)
 {
 	size_t size = len > need ? len : need;
-	r->data = sxs_malloc(size);
+	r->data = r->sink.alloc ? r->sink.alloc(r->sink.ctx, size) : sxs_malloc(size);
 	if (!r->data)
 		return -SXS_ENOMEM;
 	memcpy(r->data, primary, len);
@@ -417,10 +483,9 @@ static int apply_new(const uint8_t *primary, size_t len, const struct base *pb,
                      const struct plan *pl, const struct log_view *base_log,
                      struct sxs_replay *r)
 {
-	size_t need = BASE_SIZE;
-	for (size_t i = 0; i < pl->n; i++)
-		if (BASE_SIZE + (size_t)pl->v[i].bins > need)
-			need = BASE_SIZE + (size_t)pl->v[i].bins;
+	/* the hive the last entry describes; pages an earlier, larger state
+	 * wrote past it are remnants and only kept where the file has room */
+	size_t need = BASE_SIZE + (size_t)pl->v[pl->n - 1].bins;
 	int err = make_copy(primary, len, need, r);
 	if (err)
 		return err;
@@ -434,7 +499,9 @@ static int apply_new(const uint8_t *primary, size_t len, const struct base *pb,
 		for (uint32_t k = 0; k < e->npages; k++) {
 			uint32_t poff = sxs_le32(p + HVLE_HEADER + 8 * (size_t)k);
 			uint32_t psize = sxs_le32(p + HVLE_HEADER + 8 * (size_t)k + 4);
-			memcpy(r->data + BASE_SIZE + poff, data, psize);
+			size_t room = r->len - BASE_SIZE;
+			if (poff < room)
+				memcpy(r->data + BASE_SIZE + poff, data, psize < room - poff ? psize : room - poff);
 			data += psize;
 		}
 		/* only bit 0 of the flags travels in a log entry (RS, log entry note 11) */
@@ -556,6 +623,19 @@ static int run_new(const uint8_t *primary, size_t len, const struct base *pb,
 		snprintf(r->reason, sizeof(r->reason), "no log entry continues the hive");
 		goto out;
 	}
+	size_t gap = 0, bins = pl.v[pl.n - 1].bins;
+	err = check_coverage_new(&pl, len > BASE_SIZE ? len - BASE_SIZE : 0, bins, &gap);
+	if (err < 0)
+		goto out;
+	if (err) {
+		err = 0;
+		r->state = SXS_REPLAY_FAILED;
+		snprintf(r->reason, sizeof(r->reason),
+		         "the log entries declare %zu bytes of hive bins, but neither the hive file "
+		         "nor the logs hold data from offset 0x%zx on",
+		         bins, gap);
+		goto out;
+	}
 	err = apply_new(primary, len, pb, &pl, base_log, r);
 	if (!err)
 		r->state = SXS_REPLAY_DONE;
@@ -601,6 +681,21 @@ static int run_old(const uint8_t *primary, size_t len, const struct base *pb,
 		snprintf(r->reason, sizeof(r->reason), "no log matches the hive");
 		return 0;
 	}
+	/* every 512-byte page past the end of the file must be in the log (see
+	 * check_coverage_new) */
+	size_t have = len > BASE_SIZE ? len - BASE_SIZE : 0;
+	for (size_t bit = have / PAGE_OLD; bit < pick->bitmap_bits; bit++) {
+		if (pick->bitmap[bit / 8] & (1u << (bit % 8)))
+			continue;
+		if ((bit + 1) * PAGE_OLD <= have)
+			continue;
+		r->state = SXS_REPLAY_FAILED;
+		snprintf(r->reason, sizeof(r->reason),
+		         "LOG%u declares %u bytes of hive bins, but neither the hive file nor the log "
+		         "holds data from offset 0x%zx on",
+		         pick->idx + 1, pick->b.bins, bit * PAGE_OLD);
+		return 0;
+	}
 	int err = apply_old(primary, len, pick, !pb->checksum_ok, r);
 	if (!err)
 		r->state = SXS_REPLAY_DONE;
@@ -611,10 +706,21 @@ int sxs_replay_run(const uint8_t *primary, size_t primary_len, const uint8_t *lo
                    size_t log1_len, const uint8_t *log2, size_t log2_len,
                    struct sxs_replay *ret, struct sxs_diag *diag)
 {
+	return sxs_replay_run_to(primary, primary_len, log1, log1_len, log2, log2_len, NULL, ret,
+	                         diag);
+}
+
+int sxs_replay_run_to(const uint8_t *primary, size_t primary_len, const uint8_t *log1,
+                      size_t log1_len, const uint8_t *log2, size_t log2_len,
+                      const struct sxs_replay_sink *sink, struct sxs_replay *ret,
+                      struct sxs_diag *diag)
+{
 	struct sxs_replay *r = ret;
 	struct base pb;
 
 	memset(r, 0, sizeof(*r));
+	if (sink)
+		r->sink = *sink;
 	if (!primary || primary_len < LOG_BASE_SIZE || memcmp(primary, "regf", 4) != 0)
 		return sxs_diag_set(diag, SXS_EFORMAT, "not a registry hive (%s)",
 		                    primary && primary_len >= 4 && memcmp(primary, "regf", 4) == 0
@@ -665,9 +771,19 @@ void sxs_replay_release(struct sxs_replay *r)
 {
 	if (!r)
 		return;
-	sxs_free(r->data);
+	if (r->data && r->sink.release)
+		r->sink.release(r->sink.ctx, r->data, r->len);
+	else if (!r->sink.alloc)
+		sxs_free(r->data);
 	r->data = NULL;
 	r->len = 0;
+}
+
+const char *sxs_replay_log_name(const struct sxs_replay *r, unsigned i)
+{
+	if (i == 0)
+		return r->single_log ? "LOG" : "LOG1";
+	return "LOG2";
 }
 
 static const char *plural(unsigned n, const char *one, const char *many)
@@ -689,7 +805,7 @@ int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret
 			const struct sxs_replay_log *l = &r->log[r->order[i]];
 			if (i)
 				sxs_strbuf_adds(&sb, " then ");
-			sxs_strbuf_addf(&sb, "%s.LOG%u (", stem, r->order[i] + 1);
+			sxs_strbuf_addf(&sb, "%s.%s (", stem, sxs_replay_log_name(r, r->order[i]));
 			if (r->format == SXS_LOG_NEW)
 				sxs_strbuf_addf(&sb, "%u %s, %u %s)", l->entries,
 				                plural(l->entries, "entry", "entries"), l->pages,
@@ -710,7 +826,8 @@ int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret
 		/* a log that was cut short or not used says why */
 		for (unsigned i = 0; i < 2; i++)
 			if (r->log[i].present && r->log[i].note[0] && strcmp(r->log[i].note, "empty"))
-				sxs_strbuf_addf(&sb, "; %s.LOG%u: %s", stem, i + 1, r->log[i].note);
+				sxs_strbuf_addf(&sb, "; %s.%s: %s", stem, sxs_replay_log_name(r, i),
+				                r->log[i].note);
 		break;
 	case SXS_REPLAY_FAILED:
 		sxs_strbuf_addf(&sb, "not replayed: %s", r->reason);
@@ -718,7 +835,7 @@ int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret
 			const struct sxs_replay_log *l = &r->log[i];
 			if (!l->present)
 				continue;
-			sxs_strbuf_addf(&sb, "; %s.LOG%u: %s", stem, i + 1,
+			sxs_strbuf_addf(&sb, "; %s.%s: %s", stem, sxs_replay_log_name(r, i),
 			                l->note[0] ? l->note : "nothing to apply");
 		}
 		break;

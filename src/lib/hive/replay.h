@@ -77,10 +77,17 @@ struct sxs_replay {
 	enum sxs_log_format format; /* DONE: the format replayed */
 	unsigned order[2];       /* DONE: logs applied, in order (0 = LOG1, 1 = LOG2) */
 	unsigned n_order;
+	bool single_log;         /* log[0] is <hive>.LOG (single-logging scheme), set by
+	                            the caller that found the files */
 	struct sxs_replay_log log[2];
 	char reason[2 * SXS_REPLAY_NOTE_MAX + 64]; /* FAILED: why */
-	uint8_t *data;           /* DONE: the recovered hive (sxs_malloc) */
+	uint8_t *data;           /* DONE: the recovered hive (sxs_malloc, or the sink's) */
 	size_t len;
+	struct sxs_replay_sink {  /* where data came from (sxs_replay_run_to) */
+		uint8_t *(*alloc)(void *ctx, size_t len); /* writable, or NULL: no memory */
+		void (*release)(void *ctx, uint8_t *buf, size_t len);
+		void *ctx;
+	} sink;
 };
 
 /*
@@ -94,6 +101,16 @@ int sxs_replay_run(const uint8_t *primary, size_t primary_len, const uint8_t *lo
                    size_t log1_len, const uint8_t *log2, size_t log2_len,
                    struct sxs_replay *ret, struct sxs_diag *diag);
 void sxs_replay_release(struct sxs_replay *r);
+/*
+ * The same, writing the recovered hive into a buffer the caller's sink
+ * gives (hive.c: a memory file hivex then reads, so the hive is not held
+ * twice); sxs_replay_release() hands it back through sink->release unless
+ * the caller took it (set r->data to NULL).
+ */
+int sxs_replay_run_to(const uint8_t *primary, size_t primary_len, const uint8_t *log1,
+                      size_t log1_len, const uint8_t *log2, size_t log2_len,
+                      const struct sxs_replay_sink *sink, struct sxs_replay *ret,
+                      struct sxs_diag *diag);
 
 /*
  * One line for reports: "replayed from LOG1 (1 entry, 1 page) then LOG2
@@ -102,6 +119,14 @@ void sxs_replay_release(struct sxs_replay *r);
  * ("COMPONENTS" gives COMPONENTS.LOG1).  Returns 0 or -SXS_ENOMEM; free *ret.
  */
 int sxs_replay_describe(const struct sxs_replay *r, const char *stem, char **ret);
+
+/* The base block checksum Windows stores at offset 508 (b: 512 bytes or more). */
+uint32_t sxs_hive_base_checksum(const uint8_t *b);
+/* The stored checksum is right (the fixed-up sum, or the plain XOR). */
+bool sxs_hive_base_checksum_ok(const uint8_t *b);
+
+/* "LOG1", "LOG2", or "LOG" for log[0] of the single-logging scheme. */
+const char *sxs_replay_log_name(const struct sxs_replay *r, unsigned i);
 
 /* Marvin32 of `data` with a 64-bit seed (the low half seeds the first lane). */
 uint64_t sxs_marvin32(const uint8_t *data, size_t len, uint64_t seed);

@@ -37,8 +37,12 @@
 	 PE_FLAG_CLI_DISASM | PE_FLAG_CLI_METADATA | SXS_PA30_FLAG_IGNORE_FILE_SIZE_LIMIT | \
 	 SXS_PA30_FLAG_IGNORE_OPTIONS)
 
-/* Flags this decoder accepts as having no effect on the bytes it produces. */
-#define PE_NOOP_FLAGS (PE_FLAG_SMASHLOCK | PE_FLAG_CLI_DISASM | PE_FLAG_CLI_METADATA)
+/*
+ * In a RAW delta, flag 0x100 selects the BsDiff codec instead of the LZ one
+ * (CreateDeltaB with that flag set; JL tests/fixtures/deltas/README.md).
+ */
+#define RAW_FLAG_BSDIFF 0x100u
+
 
 const char *sxs_delta_kind_name(enum sxs_delta_kind kind)
 {
@@ -123,6 +127,9 @@ static int check_header(const struct sxs_pa30_header *h, uint64_t *unsupported_r
 	case SXS_DELTA_KIND_RAW:
 		bad = h->flags & ~(uint64_t)SXS_PA30_RAW_FLAGS;
 		*unsupported_ret = bad;
+		if (bad & RAW_FLAG_BSDIFF)
+			return sxs_diag_set(diag, SXS_EUNSUPPORTED,
+			                    "pa30: raw delta with flag 0x100 (the BsDiff codec) not supported");
 		if (bad) {
 			name_first_flag(bad, flag, sizeof(flag));
 			return sxs_diag_set(diag, SXS_EUNSUPPORTED,
@@ -166,6 +173,28 @@ static int check_header(const struct sxs_pa30_header *h, uint64_t *unsupported_r
 	return 0;
 }
 
+/*
+ * A managed (classic CLI) delta is refused before anything else is looked
+ * at: its PreProcess names CLI metadata or a CLI map (a malformed
+ * PreProcess is left for pe_apply to report).
+ */
+static int check_cli(const struct sxs_pa30_header *h, const uint8_t *pre,
+                     struct sxs_delta_result *res, struct sxs_diag *diag)
+{
+	struct pe_preprocess pp;
+	int err = 0;
+
+	pe_preprocess_init(&pp);
+	if (pe_preprocess_parse(pre, h->preprocess_len, &pp, NULL) == 0 &&
+	    (pp.cli_metadata || pp.cli_map)) {
+		res->kind = SXS_DELTA_KIND_CLI;
+		err = sxs_diag_set(diag, SXS_EUNSUPPORTED,
+		                   "pa30: classic CLI (.NET) delta: CLI metadata transforms not implemented");
+	}
+	pe_preprocess_release(&pp);
+	return err;
+}
+
 static enum sxs_delta_verdict verdict_of(int err)
 {
 	switch (-err) {
@@ -204,6 +233,48 @@ static int decode_capi(const struct sxs_pa30_header *h, const uint8_t *patch, ui
 		                    len, (unsigned long long)h->target_size);
 	}
 	*out_ret = out;
+	return 0;
+}
+
+/*
+ * The E8 post-filter (flag 0x1) and the TargetHash check.  msdelta undoes
+ * the CALL translation only on a native i386 output (psfx.md §5.7, R5: JL
+ * reads that gate out of ApplyDeltaB; every real vector agrees: the E8
+ * flag is set exactly on the i386 targets).  Where the two readings would
+ * differ and the delta has a TargetHash, the hash decides: when the gated
+ * output does not match, the other reading is tried, and a match is
+ * conclusive either way.  Without a hash the gate is followed.
+ */
+static int finish_output(const struct sxs_pa30_header *h, uint8_t *out, size_t len,
+                         struct sxs_diag *diag)
+{
+	uint8_t *other = NULL;
+	bool gate;
+	int err;
+
+	if (!(h->flags & SXS_PA30_FLAG_E8))
+		return pa30_check_target_hash(h, out, len, diag);
+	gate = pe_is_i386_native(out, len);
+	if (h->hash_alg_id != SXS_PA30_HASH_NONE) {
+		other = sxs_malloc(len);
+		if (!other)
+			return sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for %zu bytes", len);
+		memcpy(other, out, len);
+	}
+	if (gate)
+		pa30_undo_e8(out, len);
+	err = pa30_check_target_hash(h, out, len, NULL);
+	if (err == -SXS_EHASH && other) {
+		if (!gate)
+			pa30_undo_e8(other, len);
+		if (pa30_check_target_hash(h, other, len, NULL) == 0) {
+			memcpy(out, other, len);
+			err = 0;
+		}
+	}
+	sxs_free(other);
+	if (err)
+		return pa30_check_target_hash(h, out, len, diag); /* the message, again */
 	return 0;
 }
 
@@ -247,6 +318,8 @@ int sxs_delta_apply(const uint8_t *source, size_t source_len,
 		goto out;
 	}
 	err = check_header(h, &unsupported, &diag);
+	if (!err && res->kind == SXS_DELTA_KIND_PE)
+		err = check_cli(h, pre, res, &diag);
 	if (err)
 		goto out;
 	if (h->target_size > max_target) {
@@ -261,8 +334,6 @@ int sxs_delta_apply(const uint8_t *source, size_t source_len,
 	} else if (res->kind == SXS_DELTA_KIND_RAW) {
 		err = pa30_decode_patch(source, source_len, patch, h->patch_len, out_len, NULL, &out,
 		                        &diag);
-		if (!err && (h->flags & SXS_PA30_FLAG_E8))
-			pa30_undo_e8(out, out_len);
 	} else {
 		struct pe_apply_info info;
 		err = pe_apply(source, source_len, h, pre, patch, &out, &info, &diag);
@@ -272,8 +343,9 @@ int sxs_delta_apply(const uint8_t *source, size_t source_len,
 	}
 	if (err)
 		goto out;
-	err = pa30_check_target_hash(h, out, out_len, &diag);
-	set_hash_state(res, err);
+	err = finish_output(h, out, out_len, &diag);
+	if (!err || err == -SXS_EHASH)
+		set_hash_state(res, err);
 out:
 	res->err = err;
 	res->verdict = verdict_of(err);

@@ -38,6 +38,12 @@
  *                          above opts->max_target or SXS_MAX_PA30_TARGET.
  * reason holds one line (no newline) for every verdict but OK.
  *
+ * The E8 post-filter (flag 0x1) runs on native i386 outputs only (msdelta's
+ * gate as JL reads it, psfx.md R5); when the delta has a TargetHash and the
+ * gated output does not match it, the other reading is tried and a match is
+ * taken.  sxs_pa30_apply() (RAW only, DCM/DCN) keeps undoing E8 on any
+ * output.
+ *
  * A PE delta whose TargetHash mismatches while transforms ran that no real
  * vector proves (result.transforms, see psfx.md §6.3) is reported CORRUPT
  * with hash MISMATCH; deciding whether that is a decoder limit is the

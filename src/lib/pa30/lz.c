@@ -472,7 +472,10 @@ static int read_base_rift(struct pa30_bits *b, struct pa30_riftmap *m, struct sx
 	for (size_t i = 0; !err && i < r.n; i++) {
 		err = pa30_riftmap_push(m, r.v[i].source, r.v[i].target);
 		if (err)
-			err = sxs_diag_set(diag, -err, "pa30: patch rift table of %zu entries", r.n);
+			err = err == -SXS_ELIMIT
+			              ? sxs_diag_set(diag, SXS_ELIMIT, "pa30: patch rift table of %zu entries "
+			                             "(limit %zu)", r.n, SXS_MAX_PE_RIFT)
+			              : sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory");
 	}
 	pa30_rift_release(&r);
 	return err;

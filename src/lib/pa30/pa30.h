@@ -24,14 +24,17 @@
  * What sxs_pa30_apply() accepts (everything else is refused, see below):
  *   - magic "PA30"; PA31 headers parse, but applying one is -SXS_EUNSUPPORTED;
  *   - FileType 1 (RAW), contained in FileTypeSet; PE/CLI file types are
- *     -SXS_EUNSUPPORTED ("pa30: PE delta (file type 8) not supported");
+ *     -SXS_EUNSUPPORTED here ("pa30: PE delta (file type 8) not supported"):
+ *     sxs_delta_apply() (pa30/delta.h) applies forward PE deltas and says
+ *     ok / corrupt / unsupported for any delta;
  *   - Flags made only of SXS_PA30_RAW_FLAGS: 0x1 (E8 call translation, undone
  *     after decoding), 0x20000 (IGNORE_FILE_SIZE_LIMIT) and 0x40000
  *     (IGNORE_OPTIONS), which do not change the decoding.  Any other bit,
  *     known to msdelta.h or not, is -SXS_EUNSUPPORTED: a decoder that ignored
  *     a flag would produce wrong bytes instead of saying so;
- *   - an empty PreProcess buffer and an empty base rift table (others are
- *     -SXS_EUNSUPPORTED: only PE deltas use them);
+ *   - an empty PreProcess buffer (else -SXS_EUNSUPPORTED: only PE deltas
+ *     use one); the patch's own rift table, if any, re-anchors its source
+ *     copies (psfx.md §5.6);
  *   - TargetSize <= SXS_MAX_PA30_TARGET (else -SXS_ELIMIT, before allocating);
  *   - HashAlgId 0 (none), 0x8003 MD5, 0x8004 SHA-1 or 0x800C SHA-256 with a
  *     hash of the matching size.  A wrong hash is -SXS_EHASH; other

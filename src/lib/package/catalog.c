@@ -477,6 +477,20 @@ static int verify(PKCS7 *p7, const uint8_t *val, size_t len,
 	}
 	if (len > INT32_MAX)
 		return -SXS_ELIMIT;
+	/*
+	 * Every digestAlgorithms entry must be one libcrypto knows: PKCS7_verify
+	 * fails on an unknown one and OpenSSL 3.0 then leaks the copy of the
+	 * content BIO it made (found by fuzz-catalog, testdata/regress/catalog/).
+	 */
+	STACK_OF(X509_ALGOR) *mds = p7->d.sign->md_algs;
+	for (int i = 0; i < sk_X509_ALGOR_num(mds); i++) {
+		const ASN1_OBJECT *obj = NULL;
+		X509_ALGOR_get0(&obj, NULL, NULL, sk_X509_ALGOR_value(mds, i));
+		if (!obj || !EVP_get_digestbyobj(obj)) {
+			cat->signature = SXS_CAT_SIG_BAD;
+			return set_detail(cat, "the signed data names a digest algorithm libcrypto does not know");
+		}
+	}
 	store = load_roots(opt, &nroots);
 	in = BIO_new_mem_buf(val, (int)len);
 	if (!store || !in) {

@@ -55,7 +55,7 @@ int sxs_report_hive_text(struct sxs_strbuf *out, const struct sxs_report_hive *h
 		const struct sxs_replay_log *l = &r->log[i];
 		sxs_strbuf_adds(out, "  ");
 		sxs_report_text_escape(out, h->stem);
-		sxs_strbuf_addf(out, ".LOG%u: ", i + 1);
+		sxs_strbuf_addf(out, ".%s: ", sxs_replay_log_name(r, i));
 		if (!l->present) {
 			sxs_strbuf_adds(out, l->note[0] ? l->note : "absent");
 		} else if (l->format == SXS_LOG_NONE) {
@@ -132,7 +132,7 @@ int sxs_report_hive_json(struct sxs_strbuf *out, const struct sxs_report_hive *h
 		const struct sxs_replay_log *l = &r->log[i];
 		struct json_object *o = json_object_new_object();
 		char name[300];
-		snprintf(name, sizeof(name), "%s.LOG%u", h->stem, i + 1);
+		snprintf(name, sizeof(name), "%s.%s", h->stem, sxs_replay_log_name(r, i));
 		err |= sxs_json_add_string(o, "name", name);
 		err |= sxs_json_add(o, "present", json_object_new_boolean(l->present));
 		err |= sxs_json_add_string(o, "format", format_name(l->format));

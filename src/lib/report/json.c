@@ -66,6 +66,8 @@ static struct json_object *finding_json(const struct sxs_finding *fd)
 	err |= sxs_json_add_string(o, "severity", sxs_severity_name(fd->severity));
 	err |= sxs_json_add_string(o, "fingerprint", fp);
 	err |= sxs_json_add_string(o, "message", fd->message);
+	/* DISM's summary class of the kind (counted only for errors), when it has one */
+	err |= sxs_json_add_string(o, "category", sxs_cbs_class_name(info->cbs));
 	err |= sxs_json_add_string(o, "component", fd->component);
 	err |= sxs_json_add_string(o, "file", fd->file);
 	err |= sxs_json_add_string(o, "algorithm", fd->algorithm);
@@ -137,6 +139,12 @@ static struct json_object *hive_json(bool have, const struct sxs_hive_fact *fact
 
 int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
                          const struct sxs_findings *f)
+{
+	return sxs_report_scan_json_extra(out, m, f, NULL, NULL);
+}
+
+int sxs_report_scan_json_extra(struct sxs_strbuf *out, const struct sxs_model *m,
+                               const struct sxs_findings *f, const char *key, struct json_object *extra)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -242,9 +250,14 @@ int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
 	err |= sxs_json_add(doc, "findings", arr);
 	err |= sxs_json_add(doc, "summary", summary);
 	err |= sxs_json_add(doc, "stats", stats);
+	if (key) {
+		err |= sxs_json_add(doc, key, extra);
+		extra = NULL;
+	}
 	if (!err)
 		err = sxs_json_finish(out, doc);
 out:
 	json_object_put(doc);
+	json_object_put(extra);
 	return err ? -SXS_ENOMEM : 0;
 }

@@ -22,6 +22,11 @@ int sxs_report_scan_text(struct sxs_strbuf *out, const struct sxs_model *m,
 int sxs_report_scan_json(struct sxs_strbuf *out, const struct sxs_model *m,
                          const struct sxs_findings *f);
 
+/* The same with one more top-level member `key` (consumed; the servicing logs' summary, issue 13). */
+struct json_object;
+int sxs_report_scan_json_extra(struct sxs_strbuf *out, const struct sxs_model *m,
+                               const struct sxs_findings *f, const char *key, struct json_object *extra);
+
 /* Escaped for a terminal line (see sxs_utf8_escape_text). */
 void sxs_report_text_escape(struct sxs_strbuf *out, const char *s);
 

@@ -262,6 +262,10 @@ static void write_header(struct writer *w)
 	comment(w, "# Plan made for build ", c->image_build ? c->image_build : "unknown");
 	if (c->build_mismatch)
 		sxs_strbuf_adds(out, "# WARNING: the two sides run different builds.\n");
+	if (c->image_hibernated)
+		sxs_strbuf_adds(out, "# WARNING: the image was hibernated (Fast Startup) when the plan was made: the\n"
+		                     "# volume is older than what Windows holds in memory.  Start Windows, shut it\n"
+		                     "# down fully and make a new plan; the sh script refuses such a volume.\n");
 	if (c->nunfixable) {
 		sxs_strbuf_addf(out, "#\n# Not fixed by this script (%zu):\n", c->nunfixable);
 		for (size_t i = 0; i < c->nunfixable; i++) {

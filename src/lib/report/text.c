@@ -93,10 +93,12 @@ static void hive_read(struct sxs_strbuf *out, bool have, const struct sxs_hive_f
 	case SXS_HIVE_READ_REPLAYED:
 		sxs_strbuf_adds(out, "read after replaying ");
 		sxs_report_text_escape(out, fact->logs);
-		if (fact->old_format)
-			sxs_strbuf_addf(out, " (%u pages)", fact->pages);
+		if (!fact->old_format)
+			sxs_strbuf_addf(out, " (%u %s, ", fact->entries,
+			                fact->entries == 1 ? "entry" : "entries");
 		else
-			sxs_strbuf_addf(out, " (%u entries, %u pages)", fact->entries, fact->pages);
+			sxs_strbuf_adds(out, " (");
+		sxs_strbuf_addf(out, "%u %s)", fact->pages, fact->pages == 1 ? "page" : "pages");
 		break;
 	case SXS_HIVE_READ_UNREPLAYED:
 		sxs_strbuf_adds(out, "read as it is (dirty, logs not replayed)");

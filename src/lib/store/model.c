@@ -154,9 +154,14 @@ static int cmp_comp(const void *a, const void *b)
 	int c = strcmp(x->keyform, y->keyform);
 	if (c || x->manifest_ondisk == y->manifest_ondisk)
 		return c;
-	/* manifests whose names differ only in case: by spelling, NULL last */
+	/* manifests whose names differ only in case: the one spelled as Windows
+	 * writes key forms (lower case) first, then by spelling, NULL last */
 	if (!x->manifest_ondisk || !y->manifest_ondisk)
 		return x->manifest_ondisk ? -1 : 1;
+	bool xl = !strncmp(x->manifest_ondisk, x->keyform, strlen(x->keyform));
+	bool yl = !strncmp(y->manifest_ondisk, y->keyform, strlen(y->keyform));
+	if (xl != yl)
+		return xl ? -1 : 1;
 	return strcmp(x->manifest_ondisk, y->manifest_ondisk);
 }
 
@@ -1150,7 +1155,7 @@ int sxs_model_load(struct sxs_image *img, const struct sxs_model_options *opt,
 	ctx.base = base;
 
 	err = sxs_packages_load(img, m, sxs_registry_wcp_version(reg), opt->catalog_roots_pem,
-	                        opt->catalog_roots_pem_len, diag);
+	                        opt->catalog_roots_pem_len, jobs, diag);
 	if (err)
 		goto out;
 	err = list_manifests(img, m);

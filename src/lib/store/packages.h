@@ -110,10 +110,12 @@ int sxs_packages_read_components(struct sxs_model *m, struct sxs_hive *component
  * After the WinSxS listing: list Windows\servicing\Packages, read and parse
  * every .mum and .cat, join them with the registry.  Problems with single
  * files are recorded per package; an error means the scan cannot go on
- * (-SXS_ENOMEM).  roots_pem may be NULL (chains not checked).
+ * (-SXS_ENOMEM).  roots_pem may be NULL (chains not checked).  The pairs
+ * are read on up to `jobs` threads (1: in this thread only, fixed order).
  */
 int sxs_packages_load(struct sxs_image *img, struct sxs_model *m, const char *wcp_version,
-                      const uint8_t *roots_pem, size_t roots_pem_len, struct sxs_diag *diag);
+                      const uint8_t *roots_pem, size_t roots_pem_len, unsigned jobs,
+                      struct sxs_diag *diag);
 
 /* The package entry for an identity (case-insensitive), or NULL. */
 const struct sxs_package *sxs_packages_find(const struct sxs_packages *p, const char *identity);

@@ -248,6 +248,21 @@ static int read_build(struct sxs_registry *r, struct sxs_model *m)
 		}
 	}
 	err = value_string(r->software, cv, "ProductName", &m->product);
+	/* Windows 7's service pack ("Service Pack 1") belongs with its name */
+	char *csd = NULL;
+	if (!err && m->product && (err = value_string(r->software, cv, "CSDVersion", &csd)) == 0 &&
+	    csd && *csd) {
+		struct sxs_strbuf sb = SXS_STRBUF_INIT;
+		sxs_strbuf_addf(&sb, "%s %s", m->product, csd);
+		char *joined = sxs_strbuf_detach(&sb, NULL);
+		if (!joined) {
+			err = -SXS_ENOMEM;
+		} else {
+			sxs_free(m->product);
+			m->product = joined;
+		}
+	}
+	sxs_free(csd);
 out:
 	sxs_free(build);
 	sxs_free(legacy);
@@ -449,7 +464,7 @@ static int hive_fact(struct sxs_hive *h, struct sxs_hive_fact *f)
 	stem = stem ? stem + 1 : display;
 	for (unsigned i = 0; i < r->n_order; i++) {
 		const struct sxs_replay_log *l = &r->log[r->order[i]];
-		sxs_strbuf_addf(&sb, "%s%s.LOG%u", i ? ", " : "", stem, r->order[i] + 1);
+		sxs_strbuf_addf(&sb, "%s%s.%s", i ? ", " : "", stem, sxs_replay_log_name(r, r->order[i]));
 		f->entries += l->entries;
 		f->pages += l->pages;
 	}
@@ -626,7 +641,10 @@ static int identity_from_hive(struct sxs_component *c)
 	int err;
 	if (c->has_identity || !c->hive_identity)
 		return 0;
-	if (sxs_identity_parse(c->hive_identity, strlen(c->hive_identity), &id, NULL))
+	err = sxs_identity_parse(c->hive_identity, strlen(c->hive_identity), &id, NULL);
+	if (err == -SXS_ENOMEM)
+		return err;
+	if (err)
 		return 0; /* unparsable: the identity-mismatch check will say so */
 	err = sxs_identity_keyform(&id, SXS_KEYFORM_WINNERS, &sb);
 	if (!err && !(c->winners_key = sxs_strbuf_detach(&sb, NULL)))

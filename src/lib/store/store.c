@@ -372,6 +372,13 @@ static const char *wrong_root_hint(int root_fd)
 			return "this looks like a WinSxS folder, not a Windows volume: pass the volume "
 			       "root (the folder that holds Windows/) or the Windows folder";
 	}
+	if (sxs_openat_ci(root_fd, "COMPONENTS", 0, &fd, NULL, NULL) == 0 ||
+	    sxs_openat_ci(root_fd, "SOFTWARE", 0, &fd, NULL, NULL) == 0) {
+		close(fd);
+		return "this looks like Windows/System32/config, not a Windows volume: pass the "
+		       "volume root (the folder that holds Windows/); for a single hive see "
+		       "'sxscheck hive recover'";
+	}
 	if (sxs_openat_ci(root_fd, "config", O_DIRECTORY, &fd, NULL, NULL) == 0) {
 		close(fd);
 		if (sxs_openat_ci(root_fd, "drivers", O_DIRECTORY, &fd, NULL, NULL) == 0) {
@@ -442,6 +449,18 @@ int sxs_image_open(const char *path, struct sxs_image **ret, struct sxs_diag *di
 	char *sxsname = NULL;
 	err = sxs_openat_ci(img->windows_fd, "WinSxS", O_DIRECTORY, &img->winsxs_fd, &sxsname, NULL);
 	if (err) {
+		/* ROOT one level above the volume (mounted at ROOT/windows): the
+		 * "Windows" found is the volume root, and it holds Windows/WinSxS */
+		int probe;
+		if (err != -SXS_ENOMEM &&
+		    sxs_openat_ci(img->windows_fd, "Windows/WinSxS", O_DIRECTORY, &probe, NULL, NULL) == 0) {
+			close(probe);
+			err = sxs_diag_set(diag, SXS_ENOENT,
+			                   "%s: no Windows/WinSxS directory, but %s/%s holds one: ROOT is "
+			                   "the folder above the volume; pass %s/%s",
+			                   path, path, img->windows_name, path, img->windows_name);
+			goto out;
+		}
 		err = sxs_diag_set(diag, err == -SXS_ENOMEM ? SXS_ENOMEM : SXS_ENOENT,
 		                   "%s: no Windows/WinSxS directory (%s)", path, sxs_strerror(err));
 		goto out;

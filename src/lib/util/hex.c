@@ -13,7 +13,7 @@ void sxs_hex_encode(const uint8_t *data, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int nibble(char c)
+int sxs_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,7 +29,7 @@ int sxs_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t outlen)
 	if (hexlen != 2 * outlen)
 		return -SXS_EFORMAT;
 	for (size_t i = 0; i < outlen; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+		int hi = sxs_hex_digit(hex[2 * i]), lo = sxs_hex_digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -SXS_EFORMAT;
 		out[i] = (uint8_t)(hi << 4 | lo);

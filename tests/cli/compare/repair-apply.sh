@@ -14,8 +14,10 @@
 #    NTFS they get the golden copy's security descriptor, not ntfs-3g's;
 #  - a rescan is clean and compare finds nothing to do;
 #  - defect 6: undo.sh in the backup folder puts the image back exactly
-#    (names, bytes, inodes, link counts, security descriptors);
-#  - the dry run changes nothing.
+#    (names, bytes, inodes, link counts, security descriptors) and then
+#    removes the backup folder;
+#  - the dry run changes nothing, and neither does a run refused for a
+#    pending servicing transaction (defect 7).
 # Skipped (77) only on NTFS where FUSE cannot be used.
 set -u
 srcroot=$1 sxscheck=$2 fs=$3
@@ -90,6 +92,15 @@ sh "$top/repair.sh" "$img" "$gold" >"$top/dry.log" 2>&1 || { cat "$top/dry.log" 
 state "$img" >"$top/after-dry"
 cmp -s "$top/before" "$top/after-dry" || fail 'the dry run changed the image'
 
+# defect 7 on this file system too: a pending transaction is refused, nothing changes
+: >"$sxs/pending.xml"
+state "$img" >"$top/pending-before"
+sh "$top/repair.sh" --apply "$img" "$gold" >"$top/pending.log" 2>&1
+[ $? = 3 ] || { cat "$top/pending.log" >&2; fail '--apply with pending.xml was not refused'; }
+state "$img" >"$top/pending-after"
+cmp -s "$top/pending-before" "$top/pending-after" || fail 'the refused run changed the image'
+rm -f "$sxs/pending.xml"
+
 if ! sh "$top/repair.sh" --apply "$img" "$gold" >"$top/apply.log" 2>&1; then
 	cat "$top/apply.log" >&2
 	fail "--apply failed"
@@ -134,6 +145,8 @@ else
 	remount
 	state "$img" >"$top/after-undo"
 	diff -u "$top/before" "$top/after-undo" >&2 || fail 'undo.sh did not restore the image exactly'
+	# names too: the backup folder goes once everything is back
+	ls -d "$img"/sxscheck-backup-* >/dev/null 2>&1 && fail 'the backup folder is still in the image after undo.sh'
 fi
 
 if [ "$fs" = ntfs ]; then

@@ -113,8 +113,14 @@ done
 # ---- volume and hive state ------------------------------------------------------
 fresh; printf 'HIBR' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
 refused 'hibernated (Fast Startup)' hibernated
+fresh; printf 'RSTR' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
+refused 'a resume that did not finish' hibernated
+fresh; printf 'zzzz' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
+refused 'an unknown hiberfil.sys header' 'not one of a Windows that was shut down'
 fresh; head -c 4096 /dev/zero >"$tmp/img/hiberfil.sys"
 accepted 'hiberfil.sys of a clean shutdown'
+fresh; printf 'wake' >"$tmp/img/hiberfil.sys"; head -c 4092 /dev/zero >>"$tmp/img/hiberfil.sys"
+accepted 'hiberfil.sys that was resumed from'
 
 fresh; printf '\002' | dd of="$tmp/img/$soft" bs=1 seek=4 conv=notrunc 2>/dev/null
 refused 'a dirty SOFTWARE hive' dirty
@@ -149,7 +155,9 @@ for p in 'hex:3:01' pwned-cmd SXSCHECK_HIVEX; do
 	chmod +x "$tmp/bin/$p"
 done
 fresh
-hx "$soft" "cd $w\\10.0" 'setval 5' @ 'string:10.0.17763.1554' SXSCHECK_HIVEX 'hex:3:01' 'hex:3:01' 'hex:3:01' \
+# (the old writer's here-document ended at SXSCHECK_HIVEX; the data line after
+# it, hex:3:01, then ran as a command: a program of that name is on PATH)
+hx "$soft" "cd $w\\10.0" 'setval 4' @ 'string:10.0.17763.1554' SXSCHECK_HIVEX 'hex:3:01' \
 	10.0.17763.1554 'hex:3:01' pwned-cmd 'hex:3:01'
 "$sxscheck" scan "$tmp/img" >"$tmp/scan" 2>&1
 grep -q 'winner-malformed.*codeintegrity' "$tmp/scan" || { cat "$tmp/scan" >&2; fail 'scan: no winner-malformed for value names that are not versions'; }

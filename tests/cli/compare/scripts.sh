@@ -54,4 +54,10 @@ fi
 grep -q 'make a new plan' "$tmp/again.log" || { cat "$tmp/again.log" >&2; fail 'stale plan: no reason given'; }
 (cd "$tmp/image" && find . -type f -exec sha256sum {} + | sort) >"$tmp/after2"
 cmp -s "$tmp/before2" "$tmp/after2" || fail 'the refused run changed the image'
+
+# undo.sh --keep-backup: the image as before the repair, the backups kept
+sh "$undo" --keep-backup >"$tmp/undo.log" 2>&1 || { cat "$tmp/undo.log" >&2; fail 'undo.sh --keep-backup failed'; }
+(cd "$tmp/image" && find . -path ./sxscheck-backup-\* -prune -o -type f -exec sha256sum {} + | sort) >"$tmp/undone"
+cmp -s "$tmp/before" "$tmp/undone" || fail 'undo.sh did not put the image back'
+[ -f "$undo" ] || fail 'undo.sh --keep-backup removed the backups'
 exit $status

@@ -15,6 +15,8 @@
  *   --old-format      a Vista/7 log: DIRT bitmap of 512-byte pages in .LOG1,
  *                     .LOG2 empty (default: Windows 8.1+ HvLE entries)
  *   --entries N       spread the changed pages over N HvLE entries (default 1)
+ *   --full-entries    every entry carries all changed pages (each entry is a
+ *                     whole state, as Windows writes successive flushes)
  *   --split K         the first K entries go to .LOG1, the rest to .LOG2
  *                     (default: all in .LOG1, .LOG2 empty)
  *   --swap            write the .LOG1 part to .LOG2 and the other way round
@@ -46,12 +48,10 @@ struct buf {
 	size_t len, cap;
 };
 
-static void die(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
-static void die(const char *fmt, const char *arg)
+/* "mklog: <what><arg>" and exit 1 */
+static void die(const char *what, const char *arg)
 {
-	fprintf(stderr, "mklog: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
+	fprintf(stderr, "mklog: %s%s\n", what, arg);
 	exit(1);
 }
 
@@ -61,7 +61,7 @@ static void put(struct buf *b, const void *data, size_t n)
 		size_t cap = (b->cap + n) * 2;
 		uint8_t *p = realloc(b->p, cap);
 		if (!p)
-			die("%s", "out of memory");
+			die("out of memory", "");
 		b->p = p;
 		b->cap = cap;
 	}
@@ -79,12 +79,12 @@ static struct buf slurp(const char *path)
 	uint8_t tmp[65536];
 	size_t n;
 	if (!f)
-		die("cannot open %s", path);
+		die("cannot open ", path);
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
 		put(&b, tmp, n);
 	fclose(f);
 	if (b.len < BASE + PAGE || memcmp(b.p, "regf", 4) != 0)
-		die("%s: not a hive", path);
+		die("not a hive: ", path);
 	return b;
 }
 
@@ -92,7 +92,7 @@ static void spill(const char *path, const struct buf *b)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f || (b->len && fwrite(b->p, 1, b->len, f) != b->len) || fclose(f) != 0)
-		die("cannot write %s", path);
+		die("cannot write ", path);
 }
 
 static void checksum(uint8_t *base)
@@ -140,11 +140,12 @@ static void log_base(struct buf *log, const struct buf *nw, uint32_t type, uint3
 int main(int argc, char **argv)
 {
 	bool old_format = false, stale = false, bad_checksum = false, bad_log_checksum = false,
-	     truncate_log = false, swap = false;
+	     truncate_log = false, swap = false, full = false;
 	long entries = 1, split = -1, bad_hash = -1, garbage = 0;
 	static const struct option opts[] = {
 		{"old-format", no_argument, NULL, 'o'},
 		{"entries", required_argument, NULL, 'e'},
+		{"full-entries", no_argument, NULL, 'F'},
 		{"split", required_argument, NULL, 's'},
 		{"swap", no_argument, NULL, 'w'},
 		{"bad-hash", required_argument, NULL, 'h'},
@@ -160,6 +161,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'o': old_format = true; break;
 		case 'e': entries = strtol(optarg, NULL, 10); break;
+		case 'F': full = true; break;
 		case 's': split = strtol(optarg, NULL, 10); break;
 		case 'w': swap = true; break;
 		case 'h': bad_hash = strtol(optarg, NULL, 10); break;
@@ -181,7 +183,7 @@ int main(int argc, char **argv)
 	const char *out = argv[optind + 2];
 	uint32_t nbins = bins_of(&nw);
 	if (nw.len < BASE + nbins)
-		die("%s: shorter than its hive bins", argv[optind + 1]);
+		die("shorter than its hive bins: ", argv[optind + 1]);
 
 	/* the primary: OLD, dirty (a write began: seq1 = seq2 + 1) */
 	uint32_t seq = sxs_le32(old.p + 8);
@@ -200,7 +202,7 @@ int main(int argc, char **argv)
 		uint8_t *bitmap = calloc(bytes ? bytes : 1, 1);
 		size_t npages = 0;
 		if (!bitmap)
-			die("%s", "out of memory");
+			die("out of memory", "");
 		/* whole 4 KiB blocks, as Windows tracks them (RS, dirty vector note 3) */
 		for (size_t blk = 0; blk < nbins / PAGE; blk++) {
 			if (!differs(&old, &nw, blk * PAGE, PAGE))
@@ -232,9 +234,10 @@ int main(int argc, char **argv)
 				size_t start = log[l].len, count = 0;
 				uint32_t *mine = calloc(npages ? npages : 1, sizeof(*mine));
 				if (!mine)
-					die("%s", "out of memory");
+					die("out of memory", "");
 				for (size_t pg = 0; pg < npages; pg++)
-					if (differs(&old, &nw, pg * PAGE, PAGE) && (long)(pg % (size_t)entries) == e)
+					if (differs(&old, &nw, pg * PAGE, PAGE) &&
+					    (full || (long)(pg % (size_t)entries) == e))
 						mine[count++] = (uint32_t)(pg * PAGE);
 				if (count == 0) /* an entry holds at least one page: page 0 again */
 					mine[count++] = 0;

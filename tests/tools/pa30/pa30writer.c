@@ -561,8 +561,9 @@ static int encode_tokens(struct pa30w_bits *w, struct seg_tables *segs, size_t n
 	return 0;
 }
 
-int pa30w_encode_patch(const struct pa30w_token *tok, size_t ntok, size_t ref_len,
-                       const struct pa30w_patch_opts *opts, uint8_t **out, size_t *len)
+static int encode_patch(const struct pa30w_token *tok, size_t ntok, size_t ref_len,
+                        const struct pa30w_patch_opts *opts, pa30w_rift_fn rift, void *ctx,
+                        uint8_t **out, size_t *len)
 {
 	static const struct pa30w_patch_opts defaults = {0, 0, NULL, NULL, 0};
 	const struct pa30w_patch_opts *o = opts ? opts : &defaults;
@@ -612,7 +613,10 @@ int pa30w_encode_patch(const struct pa30w_token *tok, size_t ntok, size_t ref_le
 		            segs[s].codes + BASE_ALIGNED);
 	}
 
-	pa30w_put(&w, o->rift_present ? 1 : 0, 1); /* base rift table present */
+	if (rift)
+		rift(&w, ctx);                          /* the caller's rift table */
+	else
+		pa30w_put(&w, o->rift_present ? 1 : 0, 1); /* base rift table present */
 	pa30w_put(&w, o->use_default ? 1 : 0, 1);  /* CompositeFormat use_default */
 	if (!o->use_default) {
 		err = write_composite(&w, segs, nseg, start);
@@ -627,6 +631,19 @@ out:
 	pa30w_bits_release(&w);
 	sxs_free(segs);
 	return err;
+}
+
+int pa30w_encode_patch(const struct pa30w_token *tok, size_t ntok, size_t ref_len,
+                       const struct pa30w_patch_opts *opts, uint8_t **out, size_t *len)
+{
+	return encode_patch(tok, ntok, ref_len, opts, NULL, NULL, out, len);
+}
+
+int pa30w_encode_patch_rift(const struct pa30w_token *tok, size_t ntok, size_t ref_len,
+                            const struct pa30w_patch_opts *opts, pa30w_rift_fn rift, void *ctx,
+                            uint8_t **out, size_t *len)
+{
+	return encode_patch(tok, ntok, ref_len, opts, rift, ctx, out, len);
 }
 
 /* -------------------------------------------------------------- header */

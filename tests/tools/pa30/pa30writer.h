@@ -105,6 +105,17 @@ struct pa30w_patch_opts {
 int pa30w_encode_patch(const struct pa30w_token *tok, size_t ntok, size_t ref_len,
                        const struct pa30w_patch_opts *opts, uint8_t **out, size_t *len);
 
+/*
+ * The same, with the patch's rift table written by rift(w, ctx) (present
+ * bit included) instead of a single bit.  The encoder still tracks recent
+ * distances as if there were no rift: with a rift, give source-relative
+ * matches explicit slots and do not follow them with recent-distance ones.
+ */
+typedef void (*pa30w_rift_fn)(struct pa30w_bits *w, void *ctx);
+int pa30w_encode_patch_rift(const struct pa30w_token *tok, size_t ntok, size_t ref_len,
+                            const struct pa30w_patch_opts *opts, pa30w_rift_fn rift, void *ctx,
+                            uint8_t **out, size_t *len);
+
 /* --- header ------------------------------------------------------------------ */
 
 #define PA30W_FILETIME 0x019DB1DED5D71680ull /* the constant seen in real DCMs */

@@ -3,7 +3,7 @@
  * The forward PE delta pipeline (psfx.md §5.0): transform the source into
  * T(source) the way msdelta's PreProcessPEForApply does, build the caller
  * rift that tells the LZ decoder where each target offset comes from in the
- * source, decode, then fix timestamps and undo the E8 translation.
+ * source, decode, then fix timestamps (the E8 post-filter is delta.c's).
  */
 #include "pa30/pe/pe.h"
 
@@ -91,6 +91,15 @@ static int build_t_source(struct pe_xform *x, const struct pe_preprocess *pp, ui
 
 /* --- the caller rift (psfx.md §5.3) ---------------------------------------- */
 
+/* A rift map that could not be built: too many entries, or no memory. */
+static int rift_error(int err, struct sxs_diag *diag, const char *what)
+{
+	if (err == -SXS_ELIMIT)
+		return sxs_diag_set(diag, SXS_ELIMIT, "pa30: %s exceeds %zu entries", what,
+		                    SXS_MAX_PE_RIFT);
+	return sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for the %s", what);
+}
+
 /*
  * target file offset -> source file offset, keyed by the target byte's
  * virtual LZ position (source length + target offset):
@@ -116,7 +125,7 @@ static int build_caller_rift(const struct pe_image *pe, size_t src_len,
 	if (!err)
 		err = pa30_riftmap_sort(&io2rva);
 	if (err) {
-		err = sxs_diag_set(diag, -err, "pa30: section map of %zu sections", pe->nsec);
+		err = rift_error(err, diag, "section map");
 		goto out;
 	}
 	if ((err = pa30_riftmap_multiply(&io2rva, &pp->used_rift, &m1, diag)) ||
@@ -127,13 +136,13 @@ static int build_caller_rift(const struct pe_image *pe, size_t src_len,
 		int64_t key = (int64_t)((uint64_t)src_len + (uint64_t)t2s.v[i].src);
 		err = pa30_riftmap_push(caller, key, t2s.v[i].dst);
 		if (err) {
-			err = sxs_diag_set(diag, -err, "pa30: caller rift of %zu entries", t2s.n);
+			err = rift_error(err, diag, "caller rift");
 			goto out;
 		}
 	}
 	err = pa30_riftmap_sort(caller);
 	if (err)
-		err = sxs_diag_set(diag, -err, "pa30: out of memory for the caller rift");
+		err = rift_error(err, diag, "caller rift");
 out:
 	pa30_riftmap_release(&io2rva);
 	pa30_riftmap_release(&m1);
@@ -155,7 +164,7 @@ static int fallback_rift(const struct pe_preprocess *pp, struct pa30_riftmap *ca
 	if (!err)
 		err = pa30_riftmap_sort(caller);
 	if (err)
-		return sxs_diag_set(diag, -err, "pa30: caller rift too large");
+		return rift_error(err, diag, "caller rift");
 	return 0;
 }
 
@@ -196,7 +205,7 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 	int err = pe_parse(out, len, &pe);
 
 	if (err)
-		return err == -SXS_ENOMEM ? err : 0; /* not a PE: nothing to fix */
+		return err == -SXS_ENOMEM ? err : 0; /* not a PE (or too many sections): nothing */
 	err = offlist_add(&l, pe.ts_off);
 	if (!err && pe.dir[PE_DIR_EXPORT].rva != 0 &&
 	    pe_rva_to_fo(&pe, pe.dir[PE_DIR_EXPORT].rva, &fo))
@@ -206,7 +215,8 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 		size_t n = pe.dir[PE_DIR_DEBUG].size / DEBUG_DIR_SIZE;
 		uint8_t ts[4];
 		sxs_put_le32(ts, pe_fits(len, pe.ts_off, 4) ? sxs_le32(out + pe.ts_off) : 0);
-		for (size_t i = 0; !err && i < n; i++)
+		uint64_t scan = 4 * (uint64_t)len + PE_WORK_BASE; /* raw data bytes scanned */
+		for (size_t i = 0; !err && i < n && pe_fits(len, dbg + i * DEBUG_DIR_SIZE + 4, 4); i++)
 			err = offlist_add(&l, dbg + i * DEBUG_DIR_SIZE + 4);
 		for (size_t i = 0; !err && i < n; i++) {
 			size_t e = dbg + i * DEBUG_DIR_SIZE;
@@ -215,6 +225,9 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 			size_t size = sxs_le32(out + e + 16), ptr = sxs_le32(out + e + 24);
 			if (ptr == 0 || size == 0 || !pe_fits(len, ptr, size))
 				continue;
+			if (scan < size)
+				break; /* hostile: the same raw data named again and again */
+			scan -= size;
 			for (size_t j = ptr; !err && ptr + size - j >= 4;) {
 				if (memcmp(out + j, ts, 4) == 0) {
 					err = offlist_add(&l, j);
@@ -233,11 +246,7 @@ static int timestamp_fixup(uint8_t *out, size_t len, uint32_t src_ts, uint32_t t
 	return err;
 }
 
-/*
- * The E8 post-filter runs only on a native i386 image (psfx.md §5.7, R5):
- * machine i386, PE32, and no CLR header or one without ILONLY.
- */
-static bool is_i386_native(const uint8_t *buf, size_t len)
+bool pe_is_i386_native(const uint8_t *buf, size_t len)
 {
 	struct pe_image pe;
 	bool native = false;
@@ -300,6 +309,11 @@ int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h
 		err = sxs_diag_set(diag, SXS_ENOMEM, "pa30: out of memory for the PE sections");
 		goto out;
 	}
+	if (err == -SXS_ELIMIT) {
+		err = sxs_diag_set(diag, SXS_EUNSUPPORTED, "pa30: source PE with more than %u sections",
+		                   PE_XFORM_MAX_SECTIONS);
+		goto out;
+	}
 	is_pe = err == 0;
 	err = 0;
 	if (is_pe && pe_is_managed(&pe)) {
@@ -329,7 +343,11 @@ int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h
 		x.rift = &pp.used_rift;
 		x.target_base = pp.image_base;
 		x.marker = marker;
+		x.budget = PE_WORK_PER_BYTE * (uint64_t)src_len + PE_WORK_BASE;
 		err = build_t_source(&x, &pp, h->flags, diag);
+		if (!err && x.over)
+			err = sxs_diag_set(diag, SXS_ELIMIT,
+			                   "pa30: the source's PE structures exceed the work limit");
 		if (!err)
 			err = build_caller_rift(&pe, src_len, &pp, &caller, diag);
 	} else {
@@ -349,8 +367,6 @@ int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h
 			goto out;
 		}
 	}
-	if ((h->flags & PE_FLAG_E8) && is_i386_native(out, (size_t)h->target_size))
-		pa30_undo_e8(out, (size_t)h->target_size);
 	*out_ret = out;
 	out = NULL;
 out:

@@ -77,6 +77,8 @@ int pe_parse(const uint8_t *buf, size_t len, struct pe_image *pe)
 	}
 
 	pe->sec_table = pe->opt + opt_size;
+	if (nsec > PE_XFORM_MAX_SECTIONS)
+		return -SXS_ELIMIT;
 	if (nsec) {
 		pe->sec = sxs_calloc(nsec, sizeof(*pe->sec));
 		if (!pe->sec)

@@ -45,8 +45,12 @@ enum pe_dir {
 	PE_NDIRS = 16,
 };
 
-/* Most sections parsed (the COFF field is 16 bits; Windows loads <= 96). */
-#define PE_MAX_SECTIONS 65535u
+/*
+ * Most sections a transformed image may have (the COFF field allows 65535;
+ * Windows' own tools make a few dozen): more is -SXS_ELIMIT from pe_parse,
+ * which the pipeline reports as unsupported.
+ */
+#define PE_XFORM_MAX_SECTIONS 1024u
 
 struct pe_section {
 	char name[9];
@@ -75,7 +79,8 @@ struct pe_image {
  * Parse the headers of a PE image: "PE\0\0" at e_lfanew, the COFF header,
  * the optional-header magic (PE32 or PE32+), the data directories present
  * and the sections whose headers lie inside the buffer.  -SXS_EFORMAT when
- * buf is not a PE (the caller then decodes without transforms).
+ * buf is not a PE (the caller then decodes without transforms),
+ * -SXS_ELIMIT beyond PE_XFORM_MAX_SECTIONS sections, -SXS_ENOMEM.
  */
 int pe_parse(const uint8_t *buf, size_t len, struct pe_image *pe);
 void pe_release(struct pe_image *pe);
@@ -130,7 +135,30 @@ struct pe_xform {
 	uint64_t target_base;
 	uint8_t *marker;           /* per file offset: bit 0 = owned by a transform */
 	uint64_t changed;          /* flag bits of transforms that changed bytes */
+	uint64_t budget;           /* work units left (bytes scanned, entries walked) */
+	bool over;                 /* the budget ran out: T(source) is incomplete */
 };
+
+/*
+ * Work budget of all transforms on one image: real images cost about one
+ * unit per byte; hostile ones (overlapping sections, thousands of
+ * descriptors over one thunk array) would cost far more and make the
+ * pipeline stop with -SXS_ELIMIT instead of running for hours.
+ */
+#define PE_WORK_PER_BYTE 16u
+#define PE_WORK_BASE ((uint64_t)1 << 24)
+
+/* Spend n units; false (and x->over) once the budget is gone. */
+static inline bool pe_spend(struct pe_xform *x, uint64_t n)
+{
+	if (x->budget < n) {
+		x->budget = 0;
+		x->over = true;
+		return false;
+	}
+	x->budget -= n;
+	return true;
+}
 
 /* Flag bits (msdelta.h DELTA_FLAG_*, psfx.md §3) of the transforms. */
 #define PE_FLAG_E8 0x1u
@@ -173,9 +201,9 @@ void pe_transform_pdata_x64(struct pe_xform *x);
 
 /*
  * Apply a forward PE delta (FileType 2 or 8; h, pre and patch from
- * pa30_parse_delta) to src: T(source), the caller rift, the LZ decode,
- * the timestamp post-fixup and the E8 post-filter; the TargetHash is the
- * caller's to check.  -SXS_EUNSUPPORTED for classic CLI (.NET) deltas.
+ * pa30_parse_delta) to src: T(source), the caller rift, the LZ decode and
+ * the timestamp post-fixup; the E8 post-filter and the TargetHash are the
+ * caller's.  -SXS_EUNSUPPORTED for classic CLI (.NET) deltas.
  * info (filled in whatever the result) says which transforms changed the
  * source and whether the delta or the source is managed code.
  */
@@ -188,6 +216,13 @@ struct sxs_pa30_header;
 int pe_apply(const uint8_t *src, size_t src_len, const struct sxs_pa30_header *h,
              const uint8_t *pre, const uint8_t *patch, uint8_t **out_ret,
              struct pe_apply_info *info, struct sxs_diag *diag);
+
+/*
+ * A native i386 image (machine i386, PE32, no CLR header or one without
+ * ILONLY): where msdelta runs the E8 post-filter (psfx.md §5.7, R5; JL
+ * reads that gate out of ApplyDeltaB).
+ */
+bool pe_is_i386_native(const uint8_t *buf, size_t len);
 
 /*
  * Length of the amd64 instruction at code[0..avail) (avail <= 15 used) as

@@ -162,7 +162,8 @@ static int copy_map(const struct pa30_riftmap *from, struct pa30_riftmap *out)
 static int limit_error(int err, struct sxs_diag *diag, const char *what)
 {
 	if (err == -SXS_ELIMIT)
-		return sxs_diag_set(diag, SXS_ELIMIT, "pa30: %s rift map exceeds %zu entries",
+		return sxs_diag_set(diag, SXS_ELIMIT,
+		                    "pa30: %s rift map exceeds %zu entries or overlaps too much",
 		                    what, SXS_MAX_PE_RIFT);
 	return sxs_diag_set(diag, -err, "pa30: out of memory for a rift map");
 }
@@ -230,11 +231,15 @@ int pa30_riftmap_multiply(const struct pa30_riftmap *a, const struct pa30_riftma
 struct covered {
 	struct pa30_riftpt *v; /* src = lo, dst = hi (inclusive) */
 	size_t n, cap;
+	size_t work;           /* records moved so far */
 };
 
 /* Replace intervals [k1, k2) by one interval [lo, hi] (k1 == k2: insert). */
 static int covered_replace(struct covered *c, size_t k1, size_t k2, int64_t lo, int64_t hi)
 {
+	c->work += c->n - k2;
+	if (c->work > SXS_MAX_RIFT_WORK)
+		return -SXS_ELIMIT;
 	if (k1 == k2) {
 		if (c->n == c->cap) {
 			size_t cap = c->cap ? 2 * c->cap : 16;
@@ -267,9 +272,22 @@ static int reverse_piece(struct covered *c, int64_t x, int64_t lo, int64_t hi, i
 	size_t k1 = 0, k2;
 	int err;
 
-	/* first interval that overlaps or touches [lo, hi] from the left */
-	while (k1 < c->n && !(c->v[k1].dst >= lo || (lo != INT64_MIN && c->v[k1].dst == lo - 1)))
-		k1++;
+	/*
+	 * First interval that overlaps or touches [lo, hi] from the left: the
+	 * first with hi_k >= lo - 1 (the intervals are sorted and disjoint, so
+	 * their ends are sorted too).
+	 */
+	{
+		size_t a = 0, b = c->n;
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			if (c->v[mid].dst >= lo || (lo != INT64_MIN && c->v[mid].dst == lo - 1))
+				b = mid;
+			else
+				a = mid + 1;
+		}
+		k1 = a;
+	}
 	k2 = k1;
 	while (k2 < c->n && (hi == INT64_MAX || c->v[k2].src <= hi + 1))
 		k2++;
@@ -324,7 +342,7 @@ int pa30_riftmap_reverse(const struct pa30_riftmap *a, struct pa30_riftmap *out,
                          struct sxs_diag *diag)
 {
 	struct pa30_riftmap r;
-	struct covered c = {NULL, 0, 0};
+	struct covered c = {NULL, 0, 0, 0};
 	size_t n = a->n, z, i;
 	int err = 0;
 

@@ -27,7 +27,10 @@
  * segment already covered, the earlier one keeps them.
  *
  * Every function that builds a map caps it at SXS_MAX_PE_RIFT entries and
- * returns -SXS_ELIMIT beyond (a real map has a few dozen entries).
+ * returns -SXS_ELIMIT beyond (a real map has a few dozen entries); reverse
+ * also gives up with -SXS_ELIMIT when overlapping images would make it
+ * move more than SXS_MAX_RIFT_WORK interval records (monotone maps, which
+ * is what real deltas carry, move none).
  */
 
 #include <stddef.h>
@@ -36,7 +39,10 @@
 #include "util/status.h"
 
 /* Most entries any rift map built here may hold. */
-#define SXS_MAX_PE_RIFT ((size_t)1 << 20)
+#define SXS_MAX_PE_RIFT ((size_t)1 << 16)
+
+/* Interval records reverse may move before it gives up. */
+#define SXS_MAX_RIFT_WORK ((size_t)1 << 26)
 
 struct pa30_riftpt {
 	int64_t src;

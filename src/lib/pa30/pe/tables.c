@@ -26,15 +26,6 @@
 #define RES_HIGH 0x80000000u
 #define RES_MASK 0x7FFFFFFFu
 
-/*
- * Work budget of one table walk: a hostile image can chain thousands of
- * descriptors over one long thunk array; real ones touch each thunk once.
- */
-static size_t work_budget(const struct pe_xform *x)
-{
-	return 64 * x->len + 65536;
-}
-
 /* Map the 4-byte RVA at fo (when non-zero) and mark it. */
 static void map_rva_field(struct pe_xform *x, size_t fo, uint64_t flag)
 {
@@ -54,7 +45,7 @@ void pe_unbind(struct pe_xform *x)
 {
 	const struct pe_image *pe = x->pe;
 	const size_t ptr = pe->is64 ? 8 : 4;
-	size_t desc0, budget = work_budget(x);
+	size_t desc0;
 
 	if (pe->dir[PE_DIR_IMPORT].rva != 0 && pe_rva_to_fo(pe, pe->dir[PE_DIR_IMPORT].rva, &desc0)) {
 		for (size_t di = 0; di < MAX_IMPORT_DESCRIPTORS; di++) {
@@ -74,7 +65,7 @@ void pe_unbind(struct pe_xform *x)
 			if (!pe_rva_to_fo(pe, oft, &ilt) || !pe_rva_to_fo(pe, ft, &iat))
 				continue;
 			/* the unbound thunks (ILT) over the bound ones (IAT) */
-			for (size_t k = 0; budget; k++, budget--) {
+			for (size_t k = 0; pe_spend(x, 1); k++) {
 				size_t s = ilt + k * ptr, t = iat + k * ptr;
 				if (!pe_fits(x->len, s, ptr) || !pe_fits(x->len, t, ptr))
 					break;
@@ -106,7 +97,7 @@ void pe_unbind(struct pe_xform *x)
  * IMAGE_IMPORT_BY_NAME (the low 32 bits, also in PE32+), and a by-ordinal
  * entry (top bit) is only marked.
  */
-static void walk_thunks(struct pe_xform *x, uint32_t arr_rva, bool bound, size_t *budget)
+static void walk_thunks(struct pe_xform *x, uint32_t arr_rva, bool bound)
 {
 	const struct pe_image *pe = x->pe;
 	const size_t ptr = pe->is64 ? 8 : 4;
@@ -115,7 +106,7 @@ static void walk_thunks(struct pe_xform *x, uint32_t arr_rva, bool bound, size_t
 
 	if (arr_rva == 0 || !pe_rva_to_fo(pe, arr_rva, &base))
 		return;
-	for (size_t k = 0; *budget; k++, (*budget)--) {
+	for (size_t k = 0; pe_spend(x, 1); k++) {
 		size_t fo = base + k * ptr;
 		if (!pe_fits(x->len, fo, ptr))
 			break;
@@ -144,11 +135,11 @@ static void walk_thunks(struct pe_xform *x, uint32_t arr_rva, bool bound, size_t
 void pe_transform_imports(struct pe_xform *x)
 {
 	const struct pe_image *pe = x->pe;
-	size_t desc0, budget = work_budget(x);
+	size_t desc0;
 
 	if (pe->dir[PE_DIR_IMPORT].rva == 0 || !pe_rva_to_fo(pe, pe->dir[PE_DIR_IMPORT].rva, &desc0))
 		return;
-	for (size_t di = 0; di < MAX_IMPORT_DESCRIPTORS && budget; di++) {
+	for (size_t di = 0; di < MAX_IMPORT_DESCRIPTORS && !x->over; di++) {
 		size_t dfo = desc0 + di * IMPORT_DESC_SIZE;
 		if (!pe_fits(x->len, dfo, IMPORT_DESC_SIZE))
 			break;
@@ -157,8 +148,8 @@ void pe_transform_imports(struct pe_xform *x)
 		         ft = sxs_le32(d + 16);
 		if (oft == 0 && name == 0 && ft == 0)
 			break;
-		walk_thunks(x, oft, false, &budget);
-		walk_thunks(x, ft, tds != 0, &budget);
+		walk_thunks(x, oft, false);
+		walk_thunks(x, ft, tds != 0);
 		map_rva_field(x, dfo + 12, PE_FLAG_IMPORTS); /* Name */
 		map_rva_field(x, dfo + 0, PE_FLAG_IMPORTS);  /* OriginalFirstThunk */
 		map_rva_field(x, dfo + 16, PE_FLAG_IMPORTS); /* FirstThunk */
@@ -242,6 +233,8 @@ void pe_transform_resources(struct pe_xform *x)
 		count = (size_t)sxs_le16(x->buf + dir + 12) + sxs_le16(x->buf + dir + 14);
 		if (count > (end - dir - RES_DIR_SIZE) / RES_ENTRY_SIZE)
 			count = (end - dir - RES_DIR_SIZE) / RES_ENTRY_SIZE;
+		if (!pe_spend(x, count + 1))
+			break; /* directories that overlap over and over: hostile */
 		for (size_t i = 0; i < count; i++) {
 			size_t e = dir + RES_DIR_SIZE + i * RES_ENTRY_SIZE;
 			uint32_t name = sxs_le32(x->buf + e), otd = sxs_le32(x->buf + e + 4);

@@ -318,7 +318,7 @@ void pe_transform_disasm_x64(struct pe_xform *x)
 		size_t off;
 		if (begin == 0 || end <= begin || !pe_rva_to_fo(pe, begin, &off))
 			continue;
-		for (uint32_t rva = begin; rva < end && off < x->len;) {
+		for (uint32_t rva = begin; rva < end && off < x->len && pe_spend(x, 1);) {
 			size_t window = end - rva;
 			int field;
 			if (window > x->len - off)

@@ -23,6 +23,8 @@ void pe_mark_non_exe(struct pe_xform *x)
 			continue;
 		if (n > x->len - s->raw_ptr)
 			n = x->len - s->raw_ptr;
+		if (!pe_spend(x, n))
+			return;
 		for (size_t k = 0; k < n; k++)
 			x->marker[s->raw_ptr + k] &= (uint8_t)~1u;
 	}
@@ -65,7 +67,7 @@ static int32_t remapped(const struct pe_xform *x, uint32_t site_end, uint32_t ta
 }
 
 /* [start, end) of an executable section's raw bytes, if any. */
-static bool exec_range(const struct pe_xform *x, const struct pe_section *s, size_t *start,
+static bool exec_range(struct pe_xform *x, const struct pe_section *s, size_t *start,
                        size_t *end)
 {
 	size_t n = s->vsize < s->raw_size ? s->vsize : s->raw_size;
@@ -74,7 +76,7 @@ static bool exec_range(const struct pe_xform *x, const struct pe_section *s, siz
 		return false;
 	*start = s->raw_ptr;
 	*end = n > x->len - s->raw_ptr ? x->len : s->raw_ptr + n;
-	return *end - *start >= 5;
+	return *end - *start >= 5 && pe_spend(x, *end - *start);
 }
 
 void pe_transform_calls(struct pe_xform *x)

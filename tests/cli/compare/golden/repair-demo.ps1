@@ -53,10 +53,10 @@
 # Golden: testdata/images/golden-pc
 # Plan made for build 10.0.17763.1613
 #
-# Step 5 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+# Step 7 (restore-package) left out: a plan step of a kind this version of the scripts does not know
 #   
 #
-# Step 6 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+# Step 8 (restore-package) left out: a plan step of a kind this version of the scripts does not know
 #   
 
 [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
@@ -82,10 +82,21 @@ function ConvertFrom-SxsBase64 {
 # ---- the plan: data only, written by sxscheck compare ------------------------
 $PlanBuild = '10.0.17763.1613'
 $Plan = @(
-    # Step 1: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
-    #   why: 'driver.stl' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
+    # Step 1: restore the manifest amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+    #   why: the manifest is missing here; the golden copy matches its COMPONENTS S256H
     @{
         Step           = 1
+        Action         = 'RestoreManifest'
+        Title          = 'restore the manifest'
+        Reason         = 'the manifest is missing here; the golden copy matches its COMPONENTS S256H'
+        Component      = 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456'
+        Exists         = $false
+        # decoded manifest SHA-256 (S256H): 65e70bfc39d372cddb3ea0e034b100796ab7d603e904ec036a87b42c01c86449
+    }
+    # Step 2: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
+    #   why: 'driver.stl' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
+    @{
+        Step           = 2
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''driver.stl'' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest'
@@ -97,10 +108,10 @@ $Plan = @(
             @{ Name = 'driver.stl'; Algorithm = 'SHA256'; Hash = '997EB8CC43BAE45698184649ACB57BF9BB774BDDE587FA4356A701A7A9CD07D1'; Differs = $true }
         )
     }
-    # Step 2: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
+    # Step 3: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
     #   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
     @{
-        Step           = 2
+        Step           = 3
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''r\kernel32.dll'' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest'
@@ -113,10 +124,10 @@ $Plan = @(
             @{ Name = 'r\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $true }   # differential
         )
     }
-    # Step 3: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
+    # Step 4: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
     #   why: 'sppobjs.dll' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
     @{
-        Step           = 3
+        Step           = 4
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''sppobjs.dll'' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest'
@@ -128,10 +139,24 @@ $Plan = @(
             @{ Name = 'sppsvc.exe'; Algorithm = 'SHA256'; Hash = '36B960BBDC23F8BE186C61B5D33220ECD154A72E2D4D62E460EDC5FE185B879B'; Differs = $false }
         )
     }
-    # Step 4: repair the component folder wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d
+    # Step 5: repair the component folder amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+    #   why: 'schtasks.exe' is missing here; the golden copy is verified against the golden manifest
+    @{
+        Step           = 5
+        Action         = 'ReplaceFolder'
+        Title          = 'repair the component folder'
+        Reason         = '''schtasks.exe'' is missing here; the golden copy is verified against the golden manifest'
+        Component      = 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456'
+        FolderExists   = $false
+        Keep           = @()
+        Files          = @(
+            @{ Name = 'schtasks.exe'; Algorithm = 'SHA256'; Hash = 'F32486C5A29007414B7349C27B4499E34A490D1F43AE725BC8D963BCAB0593DD'; Differs = $true }
+        )
+    }
+    # Step 6: repair the component folder wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d
     #   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
     @{
-        Step           = 4
+        Step           = 6
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''r\kernel32.dll'' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest'
@@ -144,10 +169,10 @@ $Plan = @(
             @{ Name = 'r\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $true }   # differential
         )
     }
-    # Step 7: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
+    # Step 9: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
     #   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
     @{
-        Step           = 7
+        Step           = 9
         Action         = 'Winners'
         Title          = 'set the Winners band and winner'
         Reason         = 'the winner 10.0.17763.1554 is not installed; the golden side''s winner 10.0.17763.1613 is installed here'
@@ -162,10 +187,10 @@ $Plan = @(
         Keep           = @('10.0.17763.1554', '10.0.17763.1613')
         Add            = @()
     }
-    # Step 8: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
+    # Step 10: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
     #   why: the family has 4 version(s) here but no Winners key; the golden side's winner 10.0.17763.1613 is installed here
     @{
-        Step           = 8
+        Step           = 10
         Action         = 'Winners'
         Title          = 'create the Winners key'
         Reason         = 'the family has 4 version(s) here but no Winners key; the golden side''s winner 10.0.17763.1613 is installed here'
@@ -200,12 +225,18 @@ $UndoTemplate = @(
     '.PARAMETER Force'
     '    Also put back files that changed again after the repair.'
     ''
+    '.PARAMETER KeepBackup'
+    '    Keep this backup folder afterwards.  By default it is removed once'
+    '    everything is back.'
+    ''
     '.EXAMPLE'
     '    powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\undo.ps1'
     '#>'
     '[CmdletBinding()]'
     'param('
     '    [switch] $Force,'
+    ''
+    '    [switch] $KeepBackup,'
     ''
     '    [ValidateSet('''', ''Check'', ''Apply'')]'
     '    [string] $Pass = '''''
@@ -217,7 +248,13 @@ $UndoTemplate = @(
     'if (-not $Pass) {'
     '    & $PSCommandPath -Pass Check -Force:$Force'
     '    & $PSCommandPath -Pass Apply -Force:$Force'
-    '    Write-Host ''undo.ps1: done; everything the repair changed is as it was before'''
+    '    if ($KeepBackup) {'
+    '        Write-Host (''undo.ps1: done; everything the repair changed is as it was before (backups kept in {0})'' -f $PSScriptRoot)'
+    '        return'
+    '    }'
+    '    Write-Host (''undo.ps1: done; everything the repair changed is as it was before; removing {0}'' -f $PSScriptRoot)'
+    '    Set-Location -LiteralPath ($env:SystemDrive + ''\'')'
+    '    Remove-Item -LiteralPath $PSScriptRoot -Recurse -Force'
     '    return'
     '}'
     ''
@@ -327,9 +364,11 @@ function Write-Log {
     Write-Host ('{0:yyyy-MM-dd HH:mm:ss}  {1}' -f (Get-Date), $Message)
 }
 
+# One line saying why, exit code 3; nothing was changed.
 function Stop-Refused {
     param([string] $Reason)
-    throw ('refused, nothing was changed: ' + $Reason)
+    [Console]::Error.WriteLine('repair.ps1: refused, nothing was changed: ' + $Reason)
+    exit 3
 }
 
 # Run a native tool, log it and its output, stop on a failing exit code.

@@ -39,10 +39,10 @@
 # Golden: testdata/images/golden-pc
 # Plan made for build 10.0.17763.1613
 #
-# Step 5 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+# Step 7 (restore-package) left out: a plan step of a kind this version of the scripts does not know
 #   
 #
-# Step 6 (restore-package) left out: a plan step of a kind this version of the scripts does not know
+# Step 8 (restore-package) left out: a plan step of a kind this version of the scripts does not know
 #   
 
 # Plan data (names from the images) is single-quoted on purpose, whatever it holds:
@@ -158,13 +158,20 @@ hive_root=\\
 cbs='\Microsoft\Windows\CurrentVersion\Component Based Servicing'
 winners_path='\Microsoft\Windows\CurrentVersion\SideBySide\Winners'
 
+# A hibernated or Fast-Startup Windows keeps the volume's state in memory and
+# writes it back on resume.  hiberfil.sys starts with "hibr"/"HIBR" then,
+# "RSTR" while a resume has not finished; "wake" or zeros after a normal boot
+# (the signatures store/power.c documents).
 check_hibernation() {
-	# a hibernated or Fast-Startup Windows keeps the volume's state in memory
-	# and writes it back on resume; hiberfil.sys then starts with "hibr"
 	ch_f=$(ci "$root" hiberfil.sys)
 	regular "$ch_f" || return 0
-	ch_sig=$(dd if="$ch_f" bs=4 count=1 2>/dev/null | tr '[:upper:]' '[:lower:]')
-	[ "$ch_sig" != hibr ] || refuse "$ch_f: Windows is hibernated (Fast Startup); start it, shut it down fully (shutdown /s /t 0, or turn Fast Startup off) and mount the volume again"
+	[ -s "$ch_f" ] || return 0
+	ch_sig=$(od -An -c -N4 -- "$ch_f" | tr -d ' ' | tr '[:upper:]' '[:lower:]')
+	case $ch_sig in
+	hibr | rstr) refuse "$ch_f: Windows is hibernated (Fast Startup); start it, shut it down fully (shutdown /s /t 0, or turn Fast Startup off) and mount the volume again" ;;
+	wake | '\0\0\0\0') ;;
+	*) refuse "$ch_f: its header ($ch_sig) is not one of a Windows that was shut down; start Windows, shut it down fully and mount the volume again" ;;
+	esac
 }
 
 # Signs of a servicing transaction that waits for the next boot; the boot
@@ -534,44 +541,53 @@ winners_apply() {
 
 # ---- the plan: data only, written by sxscheck compare ---------------------------
 plan_build='10.0.17763.1613'
-plan_steps=6
+plan_steps=8
 plan() {
-	# Step 1: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
+	# Step 1: restore the manifest amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+	#   why: the manifest is missing here; the golden copy matches its COMPONENTS S256H
+	# decoded manifest SHA-256 (S256H): 65e70bfc39d372cddb3ea0e034b100796ab7d603e904ec036a87b42c01c86449
+	manifest 1 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456' absent
+	# Step 2: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
 	#   why: 'driver.stl' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
-	folder 1 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa' present
+	folder 2 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa' present
 	payload sha256 'CI.dll' c27509d7e70a092bef208007f91805e6cc6ac260c657a8d0d4f6ce1ca638c7f6 same
 	payload sha256 'driver.stl' 997eb8cc43bae45698184649acb57bf9bb774bdde587fa4356a701a7a9cd07d1 differs
 	end_folder
-	# Step 2: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
+	# Step 3: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
 	#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
-	folder 2 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262' present
+	folder 3 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262' present
 	payload sha256 'kernel32.dll' 2f1394796f11b9dcaae306e48d4616aec261bef581a5d992d73280cdd8552839 same
 	delta f 'kernel32.dll' same
 	delta r 'kernel32.dll' differs
 	end_folder
-	# Step 3: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
+	# Step 4: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
 	#   why: 'sppobjs.dll' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
-	folder 3 'amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a' present
+	folder 4 'amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a' present
 	payload sha256 'sppobjs.dll' 5e3c5e791368cda1f46df590aab6ae5db1222050074b7c39e5ddb2aefa4f7ba3 differs
 	payload sha256 'sppsvc.exe' 36b960bbdc23f8be186c61b5d33220ecd154a72e2d4d62e460edc5fe185b879b same
 	end_folder
-	# Step 4: repair the component folder wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d
+	# Step 5: repair the component folder amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+	#   why: 'schtasks.exe' is missing here; the golden copy is verified against the golden manifest
+	folder 5 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456' absent
+	payload sha256 'schtasks.exe' f32486c5a29007414b7349c27b4499e34a490d1f43ae725bc8d963bcab0593dd differs
+	end_folder
+	# Step 6: repair the component folder wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d
 	#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC or does not decode); the golden copy is verified against the golden manifest
-	folder 4 'wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d' present
+	folder 6 'wow64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_eb7fdf4e5c93e45d' present
 	payload sha256 'kernel32.dll' 068bdefa416b74f293c5352eaa217ee82e397b77c2134209b769ff7a0477d07d same
 	delta f 'kernel32.dll' same
 	delta r 'kernel32.dll' differs
 	end_folder
-	# Step 7: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
+	# Step 9: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
 	#   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
-	winners 7 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
+	winners 9 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
 	wband '10.0' present '10.0.17763.1554' '10.0.17763.1613' keep-default
 	wversion keep '10.0.17763.1554'
 	wversion keep '10.0.17763.1613'
 	wend
-	# Step 8: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
+	# Step 10: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
 	#   why: the family has 4 version(s) here but no Winners key; the golden side's winner 10.0.17763.1613 is installed here
-	winners 8 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
+	winners 10 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
 	wband '10.0' absent - '10.0.17763.1613' set-default
 	wversion add '10.0.17763.1'
 	wversion add '10.0.17763.1490'
@@ -589,8 +605,11 @@ undo_template() {
 		'# descriptor).  It sits in the backup folder (IMAGE_ROOT/sxscheck-backup-<date>)' \
 		'# and finds the image as that folder'\''s parent.' \
 		'#' \
-		'# usage: sh undo.sh [--force]' \
-		'#   --force  also put back files that changed again after the repair' \
+		'# usage: sh undo.sh [--force] [--keep-backup]' \
+		'#   --force        also put back files that changed again after the repair' \
+		'#   --keep-backup  keep this backup folder afterwards (by default it is' \
+		'#                  removed once everything is back, so the image holds exactly' \
+		'#                  the names it had before the repair)' \
 		'#' \
 		'# It first checks every entry and changes nothing if one does not fit, then' \
 		'# restores.  repair.sh appended each entry below just before the change it' \
@@ -602,13 +621,15 @@ undo_template() {
 		'set -eu' \
 		'' \
 		'force=no' \
+		'keep=no' \
 		'pass=' \
 		'while [ $# -gt 0 ]; do' \
 		'	case $1 in' \
 		'	--force) force=yes ;;' \
+		'	--keep-backup) keep=yes ;;' \
 		'	--pass=check | --pass=apply) pass=${1#--pass=} ;;' \
 		'	-h | --help) sed -n '\''2,/^$/s/^# \{0,1\}//p'\'' "$0"; exit 0 ;;' \
-		'	*) echo '\''usage: undo.sh [--force]'\'' >&2; exit 2 ;;' \
+		'	*) echo '\''usage: undo.sh [--force] [--keep-backup]'\'' >&2; exit 2 ;;' \
 		'	esac' \
 		'	shift' \
 		'done' \
@@ -619,8 +640,12 @@ undo_template() {
 		'	if [ "$force" = yes ]; then set -- --force; else set --; fi' \
 		'	sh "$0" --pass=check "$@" || exit 1' \
 		'	sh "$0" --pass=apply "$@" || exit 1' \
-		'	printf '\''undo.sh: done; %s is as it was before the repair\n'\'' "$root"' \
-		'	exit 0' \
+		'	if [ "$keep" = yes ]; then' \
+		'		printf '\''undo.sh: done; %s is as it was before the repair (backups kept in %s)\n'\'' "$root" "$here"' \
+		'		exit 0' \
+		'	fi' \
+		'	printf '\''undo.sh: done; %s is as it was before the repair; removing %s\n'\'' "$root" "$here"' \
+		'	cd / && exec rm -rf -- "$here"' \
 		'fi' \
 		'' \
 		'say() { printf '\''%s\n'\'' "$*"; }' \
