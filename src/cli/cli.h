@@ -24,6 +24,7 @@ int cmd_manifest(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_findings(int argc, char **argv);
+int cmd_census(int argc, char **argv);
 int cmd_cbs(int argc, char **argv);
 int cmd_hive(int argc, char **argv);
 

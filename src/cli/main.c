@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{"scan", cmd_scan, "check a mounted Windows image's component store"},
 	{"compare", cmd_compare, "diff an image against a golden image or reference; write a repair plan"},
+	{"census", cmd_census, "count the store's shapes (no findings) to calibrate the rules"},
 	{"snapshot", cmd_snapshot, "capture a reference manifest of a healthy image"},
 	{"manifest", cmd_manifest, "print a (DCM-compressed) manifest as XML"},
 	{"delta", cmd_delta, "inspect or apply a PA30 delta"},

@@ -83,16 +83,25 @@ def write(tools, write_file, folder, i, files, kf, broken, payload_bytes, file_d
             continue
         if "psfx" not in flags and i["name"] not in PSFX_COMPONENTS:
             continue
-        rtm = _mutate(cur, kf + "/" + fname + "/rtm", payload_bytes)
-        fwd = _mkpsfx(tools, "forward", [rtm, cur])
-        if broken and i["name"] == "Microsoft-Windows-Win32k":
-            # r\ of an earlier build of the file: 0x800f0985 on the branch PC
-            earlier = _mutate(cur, kf + "/" + fname + "/earlier", payload_bytes)
-            rev = _mkpsfx(tools, "reverse", [earlier, rtm])
-        else:
-            rev = _mkpsfx(tools, "reverse", [cur, rtm])
-        if broken and i["name"] == "Microsoft-Windows-Kernel32" and i["arch"] == "amd64":
-            # a damaged differential: fails its CRC-32
-            rev = rev[:40] + bytes([rev[40] ^ 0x5A]) + rev[41:]
-        write_file(os.path.join(folder, "f", fname), fwd)
-        write_file(os.path.join(folder, "r", fname), rev)
+        write_pair(tools, write_file, folder, kf, fname, cur, payload_bytes,
+                   # r\ of an earlier build of the file: 0x800f0985 on the branch PC
+                   earlier=broken and i["name"] == "Microsoft-Windows-Win32k",
+                   # a damaged differential: fails its CRC-32
+                   corrupt_r=broken and i["name"] == "Microsoft-Windows-Kernel32"
+                   and i["arch"] == "amd64")
+
+
+def write_pair(tools, write_file, folder, kf, fname, cur, payload_bytes, earlier=False,
+               corrupt_r=False):
+    """f\\<fname> (RTM -> cur) and r\\<fname> (cur -> RTM) under folder."""
+    rtm = _mutate(cur, kf + "/" + fname + "/rtm", payload_bytes)
+    fwd = _mkpsfx(tools, "forward", [rtm, cur])
+    if earlier:
+        old = _mutate(cur, kf + "/" + fname + "/earlier", payload_bytes)
+        rev = _mkpsfx(tools, "reverse", [old, rtm])
+    else:
+        rev = _mkpsfx(tools, "reverse", [cur, rtm])
+    if corrupt_r:
+        rev = rev[:40] + bytes([rev[40] ^ 0x5A]) + rev[41:]
+    write_file(os.path.join(folder, "f", fname), fwd)
+    write_file(os.path.join(folder, "r", fname), rev)

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$python3" "$srcroot/testdata/images/mkimages.py" --sxscheck "$sxscheck" --mkhive "$mkhive" "$@" \
 	--out "$tmp" || exit 1
 status=0
-for d in golden-pc branch-pc sources; do
+for d in golden-pc branch-pc healthy-17763 sources; do
 	diff -r "$srcroot/testdata/images/$d" "$tmp/$d" || status=1
 done
 [ $status = 0 ] || echo "testdata/images is out of date: run testdata/images/mkimages.py (see its header)" >&2

@@ -90,15 +90,29 @@ class Image:
         self.extra_comp = []
         self.version = ("10.0.17763.1613", SSU_FOLDER)
         self.cbs_kw = {}
+        # golden-pc has a package layer of its own (gen_state.py): this test replaces it
+        shutil.rmtree(self.pkgdir, ignore_errors=True)
         gp.write_packages(self.win, pkgs, TOOLS)
 
     def path(self, pkg, ext):
         return os.path.join(self.pkgdir, gp.ident(pkg) + "." + ext)
 
     def hives(self, dirty=False):
-        soft = open(os.path.join(SOURCES, "SOFTWARE.txt")).read().splitlines()
+        soft, keep = [], True
+        for line in open(os.path.join(SOURCES, "SOFTWARE.txt")).read().splitlines():
+            if line.startswith("["):
+                keep = not line.startswith("[" + gp.CBS)
+            if keep:
+                soft.append(line)
         soft += gp.cbs_lines(self.pkgs, version=self.version, **self.cbs_kw) + self.extra_soft
-        comp = open(os.path.join(SOURCES, "COMPONENTS.txt")).read().splitlines() + self.extra_comp
+        # ... and its deployments, whose marks name golden-pc's packages
+        comp, keep = [], True
+        for line in open(os.path.join(SOURCES, "COMPONENTS.txt")).read().splitlines():
+            if line.startswith("["):
+                keep = not line.startswith("[CanonicalData\\")
+            if keep:
+                comp.append(line)
+        comp += self.extra_comp
         for name, lines in (("SOFTWARE", soft), ("COMPONENTS", comp)):
             src = os.path.join(self.tmp, name + ".txt")
             with open(src, "w") as f:

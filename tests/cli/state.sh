@@ -40,56 +40,56 @@ expect() {
 
 fresh
 : >"$sxs/pending.xml"
-expect pending-xml 1 pending-operations
+expect pending-xml 1 package-cat-chain-unchecked pending-operations pending-transaction-mismatch
 
 fresh
 rm "$cfg/COMPONENTS"
 # the self-authored DCM base cannot be confirmed without S256H values
-expect no-components-hive 1 base-manifest-unknown check-skipped
+expect no-components-hive 1 base-manifest-unknown check-skipped package-cat-chain-unchecked
 
 fresh
 rm "$cfg/SOFTWARE" "$cfg/COMPONENTS"
-expect no-hives 1 base-manifest-unknown check-skipped registry-missing
+expect no-hives 1 base-manifest-unknown check-skipped package-cat-chain-unchecked registry-missing
 
 fresh
 "$mkhive" --dirty "$sources/COMPONENTS.txt" "$cfg/COMPONENTS" || exit 99
-expect dirty-components 1 hive-dirty
+expect dirty-components 1 hive-dirty package-cat-chain-unchecked
 
 fresh
 printf 'not a hive at all\n' >"$cfg/SOFTWARE"
-expect garbage-software 1 hive-unreadable
+expect garbage-software 1 hive-unreadable package-cat-chain-unchecked
 
 fresh
 m=$(ls "$sxs/Manifests" | grep notepad_ | head -n 1)
 rm "$sxs/Manifests/$m"
-expect manifest-missing 1 manifest-missing
+expect manifest-missing 1 deployment-component-missing manifest-missing package-cat-chain-unchecked
 
 fresh
 sed 's/^\[DerivedData\\Components\\amd64_microsoft-windows-notepad_.*\]$/[Unrelated]/' \
 	"$sources/COMPONENTS.txt" >"$tmp/c.txt"
 "$mkhive" "$tmp/c.txt" "$cfg/COMPONENTS" || exit 99
-expect manifest-orphan 1 manifest-orphan
+expect manifest-orphan 1 deployment-component-missing manifest-orphan package-cat-chain-unchecked
 
 fresh
 sed -e '/^\[DerivedData\\Components\\amd64_microsoft-windows-notepad_/,/^$/s/^S256H = hex:../S256H = hex:ee/' \
     -e '/^\[DerivedData\\Components\\amd64_microsoft-windows-notepad_/,/^$/s/Version=10.0.17763.1,/Version=10.0.17763.2,/' \
 	"$sources/COMPONENTS.txt" >"$tmp/c.txt"
 "$mkhive" "$tmp/c.txt" "$cfg/COMPONENTS" || exit 99
-expect s256h-and-identity 1 identity-mismatch manifest-hash-mismatch
+expect s256h-and-identity 1 identity-mismatch manifest-hash-mismatch manifest-not-in-catalog package-cat-chain-unchecked
 
 fresh
 k=$(ls "$sxs" | grep notepad_ | head -n 1)
 rm "$sxs/$k/notepad.exe"
-expect payload-missing 1 payload-missing
+expect payload-missing 1 package-cat-chain-unchecked payload-missing
 
 fresh
 m=$(ls "$sxs/Manifests" | grep notepad_ | head -n 1)
 mv "$sxs/Manifests/$m" "$sxs/Manifests/$(echo "$m" | sed 's/_[0-9a-f]*\.manifest$/_0000000000000000.manifest/')"
-expect renamed-manifest 1 manifest-missing manifest-name-mismatch manifest-orphan payload-missing
+expect renamed-manifest 1 deployment-component-missing manifest-missing manifest-name-mismatch manifest-orphan package-cat-chain-unchecked payload-missing
 
 fresh
 m=$(ls "$sxs/Manifests" | grep notepad_ | head -n 1)
 printf '<?xml version="1.0"?><assembly><unclosed>' >"$sxs/Manifests/$m"
-expect broken-xml 1 manifest-unreadable
+expect broken-xml 1 manifest-unreadable package-cat-chain-unchecked
 
 [ $failures = 0 ]

@@ -11,7 +11,9 @@
  *   - a child listed by sxs_hive_children is found again by its name, and
  *     the key found has that name (ignoring ASCII case);
  *   - every value's data pointer is non-NULL; typed views succeed only for
- *     their types and sizes.
+ *     their types and sizes;
+ *   - CanonicalData\Deployments, read as store/deploy.c does, gives sorted
+ *     deployments, each found again by name, with p/s/i marks only.
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -21,6 +23,7 @@
 
 #include "fuzz.h"
 #include "hive/hive.h"
+#include "store/deploy.h"
 #include "util/alloc.h"
 
 #define MAX_KEYS 20000 /* walk limit per input, so one input stays fast */
@@ -170,6 +173,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		           "walk failed (%s) without a reason", sxs_strerror(err));
 	sxs_hnode n;
 	(void)sxs_hive_path(h, sxs_hive_root(h), "DerivedData\\Components", &n);
+	/* COMPONENTS CanonicalData: deployments and their marks (store/deploy.c) */
+	if (err == 0) {
+		struct sxs_model m;
+		sxs_model_init(&m);
+		int derr = sxs_deploy_read_hive(h, &m);
+		FUZZ_CHECK(derr == 0 || derr == -SXS_ENOMEM, "deploy_read_hive: %d", derr);
+		FUZZ_CHECK(m.have_deployment_data == (m.ndeployments > 0), "deployment data flag");
+		for (size_t i = 0; i < m.ndeployments; i++) {
+			const struct sxs_deployment *d = &m.deployments[i];
+			FUZZ_CHECK(i == 0 || strcmp(m.deployments[i - 1].name, d->name) <= 0, "unsorted");
+			FUZZ_CHECK(sxs_model_deployment(&m, d->name) != NULL, "'%s' not found", d->name);
+			for (size_t j = 0; j < d->nmarks; j++)
+				FUZZ_CHECK(strchr("psi", d->marks[j].kind) && d->marks[j].kind,
+				           "mark kind %d", d->marks[j].kind);
+		}
+		sxs_model_release(&m);
+	}
 	free(w.seen);
 	sxs_hive_free(h);
 	return 0;

@@ -30,6 +30,7 @@ static const char *const diff_names[SXS_DIFF_COUNT] = {
 	[SXS_DIFF_PAYLOAD] = "payload-differs",
 	[SXS_DIFF_PAYLOAD_MISSING] = "payload-missing",
 	[SXS_DIFF_GOLDEN_UNHEALTHY] = "golden-unhealthy",
+	[SXS_DIFF_BUILD_UNKNOWN] = "build-unknown",
 	[SXS_DIFF_PACKAGE] = "package-differs",
 };
 
@@ -164,6 +165,7 @@ static enum sxs_severity diff_severity(enum sxs_diff_kind k)
 	switch (k) {
 	case SXS_DIFF_VERSION_MISSING:
 	case SXS_DIFF_VERSION_EXTRA:
+	case SXS_DIFF_BUILD_UNKNOWN:
 		return SXS_SEV_INFO;
 	case SXS_DIFF_BUILD:
 	case SXS_DIFF_WINNERS_VERSION:
@@ -195,11 +197,9 @@ static struct sxs_diff *add_diff(struct cmp *cx, enum sxs_diff_kind kind, const 
 	d->golden = dup_or_oom(cx, golden);
 	struct sxs_strbuf sb = SXS_STRBUF_INIT;
 	va_list ap;
-	char buf[1024];
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	sxs_strbuf_vaddf(&sb, fmt, ap); /* whole message: key forms and paths can be long */
 	va_end(ap);
-	sxs_strbuf_adds(&sb, buf);
 	if (!(d->message = sxs_strbuf_detach(&sb, NULL)))
 		cx->oom = true;
 	return d;
@@ -219,12 +219,13 @@ static void add_unfixable(struct cmp *cx, const char *component, const char *win
 	u->component = dup_or_oom(cx, component);
 	u->winners_key = dup_or_oom(cx, winners_key);
 	u->needed = dup_or_oom(cx, needed);
-	char buf[1024];
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	sxs_strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	u->reason = dup_or_oom(cx, buf);
+	if (!(u->reason = sxs_strbuf_detach(&sb, NULL)))
+		cx->oom = true;
 }
 
 static struct sxs_action *add_action(struct cmp *cx, enum sxs_action_kind kind,
@@ -420,6 +421,12 @@ static bool compare_manifest(struct cmp *cx, const struct sxs_component *h,
 		hex_of(h->manifest_sha256, 32, hh);
 	if (g->has_manifest_sha256)
 		hex_of(g->manifest_sha256, 32, gh);
+	if (h->mstate == SXS_MANIFEST_ABSENT) {
+		/* an old servicing stack's or a dormant version's key without manifest is normal */
+		int sev = sxs_check_missing_manifest_severity(cx->h, h);
+		if (sev == SXS_SEV_INFO || (g->mstate == SXS_MANIFEST_ABSENT && sev < SXS_SEV_ERROR))
+			return true;
+	}
 	if (manifest_state_bad(h->mstate)) {
 		differs = true;
 		add_diff(cx, SXS_DIFF_MANIFEST, kf, NULL, NULL, NULL, gh[0] ? gh : NULL,
@@ -500,9 +507,22 @@ static void compare_payloads(struct cmp *cx, const struct sxs_component *h,
 			hex_of(gp->actual, gp->digest_len, gh);
 		const char *what;
 		if (!hp || hp->state == SXS_PAYLOAD_MISSING) {
+			/*
+			 * As scan judges it (calibration.md §6.4): no difference when the
+			 * absence is normal here (a deployment, a dormant version kept as
+			 * differentials or with CF), nor when the golden side lacks it as
+			 * well and it is not a live component's
+			 */
+			int sev = hp ? sxs_check_missing_payload_severity(cx->h, h, hp) : SXS_SEV_ERROR;
+			if (sev < 0 || sev == SXS_SEV_INFO ||
+			    (gp->state == SXS_PAYLOAD_MISSING && sev < SXS_SEV_ERROR))
+				continue;
 			what = "is missing here";
-			add_diff(cx, SXS_DIFF_PAYLOAD_MISSING, kf, gp->name, NULL, NULL, gh[0] ? gh : NULL,
-			         "file member '%s' is missing here", gp->name);
+			struct sxs_diff *d = add_diff(cx, SXS_DIFF_PAYLOAD_MISSING, kf, gp->name, NULL, NULL,
+			                              gh[0] ? gh : NULL, "file member '%s' is missing here",
+			                              gp->name);
+			if (d)
+				d->severity = (enum sxs_severity)sev;
 		} else if (payload_damaged(hp->state)) {
 			what = hp->state == SXS_PAYLOAD_MISMATCH ? "is corrupt here (its hash does not match the manifest)"
 			                                         : "cannot be read here";
@@ -895,6 +915,9 @@ static void compare_family(struct cmp *cx, const char *key)
 	const struct sxs_winner_family *fh = sxs_model_family(cx->h, key);
 	const struct sxs_winner_family *fg = sxs_model_family(cx->g, key);
 	if (!fg) {
+		/* staged, superseded, disabled-feature families have none (calibration.md §7 (c)) */
+		if (!fh && !sxs_check_family_live(cx->h, key))
+			goto out;
 		if (!fh && nvg)
 			add_unfixable(cx, NULL, key, NULL,
 			              "no Winners key on either side; the golden side has nothing to copy");
@@ -1183,11 +1206,19 @@ int sxs_compare_models(const struct sxs_model *here, const struct sxs_model *gol
 	out->golden_is_reference = opt && opt->golden_is_reference;
 	out->image_hibernated = here->hibernation == SXS_HIBER_HIBERNATED ||
 	                        here->hibernation == SXS_HIBER_RESUMING;
-	if (!here->build || !golden->build || strcmp(here->build, golden->build)) {
+	if (here->build && golden->build && strcmp(here->build, golden->build)) {
 		out->build_mismatch = true;
 		add_diff(&cx, SXS_DIFF_BUILD, NULL, NULL, NULL, here->build, golden->build,
 		         "builds differ: %s here, %s on the golden side; copied files may not fit this build",
-		         here->build ? here->build : "(unknown)", golden->build ? golden->build : "(unknown)");
+		         here->build, golden->build);
+	} else if (!here->build || !golden->build) {
+		/* unknown is not different: say what could not be read */
+		out->build_unknown = true;
+		add_diff(&cx, SXS_DIFF_BUILD_UNKNOWN, NULL, NULL, NULL, here->build, golden->build,
+		         "the build of %s could not be read (no SOFTWARE CurrentVersion); make sure both "
+		         "sides run the same build and update level",
+		         !here->build && !golden->build ? "either side"
+		         : !here->build ? "this image" : "the golden side");
 	}
 
 	/* both component arrays are sorted by key form: merge them */

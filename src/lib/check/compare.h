@@ -35,6 +35,7 @@ enum sxs_diff_kind {
 	SXS_DIFF_PAYLOAD,              /* payload hash differs from the golden copy */
 	SXS_DIFF_PAYLOAD_MISSING,      /* payload missing here */
 	SXS_DIFF_GOLDEN_UNHEALTHY,     /* the golden side's own copy is damaged */
+	SXS_DIFF_BUILD_UNKNOWN,        /* a side's build could not be read (not "different") */
 	SXS_DIFF_PACKAGE,              /* a package's .mum/.cat pair is missing or damaged here */
 	SXS_DIFF_COUNT
 };
@@ -132,7 +133,8 @@ struct sxs_comparison {
 	char *golden_label;   /* what the reference says it was captured from, or NULL */
 	char *golden_build, *golden_product;
 	bool golden_is_reference;
-	bool build_mismatch;
+	bool build_mismatch;   /* both builds read, and they differ */
+	bool build_unknown;    /* a side's build could not be read: nobody can say they differ */
 	bool image_hibernated;  /* hiberfil.sys said hibernated or resuming (store/power.c) */
 
 	struct sxs_diff *diffs;

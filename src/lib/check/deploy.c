@@ -10,7 +10,12 @@
 #include <strings.h>
 
 #include "check/scan.h"
+#include "manifest/identity.h"
+#include "package/catalog.h"
+#include "package/cbs.h"
+#include "package/mum.h"
 #include "store/deploy.h"
+#include "store/packages.h"
 #include "store/pkgview.h"
 #include "util/hex.h"
 
@@ -45,6 +50,13 @@ static const char *component_gap(const struct sxs_component *c)
 	return NULL;
 }
 
+static bool servicing_stack_keyform(const char *kf)
+{
+	struct sxs_keyform_parts parts;
+	return sxs_keyform_split(kf, &parts) == 0 &&
+	       !strncmp(parts.name, "microsoft-windows-servicingstack", 32);
+}
+
 /*
  * §6.1 deployment-component-missing: a deployment with an i! mark of an
  * Installed/Permanent package must have its own component (key and
@@ -55,24 +67,39 @@ static void check_components(const struct sxs_model *m, const struct sxs_deploym
                              struct sxs_findings *out)
 {
 	struct sxs_finding *fd;
-	if (!d->installed)
+	bool any_i = false;
+	for (size_t i = 0; i < d->nmarks; i++)
+		any_i |= d->marks[i].kind == 'i';
+	/* package states unknown: an i! mark alone says installed, capped at warning */
+	bool unsure = !m->liveness_known && any_i;
+	if (!d->installed && !unsure)
 		return;
+	enum sxs_severity sev = unsure ? SXS_SEV_WARNING : SXS_SEV_ERROR;
+	const char *by = unsure ? "deployment with an i! mark (package states unknown)"
+	                        : "deployment installed by an Installed package";
 	const char *gap = component_gap(d->comp);
 	if (gap) {
-		fd = sxs_findings_add(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, d->name, NULL,
-		                      "deployment installed by an Installed package %s%s%s", gap,
-		                      d->appid ? ": " : "", d->appid ? d->appid : "");
+		fd = sxs_findings_add_sev(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, sev, d->name, NULL,
+		                          "%s %s%s%s", by, gap, d->appid ? ": " : "",
+		                          d->appid ? d->appid : "");
 		sxs_check_gate(m, out, fd);
-		if (!d->comp)
-			return;
 	}
+	if (!d->comp)
+		return;
 	for (size_t i = 0; i < d->comp->ninstall_deps && !out->oom; i++) {
 		const char *kf = d->comp->install_deps[i];
 		gap = component_gap(sxs_model_find(m, kf));
-		if (!gap)
+		/*
+		 * An installed servicing-stack package keeps its deployment while the
+		 * old stack's manifest is scavenged (calibration.md §3, §7 (e): MB,
+		 * 36 on a healthy 26100): manifest-missing reports it as info.
+		 */
+		if (!gap || servicing_stack_keyform(kf))
 			continue;
-		fd = sxs_findings_add(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, d->name, kf,
-		                      "component %s, which this installed deployment installs, %s", kf, gap);
+		fd = sxs_findings_add_sev(out, SXS_F_DEPLOYMENT_COMPONENT_MISSING, sev, d->name, kf,
+		                          "component %s, which this %s installs, %s", kf,
+		                          unsure ? "deployment (i! mark, package states unknown)"
+		                                 : "installed deployment", gap);
 		sxs_check_gate(m, out, fd);
 	}
 }
@@ -112,14 +139,117 @@ static void check_catalog(const struct sxs_model *m, const struct sxs_deployment
 	struct sxs_finding *fd = sxs_findings_add_sev(
 		out, SXS_F_CATALOG_MISSING, sev, d->name, NULL, "catalog %s of the deployment: %s%s", t,
 		why, d->installed ? "" : m->liveness_known ? " (the deployment is not installed)"
-		                                         : " (liveness unknown: the image has no deployment data)");
+		                                         : " (liveness unknown: no package states could be read)");
 	if (fd && cf && cf->detail)
 		sxs_finding_note(out, fd, "%s", cf->detail);
 	sxs_check_gate(m, out, fd);
 }
 
+/* Is c's S256H a member of the catalog of deployment d?  -1: no usable catalog. */
+static int in_catalog(const struct sxs_model *m, const struct sxs_deployment *d,
+                      const struct sxs_component *c)
+{
+	if (!d || !d->thumbprint)
+		return -1;
+	const struct sxs_catalog_file *cf = sxs_model_catalog_file(m, d->thumbprint);
+	if (!cf || !cf->cat)
+		return -1; /* catalog-missing says why */
+	return sxs_catalog_has(cf->cat, c->s256h, 32);
+}
+
+/*
+ * §6.1 manifest-not-in-catalog: a component's S256H is the catalog member
+ * hash of its manifest (packages.md §0.3, [V] on the ESU files), so it must
+ * be a member of the catalog of some deployment that owns it (c!), and a
+ * deployment's own manifest of its own catalog.  A warning until
+ * calibrated on a real image (DCM manifests are [I]).
+ */
+static void check_members(const struct sxs_model *m, struct sxs_findings *out)
+{
+	for (size_t i = 0; i < m->ncomps && !out->oom; i++) {
+		const struct sxs_component *c = &m->comps[i];
+		if (!c->in_hive || !c->has_s256h)
+			continue;
+		bool usable = false, member = false;
+		for (size_t j = 0; j < c->nclinks && !member; j++) {
+			int r = in_catalog(m, sxs_model_deployment(m, c->clinks[j]), c);
+			usable |= r >= 0;
+			member |= r == 1;
+		}
+		for (size_t j = 0; j < m->ndeployments && !member; j++)
+			if (m->deployments[j].comp == c) {
+				int r = in_catalog(m, &m->deployments[j], c);
+				usable |= r >= 0;
+				member |= r == 1;
+			}
+		if (!usable || member)
+			continue;
+		char hex[65];
+		sxs_hex_encode(c->s256h, 32, hex);
+		struct sxs_finding *fd = sxs_findings_add(
+			out, SXS_F_MANIFEST_NOT_IN_CATALOG, c->keyform, NULL,
+			"S256H %s is not a member of the catalog of any deployment that owns the component", hex);
+		sxs_check_gate(m, out, fd);
+	}
+}
+
+/*
+ * §6.1 deployment-not-installed: every unconditional update (no
+ * <applicable>, no <selectable>) of an Installed/Permanent package that
+ * names a deployment D needs Deployments\<short(D)> with an i! mark for
+ * that (package, update) (§5.3).  Updates with <applicable> only may
+ * install (ESU Package_1/Package_2 carry the same deployment, §6.2 item 5).
+ */
+static void check_not_installed(const struct sxs_model *m, struct sxs_findings *out)
+{
+	const struct sxs_packages *ps = m->packages;
+	struct sxs_strbuf sb = SXS_STRBUF_INIT;
+	if (!ps || !m->have_deployment_data)
+		return;
+	for (size_t i = 0; i < ps->n && !out->oom; i++) {
+		const struct sxs_package *p = &ps->v[i];
+		if (!p->reg || !p->reg->has_state || !sxs_cbs_state_installed(p->reg->state) || !p->mum)
+			continue;
+		for (size_t r = 0; r < p->mum->nrefs && !out->oom; r++) {
+			const struct sxs_mum_ref *ref = &p->mum->refs[r];
+			if (ref->kind != SXS_MUM_REF_COMPONENT || ref->update >= p->mum->nupdates)
+				continue;
+			const struct sxs_mum_update *u = &p->mum->updates[ref->update];
+			if (!sxs_mum_update_unconditional(u))
+				continue;
+			sxs_strbuf_reset(&sb);
+			int kerr = sxs_identity_keyform(&ref->id, SXS_KEYFORM_SHORT, &sb);
+			if (kerr == -SXS_ENOMEM) {
+				out->oom = true;
+				break;
+			}
+			if (kerr)
+				continue;
+			const struct sxs_deployment *d = sxs_model_deployment(m, sxs_strbuf_str(&sb));
+			bool marked = false;
+			for (size_t k = 0; d && k < d->nmarks && !marked; k++) {
+				const struct sxs_mark *mk = &d->marks[k];
+				marked = mk->kind == 'i' && mk->package && mk->update &&
+				         !strcasecmp(mk->package, p->name) && !strcasecmp(mk->update, u->name);
+			}
+			if (marked)
+				continue;
+			struct sxs_finding *fd = sxs_findings_add(
+				out, SXS_F_DEPLOYMENT_NOT_INSTALLED, sxs_strbuf_str(&sb), NULL,
+				"package %s is %s and its update %s installs this deployment, but %s", p->name,
+				sxs_cbs_state_name(p->reg->state) ? sxs_cbs_state_name(p->reg->state) : "installed",
+				u->name, d ? "it has no i! mark for that package and update"
+				           : "CanonicalData\\Deployments has no key for it");
+			sxs_check_gate(m, out, fd);
+		}
+	}
+	sxs_strbuf_release(&sb);
+}
+
 int sxs_check_deployments(const struct sxs_model *m, struct sxs_findings *out)
 {
+	check_members(m, out);
+	check_not_installed(m, out);
 	for (size_t i = 0; i < m->ndeployments && !out->oom; i++) {
 		const struct sxs_deployment *d = &m->deployments[i];
 		check_marks(m, d, out);

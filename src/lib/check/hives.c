@@ -30,6 +30,14 @@ static const struct {
 	{SXS_F_WINNER_MISSING, false, true},
 	{SXS_F_WINNER_NOT_INSTALLED, false, true},
 	{SXS_F_WINNER_MALFORMED, false, true},
+	/* state (issue 11): liveness rests on COMPONENTS (c!, deployments) and SOFTWARE (Winners, packages) */
+	{SXS_F_PAYLOAD_MISSING, true, true},
+	{SXS_F_DEPLOYMENT_MARK_ORPHAN, true, true},
+	{SXS_F_DEPLOYMENT_MARK_MALFORMED, true, false},
+	{SXS_F_DEPLOYMENT_NOT_INSTALLED, true, true},
+	{SXS_F_DEPLOYMENT_COMPONENT_MISSING, true, true},
+	{SXS_F_CATALOG_MISSING, true, false},
+	{SXS_F_MANIFEST_NOT_IN_CATALOG, true, false},
 	/* pkg: the package findings read from the CBS key (SOFTWARE) or PendingXmlIdentifier */
 	{SXS_F_PACKAGE_MUM_MISSING, false, true},
 	{SXS_F_PACKAGE_STATE_UNKNOWN, false, true},

@@ -45,13 +45,19 @@ void sxs_check_gate(const struct sxs_model *m, struct sxs_findings *out, struct 
  * Without deployment data nothing is known to be live or dormant: today's
  * rules, capped at warning, and the report says why (calibration.md §6).
  */
+static const char *unknown_why(const struct sxs_model *m)
+{
+	return m->have_deployment_data ? "liveness unknown: no package states could be read"
+	                               : "liveness unknown: the image has no deployment data";
+}
+
 static void cap_unknown(const struct sxs_model *m, struct sxs_findings *out,
                         struct sxs_finding *fd)
 {
 	if (!fd || m->liveness_known || fd->severity != SXS_SEV_ERROR)
 		return;
 	fd->severity = SXS_SEV_WARNING;
-	sxs_finding_note(out, fd, "liveness unknown: the image has no deployment data");
+	sxs_finding_note(out, fd, "%s", unknown_why(m));
 }
 
 static const char *live_reason(const struct sxs_component *c)
@@ -72,6 +78,32 @@ static bool is_servicing_stack(const struct sxs_component *c)
 	if (!n && sxs_keyform_split(c->keyform, &parts) == 0)
 		return !strncasecmp(parts.name, "microsoft-windows-servicingstack", 32);
 	return n && !strncasecmp(n, "microsoft-windows-servicingstack", 32);
+}
+
+int sxs_check_missing_manifest_severity(const struct sxs_model *m, const struct sxs_component *c)
+{
+	/*
+	 * calibration.md §7 (e): old servicing-stack components stay tracked
+	 * after their manifests went (MB: 36 on a healthy 26100) and dormant
+	 * ones are cleanup candidates: info; a live one is "CSI Manifest
+	 * Missing": error.
+	 */
+	if (is_servicing_stack(c) || c->live == SXS_LIVE_DORMANT)
+		return SXS_SEV_INFO;
+	if (c->live == SXS_LIVE_UNKNOWN || sxs_check_transient(m))
+		return SXS_SEV_WARNING;
+	return SXS_SEV_ERROR;
+}
+
+bool sxs_check_family_live(const struct sxs_model *m, const char *key)
+{
+	for (size_t i = 0; i < m->ncomps; i++) {
+		const struct sxs_component *c = &m->comps[i];
+		if (c->winners_key && !c->is_deployment && !strcasecmp(c->winners_key, key) &&
+		    c->live != SXS_LIVE_DORMANT)
+			return true;
+	}
+	return false;
 }
 
 static int set_hex(char **field, const uint8_t *d, size_t len)
@@ -105,14 +137,39 @@ static void deltas_text(struct sxs_strbuf *sb, unsigned forms)
  * payload may legitimately be stored elsewhere (CF set, or differentials
  * only: SB17763b, SN41621); capped at warning when liveness is unknown.
  */
+int sxs_check_missing_payload_severity(const struct sxs_model *m, const struct sxs_component *c,
+                                       const struct sxs_payload *p)
+{
+	enum sxs_severity sev;
+	if (c->is_deployment)
+		return -1; /* deployments carry no payload (calibration.md §6.1) */
+	if (c->live == SXS_LIVE_LIVE)
+		sev = SXS_SEV_ERROR;
+	else if (c->live == SXS_LIVE_DORMANT)
+		sev = (p->forms & SXS_FORM_DELTAS) || (c->has_cf && c->cf != 0) ? SXS_SEV_INFO
+		                                                                 : SXS_SEV_WARNING;
+	else
+		sev = SXS_SEV_WARNING; /* liveness unknown: capped */
+	if (sev == SXS_SEV_ERROR && sxs_check_transient(m))
+		sev = SXS_SEV_WARNING;
+	return (int)sev;
+}
+
+/*
+ * A manifest file whose full file is not in WinSxS\\<kf> (calibration.md §6.4,
+ * §7 (a)/(b)): an error only for a live component that is not a deployment;
+ * a warning for a dormant one with no CF and no differential; info when the
+ * payload may legitimately be stored elsewhere (CF set, or differentials
+ * only: SB17763b, SN41621); capped at warning when liveness is unknown.
+ * The severity is sxs_check_missing_payload_severity's (compare uses it too).
+ */
 static void check_missing_payload(const struct sxs_model *m, const struct sxs_component *c,
                                   const struct sxs_payload *p, struct sxs_findings *out)
 {
 	struct sxs_strbuf what = SXS_STRBUF_INIT;
-	enum sxs_severity sev;
 	unsigned deltas = p->forms & SXS_FORM_DELTAS;
 	if (c->is_deployment)
-		return; /* deployments carry no payload (calibration.md §6.1) */
+		return;
 	sxs_strbuf_addf(&what, c->folder ? "file member '%s' is missing"
 	                                 : "file member '%s' is missing (no component folder)",
 	                p->name);
@@ -122,27 +179,24 @@ static void check_missing_payload(const struct sxs_model *m, const struct sxs_co
 		sxs_strbuf_addc(&what, ')');
 	}
 	if (c->live == SXS_LIVE_LIVE) {
-		sev = SXS_SEV_ERROR;
 		sxs_strbuf_addf(&what, "; the component is live: %s", live_reason(c));
 	} else if (c->live == SXS_LIVE_DORMANT) {
-		if (deltas || (c->has_cf && c->cf != 0)) {
-			sev = SXS_SEV_INFO;
-			if (deltas)
-				sxs_strbuf_adds(&what, "; a dormant version kept as differentials");
-			else
-				sxs_strbuf_addf(&what, "; a dormant version with CF 0x%x (stored compressed or "
-				                       "removed by cleanup)", (unsigned)c->cf);
-		} else {
-			sev = SXS_SEV_WARNING;
+		if (deltas)
+			sxs_strbuf_adds(&what, "; a dormant version kept as differentials");
+		else if (c->has_cf && c->cf != 0)
+			sxs_strbuf_addf(&what, "; a dormant version with CF 0x%x (stored compressed or "
+			                       "removed by cleanup)", (unsigned)c->cf);
+		else
 			sxs_strbuf_adds(&what, "; the version is dormant (superseded, staged or a disabled feature)");
-		}
-	} else {
-		sev = SXS_SEV_ERROR; /* capped below */
 	}
 	if (sxs_strbuf_error(&what)) {
 		out->oom = true;
 		return;
 	}
+	/* the severity before the gate: the gate below adds its own note */
+	enum sxs_severity sev = c->live == SXS_LIVE_DORMANT
+	                                ? (enum sxs_severity)sxs_check_missing_payload_severity(m, c, p)
+	                                : SXS_SEV_ERROR;
 	struct sxs_finding *fd = sxs_findings_add_sev(out, SXS_F_PAYLOAD_MISSING, sev, c->keyform,
 	                                              p->name, "%s", sxs_strbuf_str(&what));
 	sxs_strbuf_release(&what);
@@ -203,24 +257,16 @@ static void check_manifest(const struct sxs_model *m, const struct sxs_component
 	const char *mf = c->manifest_ondisk;
 	switch (c->mstate) {
 	case SXS_MANIFEST_ABSENT: {
-		/*
-		 * calibration.md §7 (e): old servicing-stack components stay tracked
-		 * after their manifests went (MB: 36 on a healthy 26100) and
-		 * dormant ones are cleanup candidates: info; a live one is
-		 * "CSI Manifest Missing": error.
-		 */
-		enum sxs_severity sev = SXS_SEV_ERROR;
 		const char *why = "";
-		if (is_servicing_stack(c)) {
-			sev = SXS_SEV_INFO;
+		if (is_servicing_stack(c))
 			why = " (an old servicing-stack version: Windows removes these at the next scavenge)";
-		} else if (c->live == SXS_LIVE_DORMANT) {
-			sev = SXS_SEV_INFO;
+		else if (c->live == SXS_LIVE_DORMANT)
 			why = " (a dormant version: a cleanup candidate)";
-		} else if (c->live == SXS_LIVE_LIVE) {
+		else if (c->live == SXS_LIVE_LIVE)
 			why = c->live_why & SXS_LIVE_WHY_WINNER ? " (it is the Winners default of its family)"
 			                                          : " (a deployment of an Installed package needs it)";
-		}
+		enum sxs_severity sev = is_servicing_stack(c) || c->live == SXS_LIVE_DORMANT
+		                                ? SXS_SEV_INFO : SXS_SEV_ERROR;
 		fd = sxs_findings_add_sev(out, SXS_F_MANIFEST_MISSING, sev, c->keyform, NULL,
 		                          "COMPONENTS lists the component but its manifest is missing%s", why);
 		cap_unknown(m, out, fd);
@@ -449,7 +495,8 @@ static void check_family(const struct sxs_model *m, const struct sxs_family_inde
 		const char *ctx;
 		if (fam & FAM_UNKNOWN) {
 			sev = SXS_SEV_WARNING;
-			ctx = "; liveness unknown: the image has no deployment data";
+			ctx = m->have_deployment_data ? "; liveness unknown: no package states could be read"
+			                              : "; liveness unknown: the image has no deployment data";
 		} else if ((fam & FAM_LIVE) && (fam & FAM_RESOLVED)) {
 			sev = SXS_SEV_WARNING;
 			ctx = "; a version of it is live";

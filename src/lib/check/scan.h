@@ -18,6 +18,17 @@ int sxs_check_model(const struct sxs_model *m, struct sxs_findings *out);
  * StoreDirty make store and package errors possibly transient.
  */
 bool sxs_check_transient(const struct sxs_model *m);
+/*
+ * What scan would say about a missing payload / manifest, for compare
+ * (which skips what is no problem on a healthy store): a severity, or -1
+ * when it reports nothing (a deployment's payload).
+ */
+int sxs_check_missing_payload_severity(const struct sxs_model *m, const struct sxs_component *c,
+                                       const struct sxs_payload *p);
+int sxs_check_missing_manifest_severity(const struct sxs_model *m, const struct sxs_component *c);
+/* Some version of the family is live, or its liveness is unknown. */
+bool sxs_check_family_live(const struct sxs_model *m, const char *key);
+
 /* Under the gate, turn an error finding into a warning noted "may be transient: <why>". */
 void sxs_check_gate(const struct sxs_model *m, struct sxs_findings *out, struct sxs_finding *fd);
 

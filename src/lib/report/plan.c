@@ -201,6 +201,12 @@ int sxs_report_compare_text(struct sxs_strbuf *out, const struct sxs_comparison 
 		sxs_strbuf_adds(out, " golden).\n"
 		                     "WARNING: files and Winners values from another build can leave the store\n"
 		                     "WARNING: inconsistent; use a golden PC at exactly the same build and update level.\n");
+	} else if (c->build_unknown) {
+		sxs_strbuf_adds(out, "\nNOTE: the build of ");
+		sxs_strbuf_adds(out, !c->image_build && !c->golden_build ? "either side"
+		                     : !c->image_build ? "this image" : "the golden side");
+		sxs_strbuf_adds(out, " could not be read, so sxscheck cannot tell whether the two sides\n"
+		                     "NOTE: run the same build; check it by hand before copying anything.\n");
 	}
 
 	sxs_strbuf_addf(out, "\nDifferences (%zu):\n", c->ndiffs);
@@ -426,6 +432,8 @@ int sxs_report_compare_json(struct sxs_strbuf *out, const struct sxs_comparison 
 	err |= sxs_json_add_string(golden, "product", c->golden_product);
 	if (c->build_mismatch)
 		err |= add_all(warnings, sxs_json_string("the two sides run different builds; use a golden PC at exactly the same build"));
+	else if (c->build_unknown)
+		err |= add_all(warnings, sxs_json_string("a build could not be read; check by hand that both sides run the same build"));
 	for (size_t i = 0; i < c->ndiffs; i++) {
 		sev[c->diffs[i].severity]++;
 		err |= add_all(diffs, diff_json(&c->diffs[i]));
@@ -444,6 +452,7 @@ int sxs_report_compare_json(struct sxs_strbuf *out, const struct sxs_comparison 
 	err |= sxs_json_add(doc, "image", image);
 	err |= sxs_json_add(doc, "golden", golden);
 	err |= sxs_json_add(doc, "build_mismatch", json_object_new_boolean(c->build_mismatch));
+	err |= sxs_json_add(doc, "build_unknown", json_object_new_boolean(c->build_unknown));
 	err |= sxs_json_add(doc, "warnings", warnings);
 	err |= sxs_json_add(doc, "differences", diffs);
 	err |= sxs_json_add(doc, "plan", plan);

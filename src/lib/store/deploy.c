@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "digest/digest.h"
+#include "package/catalog.h"
 #include "manifest/identity.h"
 #include "util/alloc.h"
 #include "util/hex.h"
@@ -66,6 +67,9 @@ static bool is_digits(const char *s, size_t n)
 int sxs_mark_split(const char *s, size_t len, char **package_ret, char **update_ret)
 {
 	size_t tildes = 0, i = 0;
+	for (size_t j = 0; j < len; j++)
+		if ((unsigned char)s[j] < 0x20 || (unsigned char)s[j] >= 0x7f)
+			return -SXS_EFORMAT; /* identities and update names are printable ASCII */
 	for (; i < len && tildes < 4; i++)
 		if (s[i] == '~')
 			tildes++;
@@ -432,6 +436,15 @@ int sxs_deploy_list_catalogs(struct sxs_image *img, struct sxs_model *m)
 		}
 		if (!ferr)
 			ferr = sxs_digest_buffer(SXS_DIGEST_SHA256, data, len, cf->sha256, NULL);
+		if (!ferr) {
+			/* members are what manifest-not-in-catalog looks S256H up in */
+			struct sxs_diag d3 = {{0}};
+			int perr = sxs_catalog_parse(data, len, NULL, &cf->cat, &d3);
+			if (perr == -SXS_ENOMEM)
+				ferr = perr;
+			else if (perr && !(cf->detail = sxs_strdup(sxs_diag_msg(&d3, perr))))
+				ferr = -SXS_ENOMEM;
+		}
 		sxs_free(data);
 		if (ferr == -SXS_ENOMEM) {
 			err = ferr;

@@ -49,7 +49,7 @@ void sxs_mark_name(char kind, const char *s, size_t len, struct sxs_strbuf *out)
  * Split "<name>~<pkt>~<arch>~<culture>~<v1.v2.v3.v4>.<update>" into the
  * package identity and the update name (the version is the first four
  * dot-separated numbers after the fourth '~', packages.md §5.2).  -SXS_EFORMAT
- * when s is not of that shape.
+ * when s is not of that shape or has bytes outside printable ASCII.
  */
 int sxs_mark_split(const char *s, size_t len, char **package_ret, char **update_ret);
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "manifest/identity.h"
+
 const char *sxs_liveness_name(enum sxs_liveness l)
 {
 	switch (l) {
@@ -31,15 +33,23 @@ static bool deployment_installed(const struct sxs_deployment *d, sxs_package_sta
 	return false;
 }
 
+/*
+ * The winner of its band: Winners\<family>\<major.minor> default = its
+ * version (calibration.md §6.2).  Every band counts, not only the family's
+ * default band: side-by-side assemblies are resolved per band (an
+ * application bound to 8.0 gets the 8.0 band's winner, formats.md §5).
+ */
 static bool is_winners_default(const struct sxs_model *m, const struct sxs_component *c)
 {
-	if (!c->winners_key || !c->id.version)
+	char band[32];
+	if (!c->winners_key || !c->id.version ||
+	    sxs_version_band(c->id.version, band, sizeof(band)) != 0)
 		return false;
 	const struct sxs_winner_family *f = sxs_model_family(m, c->winners_key);
-	if (!f || !f->band)
+	if (!f)
 		return false;
 	for (size_t i = 0; i < f->nbands; i++)
-		if (!strcmp(f->bands[i].band, f->band))
+		if (!strcmp(f->bands[i].band, band))
 			return f->bands[i].winner && !strcmp(f->bands[i].winner, c->id.version);
 	return false;
 }

@@ -14,6 +14,7 @@
 
 #include "manifest/manifest.h"
 #include "store/packages.h"
+#include "package/catalog.h"
 #include "store/deploy.h"
 #include "store/forms.h"
 #include "store/live.h"
@@ -130,6 +131,7 @@ void sxs_model_release(struct sxs_model *m)
 	for (size_t i = 0; i < m->ncatalog_files; i++) {
 		sxs_free(m->catalog_files[i].name);
 		sxs_free(m->catalog_files[i].detail);
+		sxs_catalog_free(m->catalog_files[i].cat);
 	}
 	sxs_free(m->catalog_files);
 	for (size_t i = 0; i < m->nlcu_dirs; i++)
@@ -327,6 +329,48 @@ static int manifest_problem(struct sxs_component *c, enum sxs_manifest_state sta
 	return set_detail(&c->mdetail, detail);
 }
 
+/*
+ * A payload the mount shows as a symbolic link.  ntfs-3g shows NTFS reparse
+ * points it has no plugin for (WOF/CompactOS system compression among them)
+ * as links: such a file is stored compressed by Windows, unreadable here,
+ * never corrupt (calibration.md §1.1, NTFS3G).  A real symbolic link or
+ * junction (IO_REPARSE_TAG_SYMLINK / MOUNT_POINT, or no reparse data: a
+ * Linux link) stays a refused link.  0 or -SXS_ENOMEM.
+ */
+#define IO_REPARSE_TAG_MOUNT_POINT 0xA0000003u
+#define IO_REPARSE_TAG_SYMLINK 0xA000000Cu
+
+static int classify_link(struct load_ctx *ctx, const struct sxs_component *c,
+                         struct sxs_payload *p)
+{
+	struct sxs_strbuf path = SXS_STRBUF_INIT, why = SXS_STRBUF_INIT;
+	uint32_t tag = 0;
+	int err;
+	p->state = SXS_PAYLOAD_LINK;
+	sxs_strbuf_addf(&path, "%s/%s", c->folder, p->ondisk);
+	if ((err = sxs_strbuf_error(&path)))
+		goto out;
+	if (!sxs_reparse_probe_at(ctx->img->winsxs_fd, sxs_strbuf_str(&path), &tag) ||
+	    tag == IO_REPARSE_TAG_SYMLINK || tag == IO_REPARSE_TAG_MOUNT_POINT || tag == 0)
+		goto out;
+	p->forms |= SXS_FORM_REPARSE;
+	p->reparse_tag = tag;
+	p->state = SXS_PAYLOAD_UNVERIFIABLE;
+	if (tag == SXS_REPARSE_TAG_WOF)
+		sxs_strbuf_adds(&why, "WOF-compressed (CompactOS) reparse point this mount cannot "
+		                      "decompress; mount with ntfs3 or ntfs-3g's system-compression plugin");
+	else
+		sxs_strbuf_addf(&why, "NTFS reparse point (tag 0x%08x) this mount cannot read",
+		                (unsigned)tag);
+	sxs_free(p->detail);
+	if (!(p->detail = sxs_strbuf_detach(&why, NULL)))
+		err = -SXS_ENOMEM;
+out:
+	sxs_strbuf_release(&path);
+	sxs_strbuf_release(&why);
+	return err;
+}
+
 /* Component folder: resolve each payload's on-disk name and inode. */
 static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 {
@@ -349,8 +393,14 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 		return err;
 	for (size_t i = 0; i < c->nfiles; i++) {
 		struct sxs_payload *p = &c->files[i];
-		if (p->state != SXS_PAYLOAD_UNCHECKED)
+		if (p->state == SXS_PAYLOAD_UNSAFE)
 			continue;
+		if (p->state != SXS_PAYLOAD_UNCHECKED) {
+			/* not hashed (systemData, unverifiable): its form is still a fact */
+			if (!err && sxs_dir_find(dir, p->name))
+				p->forms |= SXS_FORM_FULL;
+			continue;
+		}
 		if (err == -SXS_ENOENT) {
 			p->state = SXS_PAYLOAD_MISSING; /* the folder vanished since the listing */
 			continue;
@@ -375,8 +425,10 @@ static int load_folder(struct load_ctx *ctx, struct sxs_component *c)
 		}
 		p->ino = fe->ino;
 		p->forms |= SXS_FORM_FULL;
-		if (fe->type == DT_LNK)
-			p->state = SXS_PAYLOAD_LINK;
+		if (fe->type == DT_LNK && (err = classify_link(ctx, c, p))) {
+			sxs_dir_free(dir);
+			return err;
+		}
 	}
 	/* PSFX differentials: f/, r/, n/ (listed here, read by the hash workers) */
 	if (!err) {

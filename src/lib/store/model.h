@@ -270,11 +270,14 @@ struct sxs_deployment {
 };
 
 /* WinSxS\Catalogs\<name>.cat */
+struct sxs_catalog;
+
 struct sxs_catalog_file {
 	char *name;         /* file name as on disk */
 	uint8_t sha256[32];
 	bool hashed;        /* false: unreadable (detail) */
 	char *detail;
+	struct sxs_catalog *cat; /* parsed (package/catalog.h), NULL when not a catalog */
 };
 
 struct sxs_model {

@@ -18,3 +18,19 @@ bool sxs_model_package_exists(const struct sxs_model *m, const char *identity)
 {
 	return m->packages && sxs_cbs_find(&m->packages->cbs, identity) != NULL;
 }
+
+size_t sxs_model_package_count(const struct sxs_model *m)
+{
+	return m->packages ? m->packages->n : 0;
+}
+
+int sxs_model_package_state_at(const struct sxs_model *m, size_t i, uint32_t *state_ret)
+{
+	if (!m->packages || i >= m->packages->n)
+		return -SXS_ENOENT;
+	const struct sxs_package *p = &m->packages->v[i];
+	if (!p->reg || !p->reg->has_state)
+		return -SXS_ENOENT;
+	*state_ret = p->reg->state;
+	return 0;
+}

@@ -3,6 +3,7 @@
 #define SXS_STORE_PKGVIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/model.h"
@@ -19,5 +20,10 @@ bool sxs_model_have_packages(const struct sxs_model *m);
 int sxs_model_package_state(const struct sxs_model *m, const char *identity, uint32_t *state_ret);
 /* A Packages\<identity> key exists. */
 bool sxs_model_package_exists(const struct sxs_model *m, const char *identity);
+
+/* Packages known to the image (registry keys and .mum files), for counting. */
+size_t sxs_model_package_count(const struct sxs_model *m);
+/* CurrentState of the i-th package: 0, or -SXS_ENOENT when it has none. */
+int sxs_model_package_state_at(const struct sxs_model *m, size_t i, uint32_t *state_ret);
 
 #endif

@@ -641,7 +641,10 @@ static int identity_from_hive(struct sxs_component *c)
 	int err;
 	if (c->has_identity || !c->hive_identity)
 		return 0;
-	if (sxs_identity_parse(c->hive_identity, strlen(c->hive_identity), &id, NULL))
+	err = sxs_identity_parse(c->hive_identity, strlen(c->hive_identity), &id, NULL);
+	if (err == -SXS_ENOMEM)
+		return err;
+	if (err)
 		return 0; /* unparsable: the identity-mismatch check will say so */
 	err = sxs_identity_keyform(&id, SXS_KEYFORM_WINNERS, &sb);
 	if (!err && !(c->winners_key = sxs_strbuf_detach(&sb, NULL)))

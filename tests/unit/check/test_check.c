@@ -9,6 +9,9 @@
 #include "check/scan.h"
 #include "util/alloc.h"
 
+/* FNV-1a-64 of "payload-missing\0\0" (computed independently in Python) */
+#define FINGERPRINT_PAYLOAD_MISSING_EMPTY "c72f5d9485d77bf8"
+
 static void registry_ids_are_unique_kebab_case(void **state)
 {
 	(void)state;
@@ -73,6 +76,60 @@ static void findings_oom_is_sticky(void **state)
 	sxs_findings_release(&f);
 }
 
+/* Messages are never cut (they were at 511 bytes). */
+static void finding_messages_are_whole(void **state)
+{
+	(void)state;
+	struct sxs_findings f;
+	char name[2001];
+	memset(name, 'n', 2000);
+	name[2000] = '\0';
+	sxs_findings_init(&f);
+	struct sxs_finding *fd = sxs_findings_add(&f, SXS_F_PAYLOAD_MISSING, "c", name,
+	                                          "file member '%s' is missing", name);
+	assert_non_null(fd);
+	assert_int_equal(strlen(fd->message), 2000 + strlen("file member '' is missing"));
+	assert_int_equal(sxs_finding_note(&f, fd, "why %d", 7), 0);
+	assert_non_null(strstr(fd->message, "' is missing (why 7)"));
+	/* severity: the registry's, lowered by evidence, never raised */
+	assert_int_equal(fd->severity, SXS_SEV_ERROR);
+	fd = sxs_findings_add_sev(&f, SXS_F_WINNER_MISSING, SXS_SEV_ERROR, NULL, NULL, "m");
+	assert_int_equal(fd->severity, SXS_SEV_WARNING);
+	fd = sxs_findings_add_sev(&f, SXS_F_PAYLOAD_MISSING, SXS_SEV_INFO, "c", "f", "m");
+	assert_int_equal(fd->severity, SXS_SEV_INFO);
+	assert_int_equal(sxs_findings_count(&f, SXS_SEV_WARNING), 2);
+	sxs_findings_release(&f);
+}
+
+/* Fingerprints: stable, case-insensitive in names, different per id / component / file. */
+static void fingerprints_are_stable(void **state)
+{
+	(void)state;
+	struct sxs_findings f;
+	char a[17], b[17], c[17], d[17];
+	sxs_findings_init(&f);
+	sxs_findings_add(&f, SXS_F_PAYLOAD_MISSING, "amd64_x_1", "a.dll", "one message");
+	sxs_findings_add(&f, SXS_F_PAYLOAD_MISSING, "AMD64_X_1", "A.DLL", "another message");
+	sxs_findings_add(&f, SXS_F_PAYLOAD_HASH_MISMATCH, "amd64_x_1", "a.dll", "m");
+	sxs_findings_add(&f, SXS_F_PAYLOAD_MISSING, "amd64_x_1", "b.dll", "m");
+	sxs_finding_fingerprint(&f.v[0], a);
+	sxs_finding_fingerprint(&f.v[1], b);
+	sxs_finding_fingerprint(&f.v[2], c);
+	sxs_finding_fingerprint(&f.v[3], d);
+	assert_int_equal(strlen(a), 16);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+	/* a fixed value: fleets compare fingerprints across versions of sxscheck */
+	struct sxs_findings g;
+	sxs_findings_init(&g);
+	sxs_findings_add(&g, SXS_F_PAYLOAD_MISSING, NULL, NULL, "m");
+	sxs_finding_fingerprint(&g.v[0], a);
+	assert_string_equal(a, FINGERPRINT_PAYLOAD_MISSING_EMPTY);
+	sxs_findings_release(&g);
+	sxs_findings_release(&f);
+}
+
 /* A model built by hand: one family with two versions and no winner. */
 static void winners_family_without_winner_is_reported(void **state)
 {
@@ -116,6 +173,8 @@ int main(void)
 		cmocka_unit_test(findings_sort_is_deterministic),
 		cmocka_unit_test(findings_oom_is_sticky),
 		cmocka_unit_test(winners_family_without_winner_is_reported),
+		cmocka_unit_test(finding_messages_are_whole),
+		cmocka_unit_test(fingerprints_are_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "check/scan.h"
+#include "store/census.h"
 #include "store/deploy.h"
 #include "store/live.h"
 #include "util/alloc.h"
@@ -511,6 +512,68 @@ static void catalog_missing_by_installed_state(void **state)
 	teardown_model(&x);
 }
 
+/* ---- census: counts per shape on the same kind of model ----------------------- */
+
+static void census_counts_shapes(void **state)
+{
+	(void)state;
+	struct fixture x;
+	struct sxs_census c;
+	setup_model(&x);
+	struct sxs_component *live = comp(&x, "k1", "Foo", "10.0.17763.1613", "fam", 1);
+	struct sxs_component *old = comp(&x, "k2", "Foo", "10.0.17763.1", "fam", 1);
+	struct sxs_component *staged = comp(&x, "k3", "Bar", "10.0.17763.1", "bar", 1);
+	winners(&x, "fam", "10.0", "10.0.17763.1613");
+	deployment(&x, "dep", 'i', PKG_INSTALLED);
+	struct sxs_deployment *sd = deployment(&x, "staged", 'p', PKG_STAGED);
+	live->folder = sxs_strdup("k1");
+	live->files[0].forms = SXS_FORM_FULL | SXS_FORM_F | SXS_FORM_R;
+	live->files[0].has_fflag = true;
+	live->files[0].fflag = 0x41;
+	old->has_cf = true;
+	old->cf = 0x10;
+	old->files[0].forms = SXS_FORM_LCU_F;
+	staged->files[0].forms = 0;
+	(void)sd;
+	run(&x, true);
+	assert_int_equal(sxs_census_build(&x.m, &c), 0);
+	assert_int_equal(c.components, 3);
+	assert_int_equal(c.live, 1);
+	assert_int_equal(c.dormant, 2);
+	assert_int_equal(c.payload_files, 3);
+	/* f!: the (none) row first, then 0x41 */
+	assert_int_equal(c.nfflags, 2);
+	assert_true(c.fflags[0].absent);
+	assert_int_equal(c.fflags[0].files, 2);
+	assert_int_equal(c.fflags[0].forms[SXS_CENSUS_FORM_LCU_F], 1);
+	assert_int_equal(c.fflags[0].forms[SXS_CENSUS_FORM_NONE], 1);
+	assert_int_equal(c.fflags[1].value, 0x41);
+	assert_int_equal(c.fflags[1].forms[SXS_CENSUS_FORM_FULL], 1);
+	assert_int_equal(c.fflags[1].forms[SXS_CENSUS_FORM_R], 1);
+	/* CF: absent (live 1, dormant 1), 0x10 (dormant 1) */
+	assert_int_equal(c.ncfs, 2);
+	assert_true(c.cfs[0].absent);
+	assert_int_equal(c.cfs[0].live, 1);
+	assert_int_equal(c.cfs[1].value, 0x10);
+	assert_int_equal(c.cfs[1].dormant, 1);
+	assert_int_equal(c.cfs[1].without_folder, 1);
+	/* no folder: the two dormant ones, one with LCU deltas, one with CF */
+	assert_int_equal(c.nofolder.dormant, 2);
+	assert_int_equal(c.nofolder.with_lcu_deltas, 1);
+	assert_int_equal(c.nofolder.with_cf, 1);
+	/* families: fam has Winners, bar has none and no live version */
+	assert_int_equal(c.families.families, 2);
+	assert_int_equal(c.families.without_winners, 1);
+	assert_int_equal(c.families.without_none_live, 1);
+	assert_int_equal(c.families.default_installed, 1);
+	/* deployments by marks: i 1, p 1 */
+	assert_int_equal(c.deployment_keys, 2);
+	assert_int_equal(c.deployments_installed, 1);
+	assert_int_equal(c.nmarks, 2);
+	sxs_census_release(&c);
+	teardown_model(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +596,7 @@ int main(void)
 		cmocka_unit_test(installed_deployment_needs_its_components),
 		cmocka_unit_test(malformed_mark_is_warning),
 		cmocka_unit_test(catalog_missing_by_installed_state),
+		cmocka_unit_test(census_counts_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

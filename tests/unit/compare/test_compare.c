@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check/compare.h"
+#include "report/plan.h"
 #include "modelgen.h"
 #include "report/reference.h"
 #include "report/script.h"
@@ -207,6 +208,59 @@ static void compare_warns_on_build_mismatch(void **state)
 	assert_int_equal(sxs_compare_models(&here, &golden, NULL, &cmp), 0);
 	assert_true(cmp.build_mismatch);
 	assert_int_equal(cmp.diffs[0].kind, SXS_DIFF_BUILD);
+	sxs_comparison_release(&cmp);
+	sxs_model_release(&here);
+	sxs_model_release(&golden);
+}
+
+/* A build that cannot be read is not a different build (issue 11 item 6). */
+static void compare_unknown_build_is_not_a_mismatch(void **state)
+{
+	(void)state;
+	struct sxs_model here, golden;
+	struct sxs_comparison cmp;
+	demo_models(&here, &golden);
+	sxs_free(here.build);
+	here.build = NULL;
+	sxs_free(golden.build);
+	golden.build = NULL;
+	sxs_comparison_init(&cmp);
+	/* the same image compared with itself */
+	assert_int_equal(sxs_compare_models(&golden, &golden, NULL, &cmp), 0);
+	assert_false(cmp.build_mismatch);
+	assert_true(cmp.build_unknown);
+	assert_int_equal(cmp.ndiffs, 1);
+	assert_int_equal(cmp.diffs[0].kind, SXS_DIFF_BUILD_UNKNOWN);
+	assert_int_equal(cmp.diffs[0].severity, SXS_SEV_INFO);
+	assert_int_equal(sxs_comparison_count(&cmp, SXS_SEV_WARNING), 0);
+	assert_int_equal(cmp.nactions, 0);
+	struct sxs_strbuf text = SXS_STRBUF_INIT;
+	assert_int_equal(sxs_report_compare_text(&text, &cmp), 0);
+	assert_null(strstr(sxs_strbuf_str(&text), "DIFFERENT BUILDS"));
+	assert_non_null(strstr(sxs_strbuf_str(&text), "could not be read"));
+	sxs_strbuf_release(&text);
+	sxs_comparison_release(&cmp);
+	sxs_model_release(&here);
+	sxs_model_release(&golden);
+}
+
+/* Messages are never cut (they were at 1023 bytes): a 3000-byte file name survives whole. */
+static void compare_messages_are_whole(void **state)
+{
+	(void)state;
+	struct sxs_model here, golden;
+	struct sxs_comparison cmp;
+	char name[3001];
+	memset(name, 'x', 3000);
+	name[3000] = '\0';
+	demo_models(&here, &golden);
+	sxs_free(golden.build);
+	golden.build = sxs_strdup(name);
+	sxs_comparison_init(&cmp);
+	assert_int_equal(sxs_compare_models(&here, &golden, NULL, &cmp), 0);
+	assert_int_equal(cmp.diffs[0].kind, SXS_DIFF_BUILD);
+	assert_non_null(strstr(cmp.diffs[0].message, name));
+	assert_true(strlen(cmp.diffs[0].message) > 3000);
 	sxs_comparison_release(&cmp);
 	sxs_model_release(&here);
 	sxs_model_release(&golden);
@@ -476,6 +530,8 @@ int main(void)
 		cmocka_unit_test(compare_never_copies_a_damaged_golden_payload),
 		cmocka_unit_test(compare_names_the_missing_winner_version),
 		cmocka_unit_test(compare_warns_on_build_mismatch),
+		cmocka_unit_test(compare_unknown_build_is_not_a_mismatch),
+		cmocka_unit_test(compare_messages_are_whole),
 		cmocka_unit_test(reference_round_trips_a_model),
 		cmocka_unit_test(reference_rejects_damage),
 		cmocka_unit_test(reference_rejects_too_many_bands),
