@@ -32,7 +32,8 @@ expect() {
 	"$sxscheck" scan "$opt" --format=json "$tmp/img" >"$tmp/out.json" 2>"$tmp/err"
 	got=$?
 	ids=$(i=0; while id=$("$jsoncheck" "findings.$i.id" <"$tmp/out.json"); do
-		echo "$id"; i=$((i + 1)); done | sort -u | tr '\n' ' ')
+		echo "$id"; i=$((i + 1)); done | grep -v '^package-cat-chain-unchecked$' | sort -u | tr '\n' ' ')
+	# (the package layer's note on certificate chains comes with every image; not ours)
 	wids=${*:+$* }
 	if [ "$got" != "$want" ] || [ "$ids" != "$wids" ] || [ -s "$tmp/err" ]; then
 		echo "FAIL $name: exit $got (want $want), ids '$ids' (want '$wids')" >&2

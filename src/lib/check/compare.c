@@ -1101,6 +1101,41 @@ static void plan_missing_children(struct cmp *cx, struct sxs_map *planned)
 	}
 }
 
+/* A package whose CBS state is stuck (pending with nothing pending, part-way,
+ * marked broken) is not fixed by copying files: say so with the remedy, so the
+ * admin is not told the plan leaves a healthy store (packages.md §6.1, §6.2.12:
+ * a pending state is normal only between an update and its reboot). */
+static void package_state_unfixable(struct cmp *cx, const struct sxs_package *e)
+{
+	const struct sxs_cbs_package *r = e->reg;
+	const char *how = NULL;
+	char what[64];
+	if (!r->has_state)
+		return;
+	if (sxs_cbs_state_class(r->state) == SXS_CBS_STATE_BROKEN) {
+		snprintf(what, sizeof(what), "marked broken (CurrentState 0x%x)", r->state);
+		how = "after the plan, remove it with DISM /Remove-Package and install the update again";
+	} else if (r->state == SXS_CBS_PARTIALLY_INSTALLED) {
+		snprintf(what, sizeof(what), "Partially Installed (0x65)");
+		how = "after the plan, install the update again";
+	} else if (r->state == SXS_CBS_INSTALL_PENDING || r->state == SXS_CBS_UNINSTALL_PENDING || e->pending) {
+		const char *n = e->pending && r->state != SXS_CBS_INSTALL_PENDING &&
+		                r->state != SXS_CBS_UNINSTALL_PENDING ? "listed under PackagesPending"
+		                : sxs_cbs_state_name(r->state);
+		snprintf(what, sizeof(what), "%s", n ? n : "pending");
+		how = "restart the PC once; if it stays pending, run DISM /Online /Cleanup-Image "
+		      "/RevertPendingActions (offline: DISM /Image:X:\\ /Cleanup-Image /RevertPendingActions), "
+		      "then install the update again";
+	}
+	if (!how)
+		return;
+	size_t before = cx->out->nunfixable;
+	add_unfixable(cx, NULL, NULL, NULL, "package is %s here; copying files cannot change a CBS package state: %s",
+	              what, how);
+	if (cx->out->nunfixable > before)
+		cx->out->unfixable[before].package = dup_or_oom(cx, e->name);
+}
+
 static void compare_packages(struct cmp *cx)
 {
 	const struct sxs_packages *hp = cx->h->packages;
@@ -1113,6 +1148,7 @@ static void compare_packages(struct cmp *cx)
 		/* only what the registry knows is needed here; an orphan pair is nothing to copy */
 		if (!e->reg)
 			continue;
+		package_state_unfixable(cx, e);
 		const char *problem = pair_problem(e);
 		if (!problem)
 			continue;

@@ -551,7 +551,8 @@ static void ps_step(struct writer *w, size_t step, const struct sxs_action *a)
 	                     : a->kind == SXS_ACT_RESTORE_PACKAGE ? "'RestorePackage'\n"
 	                                                          : "'Winners'\n");
 	ps_field(out, "Title");
-	sxs_strbuf_addf(out, "'%s'\n", action_title(a));
+	sxs_script_ps_quote(out, action_title(a));
+	sxs_strbuf_addc(out, '\n');
 	/* prose that can quote values from the image: ASCII with \xNN escapes */
 	struct sxs_strbuf why = SXS_STRBUF_INIT;
 	ascii_escape(&why, a->reason ? a->reason : "");

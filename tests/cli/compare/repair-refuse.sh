@@ -74,18 +74,18 @@ fresh; hx "$comp" 'cd \' 'setval 1' PendingXmlIdentifier 'hex:3:41,00,42,00,00,0
 refused 'COMPONENTS PendingXmlIdentifier' PendingXmlIdentifier
 
 for k in RebootPending RebootInProgress; do
-	fresh; hx "$soft" 'cd \Microsoft\Windows\CurrentVersion' 'add Component Based Servicing' "cd $cbs" "add $k"
+	fresh; hx "$soft" "cd $cbs" "add $k"
 	refused "CBS $k" "$k"
 done
 
-fresh; hx "$soft" 'cd \Microsoft\Windows\CurrentVersion' 'add Component Based Servicing' "cd $cbs" \
+fresh; hx "$soft" "cd $cbs" \
 	'add PackagesPending' 'cd PackagesPending' 'add Package_for_KB4586793~31bf3856ad364e35~amd64~~17763.1613.1.8'
 refused 'CBS PackagesPending' PackagesPending
 
-fresh; hx "$soft" 'cd \Microsoft\Windows\CurrentVersion' 'add Component Based Servicing' "cd $cbs" \
+fresh; hx "$soft" "cd $cbs" \
 	'add SessionsPending' 'cd SessionsPending' 'setval 2' Exclusive 'dword:0x0' TotalSessionPhases 'dword:0x1'
 refused 'CBS SessionsPending' SessionsPending
-fresh; hx "$soft" 'cd \Microsoft\Windows\CurrentVersion' 'add Component Based Servicing' "cd $cbs" \
+fresh; hx "$soft" "cd $cbs" \
 	'add SessionsPending' 'cd SessionsPending' 'setval 2' Exclusive 'dword:0x0' TotalSessionPhases 'dword:0x0'
 accepted 'CBS SessionsPending at 0'
 

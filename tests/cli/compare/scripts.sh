@@ -14,6 +14,15 @@ trap 'rm -rf "$tmp"' EXIT
 b=testdata/images/branch-pc g=testdata/images/golden-pc
 status=0
 fail() { echo "scripts.sh: $*" >&2; status=1; }
+# left_by_plan SCAN COMPARE: after the repair, scan has no error and no warning
+# but a package state compare lists under "Cannot fix" (copying files cannot
+# change it), and compare has nothing left to plan
+left_by_plan() {
+	grep -q '^  Errors: 0, ' "$1" || return 1
+	grep -E '^warning ' "$1" | grep -v '^warning package-pending-stale ' | grep -q . && return 1
+	grep -q ', 0 plan step(s), ' "$2" || return 1
+	grep -q 'copying files cannot change a CBS package state' "$2" || ! grep -q '^warning ' "$1"
+}
 
 for s in sh ps1; do
 	"$sxscheck" compare "$b" --golden "$g" --script=$s -o "$tmp/repair.$s" >/dev/null
@@ -37,8 +46,9 @@ cmp -s "$tmp/before" "$tmp/after" || fail 'the dry run changed the image'
 grep -q '^Dry run: nothing was changed' "$tmp/dry.log" || fail 'dry run did not say so'
 
 sh "$tmp/repair.sh" --apply "$tmp/image" "$g" >"$tmp/apply.log" 2>&1 || { cat "$tmp/apply.log" >&2; fail '--apply failed'; }
-"$sxscheck" scan "$tmp/image" >"$tmp/scan" || { cat "$tmp/scan" >&2; fail 'scan after the repair is not clean'; }
-"$sxscheck" compare "$tmp/image" --golden "$g" >"$tmp/cmp" || { cat "$tmp/cmp" >&2; fail 'compare after the repair is not clean'; }
+"$sxscheck" scan "$tmp/image" >"$tmp/scan"
+"$sxscheck" compare "$tmp/image" --golden "$g" >"$tmp/cmp"
+left_by_plan "$tmp/scan" "$tmp/cmp" || { cat "$tmp/scan" "$tmp/cmp" >&2; fail 'scan or compare after the repair is not clean'; }
 ls "$tmp/image"/sxscheck-backup-*/files/5 >/dev/null 2>&1 || fail 'no backups (4 files and the hive)'
 undo=$(ls "$tmp/image"/sxscheck-backup-*/undo.sh)
 sh -n "$undo" || fail 'undo.sh does not parse'

@@ -52,6 +52,10 @@
 # Image:  testdata/images/branch-pc
 # Golden: testdata/images/golden-pc
 # Plan made for build 10.0.17763.1613
+#
+# Not fixed by this script (1):
+#   - Package_for_KB4586875~31bf3856ad364e35~amd64~~10.0.1.2
+#     package is Install Pending here; copying files cannot change a CBS package state: restart the PC once; if it stays pending, run DISM /Online /Cleanup-Image /RevertPendingActions (offline: DISM /Image:X:\ /Cleanup-Image /RevertPendingActions), then install the update again
 
 [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
 param(
@@ -76,10 +80,21 @@ function ConvertFrom-SxsBase64 {
 # ---- the plan: data only, written by sxscheck compare ------------------------
 $PlanBuild = '10.0.17763.1613'
 $Plan = @(
-    # Step 1: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
-    #   why: 'driver.stl' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
+    # Step 1: restore the manifest amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+    #   why: the manifest is missing here; the golden copy matches its COMPONENTS S256H
     @{
         Step           = 1
+        Action         = 'RestoreManifest'
+        Title          = 'restore the manifest'
+        Reason         = 'the manifest is missing here; the golden copy matches its COMPONENTS S256H'
+        Component      = 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456'
+        Exists         = $false
+        # decoded manifest SHA-256 (S256H): 65e70bfc39d372cddb3ea0e034b100796ab7d603e904ec036a87b42c01c86449
+    }
+    # Step 2: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
+    #   why: 'driver.stl' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
+    @{
+        Step           = 2
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''driver.stl'' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest'
@@ -91,10 +106,10 @@ $Plan = @(
             @{ Name = 'driver.stl'; Algorithm = 'SHA256'; Hash = '997EB8CC43BAE45698184649ACB57BF9BB774BDDE587FA4356A701A7A9CD07D1'; Differs = $true; Lcu = $null }
         )
     }
-    # Step 2: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
+    # Step 3: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
     #   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC-32 or header); the golden copy is verified against the golden manifest
     @{
-        Step           = 2
+        Step           = 3
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''r\kernel32.dll'' is corrupt here (differential fails its CRC-32 or header); the golden copy is verified against the golden manifest'
@@ -107,10 +122,10 @@ $Plan = @(
             @{ Name = 'r\kernel32.dll'; Algorithm = 'SHA256'; Hash = $null; Differs = $true; Lcu = $null }   # differential
         )
     }
-    # Step 3: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
+    # Step 4: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
     #   why: 'sppobjs.dll' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
     @{
-        Step           = 3
+        Step           = 4
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''sppobjs.dll'' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest'
@@ -122,10 +137,24 @@ $Plan = @(
             @{ Name = 'sppsvc.exe'; Algorithm = 'SHA256'; Hash = '36B960BBDC23F8BE186C61B5D33220ECD154A72E2D4D62E460EDC5FE185B879B'; Differs = $false; Lcu = $null }
         )
     }
-    # Step 4: repair the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
+    # Step 5: repair the component folder amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+    #   why: 'schtasks.exe' is missing here; the golden copy is verified against the golden manifest
+    @{
+        Step           = 5
+        Action         = 'ReplaceFolder'
+        Title          = 'repair the component folder'
+        Reason         = '''schtasks.exe'' is missing here; the golden copy is verified against the golden manifest'
+        Component      = 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456'
+        FolderExists   = $false
+        Keep           = @()
+        Files          = @(
+            @{ Name = 'schtasks.exe'; Algorithm = 'SHA256'; Hash = 'F32486C5A29007414B7349C27B4499E34A490D1F43AE725BC8D963BCAB0593DD'; Differs = $true; Lcu = $null }
+        )
+    }
+    # Step 6: repair the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
     #   why: 'r\win32kfull.sys' does not rebuild the RTM base here (updates fail with 0x800f0985); the golden copy is verified against the golden manifest
     @{
-        Step           = 4
+        Step           = 6
         Action         = 'ReplaceFolder'
         Title          = 'repair the component folder'
         Reason         = '''r\win32kfull.sys'' does not rebuild the RTM base here (updates fail with 0x800f0985); the golden copy is verified against the golden manifest'
@@ -140,10 +169,32 @@ $Plan = @(
             @{ Name = 'r\win32kfull.sys'; Algorithm = 'SHA256'; Hash = $null; Differs = $true; Lcu = $null }   # differential
         )
     }
-    # Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
+    # Step 7: restore the package's .mum and .cat Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1577.1.5
+    #   why: its .mum is missing here; the golden pair's catalog signature verifies and lists its .mum
+    @{
+        Step           = 7
+        Action         = 'RestorePackage'
+        Title          = 'restore the package''s .mum and .cat'
+        Reason         = 'its .mum is missing here; the golden pair''s catalog signature verifies and lists its .mum'
+        Package        = 'Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1577.1.5'
+        MumHash        = '3371A235A87091B04D9F92F48BB920455B5C10D74DFA0B94365326FFD3D441EE'
+        CatHash        = '174D2E99E48EC61F5643CE5D454A58A616392598BAFCEC9A1ED03C0153BE0E94'
+    }
+    # Step 8: restore the package's .mum and .cat Package_for_ServicingStack_1613~31bf3856ad364e35~amd64~~17763.1613.1.1
+    #   why: its .mum is not a member of its .cat here; the golden pair's catalog signature verifies and lists its .mum
+    @{
+        Step           = 8
+        Action         = 'RestorePackage'
+        Title          = 'restore the package''s .mum and .cat'
+        Reason         = 'its .mum is not a member of its .cat here; the golden pair''s catalog signature verifies and lists its .mum'
+        Package        = 'Package_for_ServicingStack_1613~31bf3856ad364e35~amd64~~17763.1613.1.1'
+        MumHash        = '568833CC28394A4CCA9173E07D4CE0AACE35C7F0EBA6AFE2C720C062E7E53B4B'
+        CatHash        = '0F5B0DF22F12A62FC3D71806266B0830B5C40D7330AEDEABEEA43EA81E21269C'
+    }
+    # Step 9: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
     #   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
     @{
-        Step           = 5
+        Step           = 9
         Action         = 'Winners'
         Title          = 'set the Winners band and winner'
         Reason         = 'the winner 10.0.17763.1554 is not installed; the golden side''s winner 10.0.17763.1613 is installed here'
@@ -158,10 +209,10 @@ $Plan = @(
         Keep           = @('10.0.17763.1554', '10.0.17763.1613')
         Add            = @()
     }
-    # Step 6: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
+    # Step 10: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
     #   why: the family has 4 version(s) here but no Winners key; the golden side's winner 10.0.17763.1613 is installed here
     @{
-        Step           = 6
+        Step           = 10
         Action         = 'Winners'
         Title          = 'create the Winners key'
         Reason         = 'the family has 4 version(s) here but no Winners key; the golden side''s winner 10.0.17763.1613 is installed here'

@@ -38,6 +38,10 @@
 # Image:  testdata/images/branch-pc
 # Golden: testdata/images/golden-pc
 # Plan made for build 10.0.17763.1613
+#
+# Not fixed by this script (1):
+#   - Package_for_KB4586875~31bf3856ad364e35~amd64~~10.0.1.2
+#     package is Install Pending here; copying files cannot change a CBS package state: restart the PC once; if it stays pending, run DISM /Online /Cleanup-Image /RevertPendingActions (offline: DISM /Image:X:\ /Cleanup-Image /RevertPendingActions), then install the update again
 
 # Plan data (names from the images) is single-quoted on purpose, whatever it holds:
 # shellcheck disable=SC2016,SC1112
@@ -616,46 +620,61 @@ fields() { [ "$2" -ge "$1" ] || die 'the plan ends in the middle of a directive'
 
 # ---- the plan: data only, written by sxscheck compare ---------------------------
 plan_build='10.0.17763.1613'
-plan_steps=6
+plan_steps=10
 plan_data() {
-	# Step 1: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
+	# Step 1: restore the manifest amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+	#   why: the manifest is missing here; the golden copy matches its COMPONENTS S256H
+	# decoded manifest SHA-256 (S256H): 65e70bfc39d372cddb3ea0e034b100796ab7d603e904ec036a87b42c01c86449
+	printf '%s\n' manifest 1 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456' absent
+	# Step 2: repair the component folder amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa
 	#   why: 'driver.stl' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
-	printf '%s\n' folder 1 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa' present
+	printf '%s\n' folder 2 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_10.0.17763.1613_none_ede540f8d6a77dfa' present
 	printf '%s\n' payload sha256 'CI.dll' c27509d7e70a092bef208007f91805e6cc6ac260c657a8d0d4f6ce1ca638c7f6 same
 	printf '%s\n' payload sha256 'driver.stl' 997eb8cc43bae45698184649acb57bf9bb774bdde587fa4356a701a7a9cd07d1 differs
 	printf '%s\n' end_folder
-	# Step 2: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
+	# Step 3: repair the component folder amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262
 	#   why: 'r\kernel32.dll' is corrupt here (differential fails its CRC-32 or header); the golden copy is verified against the golden manifest
-	printf '%s\n' folder 2 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262' present
+	printf '%s\n' folder 3 'amd64_microsoft-windows-kernel32_31bf3856ad364e35_10.0.17763.1613_none_e12b34fc28332262' present
 	printf '%s\n' payload sha256 'kernel32.dll' 2f1394796f11b9dcaae306e48d4616aec261bef581a5d992d73280cdd8552839 same
 	printf '%s\n' delta f 'kernel32.dll' same -
 	printf '%s\n' delta r 'kernel32.dll' differs -
 	printf '%s\n' end_folder
-	# Step 3: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
+	# Step 4: repair the component folder amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a
 	#   why: 'sppobjs.dll' is corrupt here (its hash does not match the manifest); the golden copy is verified against the golden manifest
-	printf '%s\n' folder 3 'amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a' present
+	printf '%s\n' folder 4 'amd64_microsoft-windows-security-spp_31bf3856ad364e35_10.0.17763.1613_none_67cea732f2da8c9a' present
 	printf '%s\n' payload sha256 'sppobjs.dll' 5e3c5e791368cda1f46df590aab6ae5db1222050074b7c39e5ddb2aefa4f7ba3 differs
 	printf '%s\n' payload sha256 'sppsvc.exe' 36b960bbdc23f8be186c61b5d33220ecd154a72e2d4d62e460edc5fe185b879b same
 	printf '%s\n' end_folder
-	# Step 4: repair the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
+	# Step 5: repair the component folder amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456
+	#   why: 'schtasks.exe' is missing here; the golden copy is verified against the golden manifest
+	printf '%s\n' folder 5 'amd64_microsoft-windows-taskscheduler_31bf3856ad364e35_10.0.17763.1613_none_087cdffce5320456' absent
+	printf '%s\n' payload sha256 'schtasks.exe' f32486c5a29007414b7349c27b4499e34a490d1f43ae725bc8d963bcab0593dd differs
+	printf '%s\n' end_folder
+	# Step 6: repair the component folder amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374
 	#   why: 'r\win32kfull.sys' does not rebuild the RTM base here (updates fail with 0x800f0985); the golden copy is verified against the golden manifest
-	printf '%s\n' folder 4 'amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374' present
+	printf '%s\n' folder 6 'amd64_microsoft-windows-win32k_31bf3856ad364e35_10.0.17763.1613_none_0660c9756c6e6374' present
 	printf '%s\n' payload sha256 'win32kfull.sys' 1e5af9cbd6480a7e924c67c36336381a50c9186baaf0afe5f276df81d6a00312 same
 	printf '%s\n' payload sha256 'win32kns.sys' 37e0c81d69543d74849cb7f718a478c83c8b5fd3b5cf4d0fda28301bbd617af3 same
 	printf '%s\n' delta f 'win32kfull.sys' same -
 	printf '%s\n' delta n 'win32kns.sys' same -
 	printf '%s\n' delta r 'win32kfull.sys' differs -
 	printf '%s\n' end_folder
-	# Step 5: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
+	# Step 7: restore the package's .mum and .cat Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1577.1.5
+	#   why: its .mum is missing here; the golden pair's catalog signature verifies and lists its .mum
+	printf '%s\n' package 7 'Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1577.1.5' 3371a235a87091b04d9f92f48bb920455b5c10d74dfa0b94365326ffd3d441ee 174d2e99e48ec61f5643ce5d454a58a616392598bafcec9a1ed03c0153be0e94
+	# Step 8: restore the package's .mum and .cat Package_for_ServicingStack_1613~31bf3856ad364e35~amd64~~17763.1613.1.1
+	#   why: its .mum is not a member of its .cat here; the golden pair's catalog signature verifies and lists its .mum
+	printf '%s\n' package 8 'Package_for_ServicingStack_1613~31bf3856ad364e35~amd64~~17763.1613.1.1' 568833cc28394a4cca9173e07d4ce0aace35c7f0eba6afe2c720c062e7e53b4b 0f5b0df22f12a62fc3d71806266b0830b5c40d7330aedeabeea43ea81e21269c
+	# Step 9: set the Winners band and winner amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca
 	#   why: the winner 10.0.17763.1554 is not installed; the golden side's winner 10.0.17763.1613 is installed here
-	printf '%s\n' winners 5 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
+	printf '%s\n' winners 9 set 'amd64_microsoft-windows-codeintegrity_31bf3856ad364e35_none_6a638b6807934aca' '10.0'
 	printf '%s\n' wband '10.0' present '10.0.17763.1554' '10.0.17763.1613' keep-default
 	printf '%s\n' wversion keep '10.0.17763.1554'
 	printf '%s\n' wversion keep '10.0.17763.1613'
 	printf '%s\n' wend
-	# Step 6: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
+	# Step 10: create the Winners key amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57
 	#   why: the family has 4 version(s) here but no Winners key; the golden side's winner 10.0.17763.1613 is installed here
-	printf '%s\n' winners 6 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
+	printf '%s\n' winners 10 create 'amd64_microsoft-windows-h..v-computelib-legacy_31bf3856ad364e35_none_92c14c52e3c65f57' -
 	printf '%s\n' wband '10.0' absent - '10.0.17763.1613' set-default
 	printf '%s\n' wversion add '10.0.17763.1'
 	printf '%s\n' wversion add '10.0.17763.1490'
