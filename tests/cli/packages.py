@@ -347,6 +347,33 @@ def main():
         img.version = None
     case("servicing-stack-two-values", {"servicing-stack-version": "warning"}, ssv_two, 1)
 
+    # Windows loads the highest Version value (CbsFindServicingStackDirectory): an older
+    # stack's value left behind, its folder already scavenged, is a note, not an error
+    def ssv_values(img, *versions):
+        img.version = None
+        img.extra_soft += ["[%s\\Version]" % gp.CBS] + [
+            '"10.0.17763.%s" = expand-sz:%s'
+            % (v, gp.q("%SystemRoot%\\WinSxS\\" + SSU_FOLDER.replace("1613", v))) for v in versions]
+
+    def ssv_older_left(img):
+        ssv_values(img, "1490", "1613")
+    case("servicing-stack-older-value-left", {"servicing-stack-version": ("info", 2)},
+         ssv_older_left, 0)
+
+    def ssv_newer_missing(img):
+        ssv_values(img, "1613", "1697")
+    with tempfile.TemporaryDirectory() as tmp:
+        img = Image(tmp, healthy_packages())
+        ssv_newer_missing(img)
+        img.hives()
+        rc, doc = img.scan()
+        got = sorted((f["severity"], f["message"]) for f in doc["findings"]
+                     if f["id"] == "servicing-stack-version")
+        if rc != 1 or [g[0] for g in got] != ["error", "info"] or "17763.1697" not in got[0][1]:
+            fail("servicing-stack-highest-value-folder-missing", "exit %d, %s" % (rc, got))
+        else:
+            print("ok   servicing-stack-highest-value-folder-missing")
+
     case("sessions-exclusive", {"sessions-exclusive": ("info", 1)},
          lambda img: setattr(img, "cbs_kw", dict(sessions={"Exclusive": 1})), 0)
 

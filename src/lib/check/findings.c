@@ -176,7 +176,7 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"copy the missing .mum/.cat pairs from a healthy machine with the same cumulative update (sxscheck compare plans them)"},
 	[SXS_F_SERVICING_STACK_VERSION] = {
 		"servicing-stack-version", SXS_SEV_ERROR, SXS_CBS_NONE,
-		"the CBS Version key does not hold exactly one servicing stack whose WinSxS folder exists with that version, or it is older than COMPONENTS LastWCPVersionToAccessStore (an error only when the folder is missing)",
+		"the active servicing stack (the highest value of the CBS Version key, the one Windows loads) has no WinSxS folder with that version, or it is older than COMPONENTS LastWCPVersionToAccessStore (an error only when its folder is missing; older values left beside it are notes)",
 		"compare the Version key with a healthy machine of the same build; reinstall the latest servicing stack update"},
 	[SXS_F_SERVICING_REBOOT_PENDING] = {
 		"servicing-reboot-pending", SXS_SEV_INFO, SXS_CBS_NONE,

@@ -12,6 +12,7 @@
 #include "store/packages.h"
 #include "util/alloc.h"
 #include "util/strbuf.h"
+#include "util/version.h"
 
 /*
  * Every rule below cites the row of packages.md §6.1 it implements; the
@@ -434,7 +435,63 @@ static bool contains_ci(const char *hay, const char *needle)
 
 /* ---- servicing-wide state ------------------------------------------------------ */
 
-/* §6.1 servicing-stack-version (WD: "not expected to have more then one value"). */
+/*
+ * §6.1 servicing-stack-version.  WD expects exactly one Version value, but
+ * Windows itself enumerates every value and loads the stack of the highest
+ * version whose name parses as one (CbsFindServicingStackDirectory, a
+ * decompiled servicing binary, code-index id 55682854345; Microsoft's own
+ * servicing diagnostics script does the same, id 25239178283).  So older
+ * values left next to it are a shape Windows handles by design, as old
+ * servicing stacks are (calibration.md §3, §7 (e): scavenged later): only
+ * the active (highest) value is judged, the older ones are notes.
+ */
+static const struct sxs_pkg_ssv *active_ssv(const struct sxs_packages *p)
+{
+	const struct sxs_pkg_ssv *best = NULL;
+	for (size_t i = 0; i < p->nssv; i++) {
+		const struct sxs_pkg_ssv *s = &p->ssv[i];
+		if (s->name && sxs_version_valid(s->name) &&
+		    (!best || sxs_version_compare(s->name, best->name) > 0))
+			best = s;
+	}
+	return best;
+}
+
+static void check_ssv(struct pctx *c, const struct sxs_pkg_ssv *s, bool active)
+{
+	const struct sxs_packages *p = c->p;
+	const char *key = "CBS/Version";
+	/* an older value is not what Windows loads: what is odd about it is a note */
+	enum sxs_severity warn = active ? SXS_SEV_WARNING : SXS_SEV_INFO;
+	const char *older = active ? "" : " (an older value; Windows loads the highest one)";
+	if (!s->path) {
+		report(c, SXS_F_SERVICING_STACK_VERSION, warn, key, "Version value %s is not a string%s",
+		       s->name, older);
+		return;
+	}
+	if (!s->folder) {
+		report(c, SXS_F_SERVICING_STACK_VERSION, warn, key,
+		       "Version value %s does not name a WinSxS folder: %s%s", s->name, s->path, older);
+		return;
+	}
+	if (!s->folder_exists) {
+		report(c, SXS_F_SERVICING_STACK_VERSION, active ? SXS_SEV_ERROR : SXS_SEV_INFO, key,
+		       active ? "the servicing stack folder WinSxS\\%s named by Version value %s is missing"
+		              : "the folder WinSxS\\%s of the older servicing stack %s is gone (removed by "
+		                "cleanup; Windows loads the highest Version value)",
+		       s->folder, s->name);
+		return;
+	}
+	if (!s->folder_version || sxs_version_compare(s->folder_version, s->name) != 0)
+		report(c, SXS_F_SERVICING_STACK_VERSION, warn, key,
+		       "Version value %s names WinSxS\\%s, whose version is %s%s", s->name, s->folder,
+		       s->folder_version ? s->folder_version : "unreadable", older);
+	if (active && p->wcp_version && sxs_version_compare(s->name, p->wcp_version) < 0)
+		report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
+		       "the servicing stack %s is older than COMPONENTS LastWCPVersionToAccessStore %s",
+		       s->name, p->wcp_version);
+}
+
 static void check_version(struct pctx *c)
 {
 	const struct sxs_packages *p = c->p;
@@ -447,41 +504,21 @@ static void check_version(struct pctx *c)
 		       "the CBS Version key is missing: the active servicing stack could not be checked");
 		return;
 	}
-	if (p->nssv == 0) {
+	const struct sxs_pkg_ssv *act = active_ssv(p);
+	if (!act) {
 		report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
-		       "the CBS Version key has no value: the active servicing stack is not recorded");
+		       p->nssv ? "no value of the CBS Version key is named by a version: the active servicing stack cannot be found"
+		               : "the CBS Version key has no value: the active servicing stack is not recorded");
 		return;
 	}
 	if (p->nssv > 1)
-		report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
-		       "the CBS Version key has %zu values; exactly one servicing stack is expected", p->nssv);
-	for (size_t i = 0; i < p->nssv; i++) {
-		const struct sxs_pkg_ssv *s = &p->ssv[i];
-		if (!s->path) {
-			report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
-			       "Version value %s is not a string", s->name);
-			continue;
-		}
-		if (!s->folder) {
-			report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
-			       "Version value %s does not name a WinSxS folder: %s", s->name, s->path);
-			continue;
-		}
-		if (!s->folder_exists) {
-			report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_ERROR, key,
-			       "the servicing stack folder WinSxS\\%s named by Version value %s is missing",
-			       s->folder, s->name);
-			continue;
-		}
-		if (!s->folder_version || sxs_version_compare(s->folder_version, s->name) != 0)
-			report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
-			       "Version value %s names WinSxS\\%s, whose version is %s", s->name, s->folder,
-			       s->folder_version ? s->folder_version : "unreadable");
-		if (p->wcp_version && sxs_version_compare(s->name, p->wcp_version) < 0)
-			report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_WARNING, key,
-			       "the servicing stack %s is older than COMPONENTS LastWCPVersionToAccessStore %s",
-			       s->name, p->wcp_version);
-	}
+		report(c, SXS_F_SERVICING_STACK_VERSION, SXS_SEV_INFO, key,
+		       "the CBS Version key has %zu values; Windows loads the highest, %s", p->nssv,
+		       act->name);
+	check_ssv(c, act, true);
+	for (size_t i = 0; i < p->nssv; i++)
+		if (&p->ssv[i] != act)
+			check_ssv(c, &p->ssv[i], false);
 }
 
 /* §4.4, §6.1 pending-transaction-mismatch (WD: PoqExec fails when the identifiers differ). */
