@@ -184,4 +184,23 @@ for c in "$sxs"/Catalogs/*.cat; do
 done
 expect catalogs-gone 1 "catalog-missing:error catalog-missing:warning"
 
+# ---- healthy shapes found by the issue-11 audit (packages.md §6.2) ------------
+pk="$tmp/img/Windows/servicing/Packages"
+fod="Microsoft-Windows-DirectX-Graphics-Tools-FoD-Package~31bf3856ad364e35~amd64~~10.0.17763.1"
+# a removed Feature on Demand: Absent, its .mum/.cat gone (packages.md §4.2, calibration.md §1.6)
+fresh
+rm "$pk/$fod.mum" "$pk/$fod.cat"
+expect fod-absent-mum-gone 0 ""
+has fod-absent-mum-gone-note "an Absent package's key may linger"
+# ... and its Packages key gone too: the deployment keeps only a p! mark (§6.2 item 13)
+sed "/^\[.*Packages\\\\$fod/,/^\$/d" "$tmp/s.txt" >"$tmp/s2.txt"
+hive SOFTWARE s2.txt
+expect fod-removed-p-mark-lingers 0 ""
+has fod-removed-p-mark-note "(only planned: no s! or i! mark for it)"
+# a staged package (p! and s! marks) whose key is gone is still reported
+fresh
+sed '/^\[.*Packages\\Microsoft-Windows-Client-LanguagePack-Package/,/^$/d' "$tmp/s.txt" >"$tmp/s2.txt"
+hive SOFTWARE s2.txt
+expect staged-package-key-gone 1 "deployment-mark-orphan:warning package-orphan-mum:warning"
+
 [ $failures = 0 ]

@@ -213,8 +213,16 @@ def main():
         p = set_state(img, "Microsoft-Windows-Hyper-V-OptionalFeature", 0x0)
         os.unlink(img.path(p, "mum"))
         os.unlink(img.path(p, "cat"))
-    case("mum-missing-absent-package-is-warning", {"package-mum-missing": ("warning", 1)},
-         absent_pkg, 1)
+    # an Absent package (a removed Feature on Demand, calibration.md §1.6): a note
+    case("mum-missing-absent-package-is-info", {"package-mum-missing": ("info", 1)},
+         absent_pkg, 0)
+
+    def resolved_pkg(img):
+        p = set_state(img, "Microsoft-Windows-Hyper-V-OptionalFeature", 0x20)
+        os.unlink(img.path(p, "mum"))
+        os.unlink(img.path(p, "cat"))
+    case("mum-missing-resolved-package-is-warning", {"package-mum-missing": ("warning", 1)},
+         resolved_pkg, 1)
 
     def cat_gone(img):
         os.unlink(img.path(by_name(img, "Package_for_KB4470788"), "cat"))

@@ -19,6 +19,17 @@
 #include "store/pkgview.h"
 #include "util/hex.h"
 
+/* Has d an s! or i! mark for the package of mark mk (a session that went past planning)? */
+static bool went_past_planning(const struct sxs_deployment *d, const struct sxs_mark *mk)
+{
+	for (size_t i = 0; i < d->nmarks; i++) {
+		const struct sxs_mark *o = &d->marks[i];
+		if ((o->kind == 's' || o->kind == 'i') && o->package && !strcasecmp(o->package, mk->package))
+			return true;
+	}
+	return false;
+}
+
 static void check_marks(const struct sxs_model *m, const struct sxs_deployment *d,
                         struct sxs_findings *out)
 {
@@ -31,10 +42,20 @@ static void check_marks(const struct sxs_model *m, const struct sxs_deployment *
 			                 mk->problem ? mk->problem : "malformed");
 		/* §6.1: a mark of a package CBS does not know (only when the Packages key was read) */
 		if (mk->package && sxs_model_have_packages(m) &&
-		    !sxs_model_package_exists(m, mk->package))
-			sxs_findings_add(out, SXS_F_DEPLOYMENT_MARK_ORPHAN, d->name, mk->value_name,
-			                 "deployment mark %c! names package %s, which has no Packages key",
-			                 mk->kind, mk->package);
+		    !sxs_model_package_exists(m, mk->package)) {
+			/*
+			 * packages.md §6.2 item 13, calibration.md §2.5: a p! mark alone is
+			 * a plan nothing came of (a session that never staged, or a package
+			 * removed since): a note; s! or i! say CBS went further.
+			 */
+			bool planned_only = mk->kind == 'p' && !went_past_planning(d, mk);
+			sxs_findings_add_sev(out, SXS_F_DEPLOYMENT_MARK_ORPHAN,
+			                     planned_only ? SXS_SEV_INFO : SXS_SEV_WARNING, d->name,
+			                     mk->value_name,
+			                     "deployment mark %c! names package %s, which has no Packages key%s",
+			                     mk->kind, mk->package,
+			                     planned_only ? " (only planned: no s! or i! mark for it)" : "");
+		}
 	}
 }
 

@@ -108,7 +108,7 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 	 */
 	[SXS_F_PACKAGE_MUM_MISSING] = {
 		"package-mum-missing", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
-		"a package of the CBS Packages key has no servicing\\Packages\\<name>.mum (CheckSUR/DISM: \"CBS MUM Missing\"; the classic 0x800f0831 CBS_E_STORE_CORRUPTION); an error when the package is Staged or later, a warning before",
+		"a package of the CBS Packages key has no servicing\\Packages\\<name>.mum (CheckSUR/DISM: \"CBS MUM Missing\"; the classic 0x800f0831 CBS_E_STORE_CORRUPTION); an error when the package is Staged or later, a note when it is Absent (a removed package whose key lingers), a warning otherwise",
 		"copy the .mum/.cat pair from a healthy machine with the same package (sxscheck compare plans it), or reinstall the update that owns the package"},
 	[SXS_F_PACKAGE_CAT_MISSING] = {
 		"package-cat-missing", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
@@ -218,7 +218,7 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 	/* state (issue 11): deployments, marks, catalogs; packages.md §5, §6.1 */
 	[SXS_F_DEPLOYMENT_MARK_ORPHAN] = {
 		"deployment-mark-orphan", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
-		"a p!/s!/i! mark on a COMPONENTS deployment names a package that has no key under Component Based Servicing\\Packages",
+		"a p!/s!/i! mark on a COMPONENTS deployment names a package that has no key under Component Based Servicing\\Packages (a note when the package has only a p! mark there: planned, never staged)",
 		"compare the deployment's marks and the Packages key with a healthy machine of the same build"},
 	[SXS_F_DEPLOYMENT_MARK_MALFORMED] = {
 		"deployment-mark-malformed", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,

@@ -210,12 +210,23 @@ static void check_files(struct pctx *c, const struct sxs_package *e, size_t idx)
 		if (c->mum_reported[idx])
 			return;
 		enum sxs_severity sev = SXS_SEV_WARNING;
-		if (e->reg->has_state && state_needs_mum(e->reg->state))
+		const char *why = "";
+		if (e->reg->has_state && state_needs_mum(e->reg->state)) {
 			sev = SXS_SEV_ERROR;
+		} else if (e->reg->has_state && e->reg->state == SXS_CBS_ABSENT) {
+			/*
+			 * Absent: not installed, its key may linger (packages.md §4.2);
+			 * CBS needs nothing of it, and a removed Feature on Demand is
+			 * this shape (calibration.md §1.6, packages.md §6.2 item 1).
+			 * Nothing shows Windows counting it as corruption: a note.
+			 */
+			sev = SXS_SEV_INFO;
+			why = "; an Absent package's key may linger after removal";
+		}
 		report(c, SXS_F_PACKAGE_MUM_MISSING, sev, mf,
-		       "CBS MUM Missing: package %s is %s but its .mum is missing%s", e->name,
+		       "CBS MUM Missing: package %s is %s but its .mum is missing%s%s", e->name,
 		       e->reg->has_state ? state_text(e->reg->state, st, sizeof(st)) : "of unknown state",
-		       e->cat_state == SXS_PKG_FILE_ABSENT ? " (and its .cat)" : "");
+		       e->cat_state == SXS_PKG_FILE_ABSENT ? " (and its .cat)" : "", why);
 		return;
 	}
 	switch (e->mum_state) {
