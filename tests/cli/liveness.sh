@@ -203,4 +203,22 @@ sed '/^\[.*Packages\\Microsoft-Windows-Client-LanguagePack-Package/,/^$/d' "$tmp
 hive SOFTWARE s2.txt
 expect staged-package-key-gone 1 "deployment-mark-orphan:warning package-orphan-mum:warning"
 
+# an older servicing stack whose package stays Installed (§6.2 item 3) has its
+# manifest but its folder is gone: Windows runs only the newest stack and
+# scavenges the older ones (calibration.md §3, §7 (e)): a note, not an error.
+# (The hand-made manifest is in no catalog: manifest-not-in-catalog.)
+fresh
+k=$(sed -n 's/^\[DerivedData\\Components\\\(.*servicingstack.*10\.0\.17763\.164_.*\)\]$/\1/p' "$tmp/c.txt")
+sed 's/Microsoft-Windows-HtmlHelp/Microsoft-Windows-ServicingStack/; s/10\.0\.17763\.1490/10.0.17763.164/; s/hh\.exe/CbsCore.dll/g' \
+	"$sxs/Manifests/$(kf htmlhelp_).manifest" >"$sxs/Manifests/$k.manifest"
+h=$(sha256sum "$sxs/Manifests/$k.manifest" | cut -c1-64)
+sed "/^\[DerivedData\\\\Components\\\\$k\]/,/^\$/s/^S256H = hex:.*/S256H = hex:$h/" "$tmp/c.txt" >"$tmp/c2.txt"
+hive COMPONENTS c2.txt
+expect older-servicing-stack-payload-gone 1 "manifest-not-in-catalog:warning"
+has older-servicing-stack-payload-note "an older servicing stack (Windows runs only the newest"
+# the active one (the Winners default) stays an error
+fresh
+rm "$sxs/$(kf servicingstack_31bf3856ad364e35_10.0.17763.1613)/cbscore.dll"
+expect active-servicing-stack-payload-gone 1 "payload-missing:error"
+
 [ $failures = 0 ]

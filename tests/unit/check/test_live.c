@@ -193,6 +193,37 @@ static void payload_missing_live_by_deployment_is_error(void **state)
 	teardown_model(&x);
 }
 
+/* An older servicing stack: its Installed SSU package's deployment claims it, but it is a scavenge candidate. */
+static void payload_missing_older_servicing_stack_is_info(void **state)
+{
+	(void)state;
+	struct fixture x;
+	setup_model(&x);
+	struct sxs_component *old = comp(&x, "k1", "Microsoft-Windows-ServicingStack", "10.0.17763.164", "ssu", 1);
+	struct sxs_component *cur = comp(&x, "k2", "Microsoft-Windows-ServicingStack", "10.0.17763.1613", "ssu", 1);
+	winners(&x, "ssu", "10.0", "10.0.17763.1613");
+	add_link(old, "ssu-deployment_1");
+	deployment(&x, "ssu-deployment_1", 'i', PKG_INSTALLED);
+	run(&x, true);
+	assert_int_equal(old->live, SXS_LIVE_LIVE);
+	size_t info = 0, err = 0;
+	for (size_t i = 0; i < x.f.n; i++) {
+		const struct sxs_finding *f = &x.f.v[i];
+		if (f->kind != SXS_F_PAYLOAD_MISSING)
+			continue;
+		if (!strcmp(f->component, old->keyform)) {
+			assert_int_equal(f->severity, SXS_SEV_INFO);
+			info++;
+		} else if (!strcmp(f->component, cur->keyform)) {
+			assert_int_equal(f->severity, SXS_SEV_ERROR); /* the Winners default */
+			err++;
+		}
+	}
+	assert_int_equal(info, 1);
+	assert_int_equal(err, 1);
+	teardown_model(&x);
+}
+
 static void payload_missing_dormant_is_warning(void **state)
 {
 	(void)state;
@@ -579,6 +610,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(payload_missing_live_winner_is_error),
 		cmocka_unit_test(payload_missing_live_by_deployment_is_error),
+		cmocka_unit_test(payload_missing_older_servicing_stack_is_info),
 		cmocka_unit_test(payload_missing_dormant_is_warning),
 		cmocka_unit_test(payload_missing_dormant_with_cf_or_deltas_is_info),
 		cmocka_unit_test(payload_missing_live_with_only_deltas_is_error),
