@@ -294,8 +294,12 @@ def main():
         img.pkgs.append(new)
         gp.write_pair(img.pkgdir, new, TOOLS)
         pending_xml(img)
-    # the store's own pending-operations warning is not a package finding
-    case("newer-lcu-pending-before-reboot", {"rollup-state": ("info", 1)}, staged_lcu_pending, 1)
+    # §6.2.2, §6.2.12: normal before the reboot: notes only (the store's pending-operations too)
+    doc = case("newer-lcu-pending-before-reboot", {"rollup-state": ("info", 1)},
+               staged_lcu_pending, 0)
+    if [f["severity"] for f in doc["findings"] if f["id"] == "pending-operations"] != ["info", "info"]:
+        fail("newer-lcu-pending-before-reboot", "pending-operations %s" % [
+            (f["severity"], f["file"]) for f in doc["findings"] if f["id"] == "pending-operations"])
 
     def staged_lcu_no_pending(img):
         new = gp.package("Package_for_RollupFix", "17763.1637.1.4", identifier="KB4598230",

@@ -85,8 +85,8 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"the DCM base manifest in the servicing stack's wcp.dll is missing or differs from the known one",
 		"compressed manifests were decoded with the best base found; S256H checks tell whether it was right"},
 	[SXS_F_PENDING_OPERATIONS] = {
-		"pending-operations", SXS_SEV_WARNING, SXS_CBS_NONE,
-		"a servicing transaction is pending (WinSxS\\pending.xml or COMPONENTS PendingXmlIdentifier); results may be transient",
+		"pending-operations", SXS_SEV_INFO, SXS_CBS_NONE,
+		"a servicing transaction is pending (WinSxS\\pending.xml or COMPONENTS PendingXmlIdentifier): normal between an update and its reboot, so a note; store and package errors are then reported as warnings \"may be transient\" (a pending.xml that does not match PendingXmlIdentifier is pending-transaction-mismatch)",
 		"boot the machine once so the pending operations complete, then scan again"},
 	[SXS_F_HIVE_DIRTY] = {
 		"hive-dirty", SXS_SEV_WARNING, SXS_CBS_NONE,

@@ -617,6 +617,14 @@ static void check_winners(const struct sxs_model *m, struct sxs_findings *out)
 
 static void check_state(const struct sxs_model *m, struct sxs_findings *out)
 {
+	/*
+	 * packages.md §6.2 item 12: pending.xml and PendingXmlIdentifier exist
+	 * legitimately between an update and its reboot ("report as pending, not
+	 * corrupt"), as CBS RebootPending does (servicing-reboot-pending, a
+	 * note): the registry default of pending-operations is info.  The gate
+	 * (sxs_check_gate) turns store and package errors into warnings "may be
+	 * transient"; a mismatched transaction is pending-transaction-mismatch.
+	 */
 	if (m->pending_xml)
 		sxs_findings_add(out, SXS_F_PENDING_OPERATIONS, NULL, "WinSxS/pending.xml",
 		                 "a servicing transaction is pending (pending.xml); results may be transient");

@@ -50,7 +50,7 @@ static void findings_sort_is_deterministic(void **state)
 	sxs_findings_init(&f);
 	sxs_findings_add(&f, SXS_F_PAYLOAD_MISSING, "b", "y", "m");
 	sxs_findings_add(&f, SXS_F_PAYLOAD_HASH_MISMATCH, "b", "z", "m");
-	sxs_findings_add(&f, SXS_F_PENDING_OPERATIONS, NULL, "pending.xml", "m");
+	sxs_findings_add(&f, SXS_F_HIVE_DIRTY, NULL, "SOFTWARE", "m");
 	sxs_findings_add(&f, SXS_F_PAYLOAD_MISSING, "a", "x", "m %d", 1);
 	sxs_findings_sort(&f);
 	assert_null(f.v[0].component);
