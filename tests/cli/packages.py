@@ -308,6 +308,17 @@ def main():
         gp.write_pair(img.pkgdir, new, TOOLS)
     case("newer-lcu-staged-no-pending", {"rollup-state": ("warning", 1)}, staged_lcu_no_pending, 1)
 
+    def lcu_pending_reboot_key(img):
+        # §6.2.12: CBS RebootPending alone (no pending.xml) also says the update waits for its reboot
+        new = gp.package("Package_for_RollupFix", "17763.1637.1.4", identifier="KB4598230",
+                         state=0x60, release_type="Security Update")
+        img.pkgs.append(new)
+        gp.write_pair(img.pkgdir, new, TOOLS)
+        img.cbs_kw = dict(reboot_pending=True)
+    case("newer-lcu-install-pending-reboot-pending", {"rollup-state": ("info", 1),
+                                                     "servicing-reboot-pending": ("info", 1)},
+         lcu_pending_reboot_key, 0)
+
     case("two-lcus-installed", {"rollup-state": ("warning", 1)},
          lambda img: set_state(img, "Package_for_RollupFix", 0x70, "17763.1554.1.5"), 1)
 

@@ -384,7 +384,9 @@ static int check_rollups(struct pctx *c)
 				highest_installed = e;
 		}
 	}
-	enum sxs_severity sev = c->pending ? SXS_SEV_INFO : SXS_SEV_WARNING;
+	/* §6.2.12: CBS RebootPending/RebootInProgress also say an update waits for its reboot */
+	bool waiting = c->pending || c->p->cbs.reboot_pending || c->p->cbs.reboot_in_progress;
+	enum sxs_severity sev = waiting ? SXS_SEV_INFO : SXS_SEV_WARNING;
 	if (ninstalled > 1)
 		report(c, SXS_F_ROLLUP_STATE, sev, "CBS/Packages/Package_for_RollupFix",
 		       "%zu cumulative updates (Package_for_RollupFix) are Installed; a healthy store has one, the older ones Superseded",
@@ -397,7 +399,7 @@ static int check_rollups(struct pctx *c)
 			report(c, SXS_F_ROLLUP_STATE, sev, key,
 			       "the newest cumulative update is %s while the older %s is Installed%s",
 			       state_text(st, s, sizeof(s)), highest_installed->name,
-			       c->pending ? " (a transaction is pending: normal before the reboot)" : "");
+			       waiting ? " (a reboot is pending: normal before the reboot)" : "");
 		}
 	}
 	if (!highest_installed || !highest_installed->mum)
