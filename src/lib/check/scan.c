@@ -518,6 +518,10 @@ static void check_family(const struct sxs_model *m, const struct sxs_family_inde
 		} else if ((fam & FAM_LIVE) && (fam & FAM_RESOLVED)) {
 			sev = SXS_SEV_WARNING;
 			ctx = "; a version of it is live";
+		} else if (fam & FAM_LIVE) {
+			sev = SXS_SEV_INFO;
+			ctx = "; a version of it is live, but it has no files and is not a win32 assembly "
+			      "(nothing is resolved through Winners)";
 		} else {
 			sev = SXS_SEV_INFO;
 			ctx = "; no version of it is live (staged, superseded or a disabled feature)";

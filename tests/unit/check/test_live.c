@@ -446,6 +446,24 @@ static void winner_missing_dormant_family_is_info(void **state)
 	teardown_model(&x);
 }
 
+/* A live family with no files (settings only): info, and the message does not call it dormant. */
+static void winner_missing_live_fileless_family_is_info(void **state)
+{
+	(void)state;
+	struct fixture x;
+	setup_model(&x);
+	struct sxs_component *c = comp(&x, "k1", "Foo-Settings", "10.0.17763.1613", "fam", 0);
+	add_link(c, "foo-deployment_1");
+	deployment(&x, "foo-deployment_1", 'i', PKG_INSTALLED);
+	run(&x, true);
+	assert_int_equal(c->live, SXS_LIVE_LIVE);
+	const struct sxs_finding *fd = only(&x, SXS_F_WINNER_MISSING);
+	assert_int_equal(fd->severity, SXS_SEV_INFO);
+	assert_non_null(strstr(fd->message, "a version of it is live, but it has no files"));
+	assert_null(strstr(fd->message, "no version of it is live"));
+	teardown_model(&x);
+}
+
 static void winner_missing_live_family_is_warning(void **state)
 {
 	(void)state;
@@ -623,6 +641,7 @@ int main(void)
 		cmocka_unit_test(manifest_missing_unknown_is_warning_but_ssu_info),
 		cmocka_unit_test(manifest_orphan_needed_or_not),
 		cmocka_unit_test(winner_missing_dormant_family_is_info),
+		cmocka_unit_test(winner_missing_live_fileless_family_is_info),
 		cmocka_unit_test(winner_missing_live_family_is_warning),
 		cmocka_unit_test(winner_not_installed_fusion_is_info),
 		cmocka_unit_test(installed_deployment_needs_its_components),
