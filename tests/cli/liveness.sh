@@ -239,4 +239,13 @@ has consistent-pending-note "a servicing transaction is pending"
 rm "$sxs/$(kf commandprompt_31bf3856ad364e35_10.0.17763.1613)/cmd.exe"
 expect consistent-pending-gates-errors 1 "payload-missing:warning"
 
+# a mark whose name verifies against its string but whose flag field is not the one
+# seen so far (packages.md §8 question 3): a note; a wrong name stays a warning
+fresh
+sed '0,/^"p!CBS_microsoft-windows-foundation-package/s/= hex:5400000001000000/= hex:5400000002000000/' \
+	"$tmp/c.txt" >"$tmp/c2.txt"
+hive COMPONENTS c2.txt
+expect mark-layout-unseen 0 ""
+has mark-layout-unseen-note "its name matches its string"
+
 [ $failures = 0 ]

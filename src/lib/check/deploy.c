@@ -35,11 +35,20 @@ static void check_marks(const struct sxs_model *m, const struct sxs_deployment *
 {
 	for (size_t i = 0; i < d->nmarks && !out->oom; i++) {
 		const struct sxs_mark *mk = &d->marks[i];
-		/* §5.2: the name is verifiable from the data; a mismatch is a hand-made edit */
+		/*
+		 * §5.2: the name is verifiable from the data ([V] 3 of 3 real names);
+		 * a mismatch is a hand-made edit.  The bytes around the string (flag,
+		 * trailing byte) are [S] from one Win11 dump and open on 17763 (§8
+		 * question 3): when the name proves the string, a layout not seen
+		 * before is a note, not damage.
+		 */
 		if (!mk->name_ok || !mk->data_ok)
-			sxs_findings_add(out, SXS_F_DEPLOYMENT_MARK_MALFORMED, d->name, mk->value_name,
-			                 "deployment mark %s: %s", mk->value_name,
-			                 mk->problem ? mk->problem : "malformed");
+			sxs_findings_add_sev(out, SXS_F_DEPLOYMENT_MARK_MALFORMED,
+			                     mk->name_ok ? SXS_SEV_INFO : SXS_SEV_WARNING, d->name,
+			                     mk->value_name, "deployment mark %s: %s%s", mk->value_name,
+			                     mk->problem ? mk->problem : "malformed",
+			                     mk->name_ok ? " (its name matches its string: a layout not seen before)"
+			                                 : "");
 		/* §6.1: a mark of a package CBS does not know (only when the Packages key was read) */
 		if (mk->package && sxs_model_have_packages(m) &&
 		    !sxs_model_package_exists(m, mk->package)) {

@@ -222,7 +222,7 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"compare the deployment's marks and the Packages key with a healthy machine of the same build"},
 	[SXS_F_DEPLOYMENT_MARK_MALFORMED] = {
 		"deployment-mark-malformed", SXS_SEV_WARNING, SXS_CBS_CBS_METADATA,
-		"a p!/s!/i! mark's name does not match its own data (CBS_ + the package.update string cut to 60 characters + its key-form hash) or its data is inconsistent; hand-made registry fixes are the usual cause",
+		"a p!/s!/i! mark's name does not match its own data (CBS_ + the package.update string cut to 60 characters + its key-form hash) or its data is inconsistent (a note when only the bytes around a verified string differ from the layout seen so far); hand-made registry fixes are the usual cause",
 		"compare the deployment key with a healthy machine; do not edit marks by hand"},
 	[SXS_F_DEPLOYMENT_NOT_INSTALLED] = {
 		"deployment-not-installed", SXS_SEV_WARNING, SXS_CBS_METADATA,
