@@ -423,6 +423,13 @@ def main():
         by_name(img, "Package_for_KB4470788")["install_name"] = "update.mum"
     case("installname-mismatch", {"package-installname-mismatch": ("warning", 1)}, installname, 1)
 
+    def installname_bare(img):
+        # the identity without ".mum" (a real key copied in the EnterpriseG guide, packages.md §4.1)
+        p = by_name(img, "Package_for_KB4470788")
+        p["install_name"] = gp.ident(p)
+    case("installname-identity-without-extension", {"package-cat-chain-unchecked": "info"},
+         installname_bare, 0)
+
     def mum_is_dir(img):
         p = by_name(img, "Package_for_KB4470788")
         os.unlink(img.path(p, "mum"))

@@ -171,8 +171,15 @@ static void check_registry_values(struct pctx *c, const struct sxs_package *e)
 	key_of(e, key, sizeof(key));
 	if (r->install_name) {
 		size_t kl = strlen(e->name), il = strlen(r->install_name);
-		if (il != kl + 4 || strncasecmp(r->install_name, e->name, kl) != 0 ||
-		    strcasecmp(r->install_name + kl, ".mum") != 0) {
+		/*
+		 * GW measured "<identity>.mum"; the EnterpriseG guide that packages.md
+		 * cites for Owners (code-index id 30223834844) copies a real key with
+		 * InstallName = the identity alone: both are the package's own name.
+		 */
+		bool with_ext = il == kl + 4 && strncasecmp(r->install_name, e->name, kl) == 0 &&
+		                strcasecmp(r->install_name + kl, ".mum") == 0;
+		bool bare = il == kl && strcasecmp(r->install_name, e->name) == 0;
+		if (!with_ext && !bare) {
 			struct sxs_finding *fd = report(c, SXS_F_PACKAGE_INSTALLNAME_MISMATCH, SXS_SEV_WARNING, key,
 			                                "InstallName is not the key name + .mum");
 			if (fd) {
