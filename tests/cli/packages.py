@@ -217,6 +217,12 @@ def main():
     case("mum-missing-absent-package-is-info", {"package-mum-missing": ("info", 1)},
          absent_pkg, 0)
 
+    def absent_pkg_cat_gone(img):
+        p = set_state(img, "Microsoft-Windows-Hyper-V-OptionalFeature", 0x0)
+        os.unlink(img.path(p, "cat"))
+    case("cat-missing-absent-package-is-info", {"package-cat-missing": ("info", 1)},
+         absent_pkg_cat_gone, 0)
+
     def resolved_pkg(img):
         p = set_state(img, "Microsoft-Windows-Hyper-V-OptionalFeature", 0x20)
         os.unlink(img.path(p, "mum"))

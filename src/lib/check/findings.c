@@ -112,7 +112,7 @@ static const struct sxs_finding_info registry[SXS_F_COUNT] = {
 		"copy the .mum/.cat pair from a healthy machine with the same package (sxscheck compare plans it), or reinstall the update that owns the package"},
 	[SXS_F_PACKAGE_CAT_MISSING] = {
 		"package-cat-missing", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,
-		"a package's .mum has no same-named .cat in servicing\\Packages (DISM: \"CBS Catalog Missing\")",
+		"a package's .mum has no same-named .cat in servicing\\Packages (DISM: \"CBS Catalog Missing\"; a note for an Absent package)",
 		"copy the .mum/.cat pair from a healthy machine with the same package (sxscheck compare plans it)"},
 	[SXS_F_PACKAGE_MUM_CORRUPT] = {
 		"package-mum-corrupt", SXS_SEV_ERROR, SXS_CBS_CBS_MANIFEST,

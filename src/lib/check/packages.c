@@ -270,10 +270,14 @@ static void check_files(struct pctx *c, const struct sxs_package *e, size_t idx)
 	}
 
 	switch (e->cat_state) {
-	case SXS_PKG_FILE_ABSENT:
-		report(c, SXS_F_PACKAGE_CAT_MISSING, SXS_SEV_ERROR, cf,
-		       "CBS Catalog Missing: %s has no same-named .cat", e->mum_ondisk);
+	case SXS_PKG_FILE_ABSENT: {
+		/* as for its .mum: CBS needs nothing of an Absent package (§4.2) */
+		bool absent = e->reg && e->reg->has_state && e->reg->state == SXS_CBS_ABSENT;
+		report(c, SXS_F_PACKAGE_CAT_MISSING, absent ? SXS_SEV_INFO : SXS_SEV_ERROR, cf,
+		       "CBS Catalog Missing: %s has no same-named .cat%s", e->mum_ondisk,
+		       absent ? "; the package is Absent (0x0)" : "");
 		break;
+	}
 	case SXS_PKG_FILE_LINK:
 		report(c, SXS_F_LINK_REFUSED, SXS_SEV_WARNING, cf, "package catalog is a symbolic link; not followed");
 		break;
