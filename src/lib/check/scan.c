@@ -81,16 +81,26 @@ static bool is_servicing_stack(const struct sxs_component *c)
 }
 
 /*
- * A servicing-stack version that is not the Winners default.  Its package
- * stays Installed (SSUs are not superseded, packages.md §6.2 item 3), so its
- * deployment still claims it, but Windows runs only the newest stack (it
- * loads the highest CBS Version value) and scavenges the older ones
- * (calibration.md §3, §7 (e): MB, 36 on a healthy 26100).
+ * A servicing-stack version below a newer one of its family in the store,
+ * and not the Winners default.  Its package stays Installed (SSUs are not
+ * superseded, packages.md §6.2 item 3), so its deployment still claims it,
+ * but Windows runs only the newest stack (it loads the highest CBS Version
+ * value) and scavenges the older ones (calibration.md §3, §7 (e): MB, 36 on
+ * a healthy 26100).  The newest one is judged as any live component.
  */
-static bool older_servicing_stack(const struct sxs_component *c)
+static bool older_servicing_stack(const struct sxs_model *m, const struct sxs_component *c)
 {
-	return is_servicing_stack(c) && c->live != SXS_LIVE_UNKNOWN &&
-	       !(c->live_why & SXS_LIVE_WHY_WINNER);
+	if (!is_servicing_stack(c) || c->live == SXS_LIVE_UNKNOWN ||
+	    (c->live_why & SXS_LIVE_WHY_WINNER) || !c->winners_key || !c->id.version)
+		return false;
+	for (size_t i = 0; i < m->ncomps; i++) {
+		const struct sxs_component *o = &m->comps[i];
+		if (o != c && o->winners_key && o->id.version &&
+		    !strcasecmp(o->winners_key, c->winners_key) &&
+		    sxs_version_compare(o->id.version, c->id.version) > 0)
+			return true;
+	}
+	return false;
 }
 
 int sxs_check_missing_manifest_severity(const struct sxs_model *m, const struct sxs_component *c)
@@ -156,7 +166,7 @@ int sxs_check_missing_payload_severity(const struct sxs_model *m, const struct s
 	enum sxs_severity sev;
 	if (c->is_deployment)
 		return -1; /* deployments carry no payload (calibration.md §6.1) */
-	if (older_servicing_stack(c))
+	if (older_servicing_stack(m, c))
 		return SXS_SEV_INFO; /* a scavenge candidate, whatever its deployment says */
 	if (c->live == SXS_LIVE_LIVE)
 		sev = SXS_SEV_ERROR;
@@ -193,7 +203,7 @@ static void check_missing_payload(const struct sxs_model *m, const struct sxs_co
 		deltas_text(&what, deltas);
 		sxs_strbuf_addc(&what, ')');
 	}
-	if (older_servicing_stack(c)) {
+	if (older_servicing_stack(m, c)) {
 		sxs_strbuf_adds(&what, "; an older servicing stack (Windows runs only the newest and "
 		                       "removes older ones at the next scavenge)");
 	} else if (c->live == SXS_LIVE_LIVE) {
@@ -212,7 +222,7 @@ static void check_missing_payload(const struct sxs_model *m, const struct sxs_co
 		return;
 	}
 	/* the severity before the gate: the gate below adds its own note */
-	enum sxs_severity sev = c->live == SXS_LIVE_DORMANT || older_servicing_stack(c)
+	enum sxs_severity sev = c->live == SXS_LIVE_DORMANT || older_servicing_stack(m, c)
 	                                ? (enum sxs_severity)sxs_check_missing_payload_severity(m, c, p)
 	                                : SXS_SEV_ERROR;
 	struct sxs_finding *fd = sxs_findings_add_sev(out, SXS_F_PAYLOAD_MISSING, sev, c->keyform,

@@ -224,6 +224,31 @@ static void payload_missing_older_servicing_stack_is_info(void **state)
 	teardown_model(&x);
 }
 
+/* Without a Winners key the newest servicing stack is still judged as live. */
+static void payload_missing_newest_servicing_stack_without_winners_is_error(void **state)
+{
+	(void)state;
+	struct fixture x;
+	setup_model(&x);
+	struct sxs_component *old = comp(&x, "k1", "Microsoft-Windows-ServicingStack", "10.0.17763.164", "ssu", 1);
+	struct sxs_component *cur = comp(&x, "k2", "Microsoft-Windows-ServicingStack", "10.0.17763.1613", "ssu", 1);
+	add_link(old, "ssu-deployment_1");
+	add_link(cur, "ssu-deployment_1");
+	deployment(&x, "ssu-deployment_1", 'i', PKG_INSTALLED);
+	run(&x, true);
+	size_t n = 0;
+	for (size_t i = 0; i < x.f.n; i++) {
+		const struct sxs_finding *f = &x.f.v[i];
+		if (f->kind != SXS_F_PAYLOAD_MISSING)
+			continue;
+		n++;
+		assert_int_equal(f->severity,
+		                 !strcmp(f->component, cur->keyform) ? SXS_SEV_ERROR : SXS_SEV_INFO);
+	}
+	assert_int_equal(n, 2);
+	teardown_model(&x);
+}
+
 static void payload_missing_dormant_is_warning(void **state)
 {
 	(void)state;
@@ -629,6 +654,7 @@ int main(void)
 		cmocka_unit_test(payload_missing_live_winner_is_error),
 		cmocka_unit_test(payload_missing_live_by_deployment_is_error),
 		cmocka_unit_test(payload_missing_older_servicing_stack_is_info),
+		cmocka_unit_test(payload_missing_newest_servicing_stack_without_winners_is_error),
 		cmocka_unit_test(payload_missing_dormant_is_warning),
 		cmocka_unit_test(payload_missing_dormant_with_cf_or_deltas_is_info),
 		cmocka_unit_test(payload_missing_live_with_only_deltas_is_error),
