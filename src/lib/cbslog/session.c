@@ -46,6 +46,8 @@ struct op_priv {
 	uint32_t fail_code;
 	uint64_t fail_line;
 	char *fail_text;
+	uint32_t wer_code;  /* "WER: Generating failure report for package: P, status: X" */
+	uint64_t wer_line;
 };
 
 struct name_entry {
@@ -71,6 +73,8 @@ struct sxs_cbs_analyzer {
 	char addsource_session[80];         /* "Exec: Addsource called, Session: S" */
 	uint32_t addsource[8];
 	size_t naddsource;
+	struct code_seen orphan[16];        /* failure codes while no operation is open (a copy that starts mid-operation) */
+	size_t norphan;
 	struct sxs_map seen;                /* dedupe of SFC items, SFC paths and hydration failures */
 	struct sxs_strbuf key;
 	size_t caps[8];
@@ -409,6 +413,13 @@ static bool result_code(const char *m, size_t n, uint32_t *code_ret)
 
 /* ---- operations ---- */
 
+static void orphans_clear(struct sxs_cbs_analyzer *an)
+{
+	for (size_t i = 0; i < an->norphan; i++)
+		sxs_free(an->orphan[i].text);
+	an->norphan = 0;
+}
+
 static struct sxs_cbs_op *op_at(struct sxs_cbs_analyzer *an, long i)
 {
 	return i >= 0 ? &an->log->ops[i] : NULL;
@@ -458,6 +469,7 @@ static long new_op(struct sxs_cbs_analyzer *an, enum sxs_cbs_op_type type,
 	op->parsed = true;
 	long idx = (long)(log->nops - 1);
 	if (open) {
+		orphans_clear(an);
 		op->priv = sxs_calloc(1, sizeof(struct op_priv));
 		size_t *slot = PUSH(an, an->open, an->nopen, CAP_OPEN);
 		if (!op->priv || !slot) {
@@ -468,6 +480,31 @@ static long new_op(struct sxs_cbs_analyzer *an, enum sxs_cbs_op_type type,
 		}
 		*slot = (size_t)idx;
 	}
+	return idx;
+}
+
+/*
+ * An operation first seen at its end ("Exec: Processing complete" or a failure
+ * report with no "Processing started" in the file): the failure codes of the
+ * records before it become its own, so its origin is walked back (cbslog.md 0.5).
+ */
+static long new_op_adopting(struct sxs_cbs_analyzer *an, enum sxs_cbs_op_type type,
+                            const struct sxs_cbslog_record *rec)
+{
+	struct code_seen saved[sizeof(an->orphan) / sizeof(*an->orphan)];
+	size_t ns = an->norphan;
+	memcpy(saved, an->orphan, ns * sizeof(*saved));
+	an->norphan = 0;
+	long idx = new_op(an, type, rec, true);
+	struct sxs_cbs_op *op = op_at(an, idx);
+	struct op_priv *pv = op ? op->priv : NULL;
+	if (pv && ns && (pv->codes = sxs_calloc(ns, sizeof(*pv->codes)))) {
+		memcpy(pv->codes, saved, ns * sizeof(*saved));
+		pv->n = pv->cap = ns;
+		ns = 0;
+	}
+	for (size_t i = 0; i < ns; i++)
+		sxs_free(saved[i].text);
 	return idx;
 }
 
@@ -570,15 +607,38 @@ static void close_op(struct sxs_cbs_analyzer *an, long idx, bool has_result, uin
 	struct op_priv *pv = op->priv;
 	if (rec)
 		op->end_line = rec->line;
+	uint64_t result_line = rec ? rec->line : op->end_line;
 	if (!has_result && pv && pv->fail_code && op->type != SXS_OP_STARTUP && rec) {
 		/* closed without an HRESULT after "Failed to perform operation [HRESULT = X]" inside it */
 		has_result = true;
 		code = pv->fail_code;
 	}
+	if (!has_result && pv && pv->fail_code && op->type == SXS_OP_STARTUP && pv->startup_failed) {
+		/*
+		 * Boot-time processing that stated its failure ("Startup: Failed to process
+		 * advanced operation queue ... [HRESULT = 0x800f0922]") and never printed
+		 * "Startup: Processing complete" in this file (the rollback reboot, or the
+		 * file ends): the failure it stated is its result (cbslog.md 4.4).
+		 */
+		has_result = true;
+		code = pv->fail_code;
+		result_line = pv->fail_line;
+	}
+	if (!has_result && pv && pv->wer_code) {
+		/*
+		 * CBS generated a failure report with the package's status before the
+		 * operation's end is in the file (truncated or rotated copy, restart):
+		 * "WER: Generating failure report for package: P, status: X" is written
+		 * only once the operation has failed with X (cbslog.md 3.1, 4.4).
+		 */
+		has_result = true;
+		code = pv->wer_code;
+		result_line = pv->wer_line;
+	}
 	if (has_result) {
 		op->has_result = true;
 		op->result = code;
-		op->result_line = rec ? rec->line : op->end_line;
+		op->result_line = result_line;
 		op->failed = sxs_cbs_is_failure(code);
 	}
 	if (op->failed && pv && !op->origin.line) {
@@ -1426,6 +1486,17 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			note_code(an, h[i].code, h[i].name, h[i].namelen);
 		if (k && an->nopen)
 			remember_codes(an, rec, h, k);
+		for (size_t i = 0; i < k && !an->nopen && rec->ts[0] && an->norphan < sizeof(an->orphan) / sizeof(*an->orphan); i++) {
+			bool dup = false;
+			for (size_t j = 0; j < an->norphan && !dup; j++)
+				dup = an->orphan[j].code == h[i].code;
+			if (dup || !sxs_cbs_is_failure(h[i].code) || sxs_cbs_is_noise(rec->msg, rec->msglen, h[i].code))
+				continue;
+			an->orphan[an->norphan].code = h[i].code;
+			an->orphan[an->norphan].line = rec->line;
+			an->orphan[an->norphan].text = first_line(rec->msg, rec->msglen);
+			an->norphan++;
+		}
 	}
 	if (an->nopen && (rec->level == SXS_CBSLOG_ERROR || find(m, n, "(F) ")) &&
 	    !(k && sxs_cbs_is_noise(m, n, h[0].code)) && !find(m, n, "Attempting to mark store corrupt"))
@@ -1561,6 +1632,31 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			return an->err;
 	}
 
+	/*
+	 * SFC's driver pass, after its [SR] batches: "DEPLOY [Pnp] Corrupt file: P" then
+	 * "[Pnp] Repaired file: P" or (Error) "[Pnp] Failed repairing file: P: ".  The
+	 * files are driver binaries outside WinSxS restored from the driver store,
+	 * projected copies like SFC's "[SR] Repairing file ... from store".
+	 */
+	if (starts(m, n, "[Pnp] Repaired file: ") || starts(m, n, "[Pnp] Failed repairing file: ")) {
+		bool ok = m[6] == 'R';
+		const char *s0 = m + (ok ? 21 : 29);
+		const char *e0 = memchr(s0, '\n', (size_t)(end - s0));
+		e0 = e0 ? e0 : end;
+		while (e0 > s0 && (e0[-1] == ' ' || e0[-1] == '\r'))
+			e0--;
+		if (!ok && e0 > s0 && e0[-1] == ':')
+			e0--;
+		struct sxs_cbs_sfc *r = e0 > s0 ? sfc_cur(an, rec) : NULL;
+		if (r) {
+			if (ok)
+				strv_add(an, 'D', &r->pnp_repaired, &r->npnp_repaired, s0, (size_t)(e0 - s0));
+			else
+				strv_add(an, 'F', &r->pnp_failed, &r->npnp_failed, s0, (size_t)(e0 - s0));
+		}
+		return an->err;
+	}
+
 	if (!strcmp(rec->source, "DISM") || starts(m, n, "DISM.EXE: ") || starts(m, n, "DismApi.dll: ")) {
 		if (dism_line(an, rec))
 			return an->err;
@@ -1569,6 +1665,7 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 	/* CBS and the rest */
 	if (starts(m, n, "TI: --- Initializing Trusted Installer ---")) {
 		log->ti_starts++;
+		orphans_clear(an);
 		/* whatever was open did not finish: TrustedInstaller restarted (cbslog.md §4.1, §8 step 3) */
 		while (an->nopen) {
 			long idx = (long)an->open[an->nopen - 1];
@@ -1583,6 +1680,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			if (idx == an->dism_op)
 				an->dism_op = -1;
 			close_op(an, idx, false, 0, NULL);
+			if (op->has_result) /* it had stated its failure before the restart */
+				op->interrupted = false;
 		}
 		an->startup_op = -1;
 		sfc_end(an);
@@ -1683,7 +1782,7 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		bool has = result_code(m, n, &c);
 		long idx = find_session_op(an, id, idn, true);
 		if (idx < 0) {
-			idx = new_op(an, SXS_OP_PACKAGE, rec, true);
+			idx = new_op_adopting(an, SXS_OP_PACKAGE, rec);
 			struct sxs_cbs_op *op = op_at(an, idx);
 			if (op) {
 				op->session = dupn(id, idn);
@@ -1842,14 +1941,45 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 	}
 	if (starts(m, n, "WER: Generating failure report for package: ")) {
 		char *pkg = field(m, n, "package: ");
+		uint32_t st = 0;
+		const char *sp = find(m, n, ", status: 0x");
+		bool failed = sp && hexnum(sp + 10, end, &st) && sxs_cbs_is_failure(st);
+		bool done = false;
 		for (size_t o = an->nopen; pkg && o-- > 0;) {
 			struct sxs_cbs_op *op = &log->ops[an->open[o]];
+			struct op_priv *pv = op->priv;
+			if (op->type == SXS_OP_SFC || op->type == SXS_OP_DISM_COMMAND)
+				continue;
 			if (!op->package) {
 				op->package = sxs_strdup(pkg);
 				if (!op->kb)
 					op->kb = kb_of(pkg);
 			}
+			if (failed && pv && !pv->wer_code) {
+				pv->wer_code = st;
+				pv->wer_line = rec->line;
+			}
+			done = true;
 			break;
+		}
+		if (pkg && failed && !done) {
+			/*
+			 * No operation of this package is open here: the copy starts after its
+			 * "Exec: Processing started" (an excerpt, a rotated file).  The report
+			 * itself proves the package's operation failed with that status.
+			 */
+			long idx = new_op_adopting(an, SXS_OP_PACKAGE, rec);
+			struct sxs_cbs_op *op = op_at(an, idx);
+			if (op) {
+				op->package = sxs_strdup(pkg);
+				op->kb = kb_of(pkg);
+				char *cl = field(m, n, "client id: ");
+				if (cl && !op->client)
+					op->client = cl;
+				else
+					sxs_free(cl);
+				close_op(an, idx, true, st, rec);
+			}
 		}
 		sxs_free(pkg);
 		return an->err;
@@ -1879,6 +2009,7 @@ void sxs_cbs_analyzer_free(struct sxs_cbs_analyzer *an)
 		return;
 	for (size_t k = 0; k < an->nopen; k++)
 		priv_free(&an->log->ops[an->open[k]]);
+	orphans_clear(an);
 	sxs_free(an->open);
 	sxs_free(an->delta_type);
 	sxs_free(an->last_installer);
@@ -1958,6 +2089,8 @@ int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog
 		if (an->last_line_next > op->end_line)
 			op->end_line = an->last_line_next;
 		close_op(an, idx, false, 0, NULL);
+		if (op->has_result) /* it had stated its failure before the file ends */
+			op->interrupted = false;
 	}
 	an->startup_op = -1;
 	sfc_end(an);

@@ -512,6 +512,10 @@ int sxs_cbs_kind_of_code(uint32_t code)
 		return SXS_KIND_PSFX_DELTA;
 	if (code >= 0x800F0940 && code <= 0x800F094F) /* SOURCE_MISSING_FROM_* (cbslog.md 9.1) */
 		return SXS_KIND_SOURCE_MISSING;
+	/* 0x800F0950-0955: the Windows Update / WSUS content for a feature on demand (cbslog.md 9.1,
+	   "FoD sources"): "Failed to download and plan capabilities [0x800f0950]" */
+	if (code >= 0x800F0950 && code <= 0x800F0955)
+		return SXS_KIND_SOURCE_MISSING;
 	if ((code & 0xFFFF0000u) == 0x80240000u || (code & 0xFFFFFFF0u) == 0x80072EE0u ||
 	    (code & 0xFFFFFFF0u) == 0x80072EF0u || code == 0x80072F8F)
 		return SXS_KIND_DOWNLOAD_FAILED;

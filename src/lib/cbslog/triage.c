@@ -223,6 +223,28 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 			c->repaired_from = "store";
 			c->line = r->end_line;
 		}
+		/* SFC's driver pass: driver binaries restored from the driver store, or left bad */
+		for (int pass = 0; pass < 2; pass++) {
+			char **v = pass ? r->pnp_failed : r->pnp_repaired;
+			size_t nv = pass ? r->npnp_failed : r->npnp_repaired;
+			for (size_t i = 0; i < nv; i++) {
+				if (key(&k, "P", v[i], NULL, NULL))
+					goto oom;
+				uintptr_t at = (uintptr_t)sxs_map_get(&idx, k.buf, k.len);
+				struct sxs_cbs_corrupt *c = at ? &log->corrupt[at - 1] : NULL;
+				if (!c) {
+					if (!(c = corrupt_add(log)) || sxs_map_put(&idx, k.buf, k.len, (void *)(uintptr_t)log->ncorrupt))
+						goto oom;
+					c->where = SXS_CBS_PROJECTED;
+					c->path = sxs_strdup(v[i]);
+					c->line = r->end_line;
+				} else if (pass && c->repaired) {
+					continue; /* repaired in another run of this log */
+				}
+				c->repaired = !pass;
+				c->repaired_from = pass ? NULL : "driver-store";
+			}
+		}
 	}
 	/* SFC's store findings when no (p) line lists the store's corrupt payloads */
 	if (!*store_plines) {
@@ -490,8 +512,12 @@ int sxs_cbs_triage(struct sxs_cbs_log *log)
 		const struct sxs_cbs_corrupt *c = &log->corrupt[pass % log->ncorrupt];
 		if (c->repaired != (pass >= log->ncorrupt))
 			continue;
-		if (c->where == SXS_CBS_PROJECTED)
+		if (c->where == SXS_CBS_PROJECTED && c->repaired)
 			kind_note(k, SXS_KIND_PROJECTED_FILE_REPAIRED, false, c->line, NULL);
+		else if (c->where == SXS_CBS_PROJECTED)
+			/* a system file SFC reported corrupt and could not restore: the copy it
+			   restores from is bad too (cbslog.md 4.6, "Could not reproject") */
+			kind_note(k, SXS_KIND_PAYLOAD_CORRUPT, true, c->line, c->path);
 		else if (is_payload_type(c->type) || (c->type && !strcmp(c->type, "SFC cannot repair")))
 			kind_note(k, SXS_KIND_PAYLOAD_CORRUPT, !c->repaired, c->line, NULL);
 		else if (is_manifest_type(c->type))
@@ -719,9 +745,15 @@ void sxs_cbs_log_free(struct sxs_cbs_log *log)
 			sxs_free(r->repaired_projected[j]);
 		for (size_t j = 0; j < r->ncould_not_reproject; j++)
 			sxs_free(r->could_not_reproject[j]);
+		for (size_t j = 0; j < r->npnp_repaired; j++)
+			sxs_free(r->pnp_repaired[j]);
+		for (size_t j = 0; j < r->npnp_failed; j++)
+			sxs_free(r->pnp_failed[j]);
 		sxs_free(r->repaired_backup);
 		sxs_free(r->repaired_projected);
 		sxs_free(r->could_not_reproject);
+		sxs_free(r->pnp_repaired);
+		sxs_free(r->pnp_failed);
 	}
 	sxs_free(log->sfc);
 	for (size_t i = 0; i < log->nhydration; i++) {
