@@ -285,6 +285,19 @@ def sfc_pnp_failed():
     return L
 
 
+def sfc_verifyonly_pnp():
+    L = Log("sfc /verifyonly: only [SR] Verify batches (no 'Repairing N components'), then SFC's driver pass lists driver binaries as corrupt and repairs nothing (constructed from the shape of a real verify-only run)")
+    L.ti_start()
+    L.add("Info", "CBS", "TiWorker: Client requests SFP repair object.", 1)
+    for i in range(130):
+        L.add("Info", "CSI", "%08x [SR] Verifying 100 components" % (6 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Beginning Verify and Repair transaction" % (7 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Verify complete" % (8 + 3 * i))
+    for d in ("hidbth.sys", "bthenum.sys"):
+        L.add("Info", "DEPLOY", "[Pnp] Corrupt file: C:\\WINDOWS\\System32\\drivers\\%s" % d)
+    return L
+
+
 def startup_ai_rotated():
     L = Log("boot-time advanced installers fail (0x800f0922) and the machine restarts to roll back before 'Startup: Processing complete' is written: the failure is the one Startup stated (constructed after cbslog.md 4.4)")
     L.ti_start()
@@ -369,6 +382,7 @@ EXCERPTS = {
     "component-store-corrupt-0x80073712.log": component_store_corrupt,
     "sfc-pnp-drivers-repaired.log": sfc_pnp_drivers,
     "sfc-pnp-driver-failed.log": sfc_pnp_failed,
+    "sfc-verifyonly-pnp-corrupt.log": sfc_verifyonly_pnp,
     "startup-ai-failed-restart.log": startup_ai_rotated,
     "starts-mid-operation-0x800f0831.log": starts_mid_operation,
     "fod-cut-after-wer-0x800f0950.log": fod_wer_cut,

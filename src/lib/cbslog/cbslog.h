@@ -173,10 +173,11 @@ struct sxs_cbs_sfc {
 	size_t ncannot_repair;
 	char **repaired_backup, **repaired_projected, **could_not_reproject;
 	size_t nrepaired_backup, nrepaired_projected, ncould_not_reproject;
-	/* SFC's driver pass (DEPLOY "[Pnp] Repaired file: P" / "[Pnp] Failed repairing file: P:"):
-	   driver files outside WinSxS, restored from the driver store */
-	char **pnp_repaired, **pnp_failed;
-	size_t npnp_repaired, npnp_failed;
+	/* SFC's driver pass (DEPLOY "[Pnp] Corrupt file: P", "[Pnp] Repaired file: P",
+	   "[Pnp] Failed repairing file: P:"): driver files outside WinSxS, restored from
+	   the driver store; /verifyonly reports them corrupt and repairs nothing */
+	char **pnp_corrupt, **pnp_repaired, **pnp_failed;
+	size_t npnp_corrupt, npnp_repaired, npnp_failed;
 	uint64_t boot_critical_line;
 	bool completed;
 };

@@ -1638,9 +1638,10 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 	 * files are driver binaries outside WinSxS restored from the driver store,
 	 * projected copies like SFC's "[SR] Repairing file ... from store".
 	 */
-	if (starts(m, n, "[Pnp] Repaired file: ") || starts(m, n, "[Pnp] Failed repairing file: ")) {
-		bool ok = m[6] == 'R';
-		const char *s0 = m + (ok ? 21 : 29);
+	if (starts(m, n, "[Pnp] Repaired file: ") || starts(m, n, "[Pnp] Failed repairing file: ") ||
+	    starts(m, n, "[Pnp] Corrupt file: ")) {
+		bool ok = m[6] == 'R', bad = m[6] == 'C';
+		const char *s0 = m + (ok ? 21 : bad ? 20 : 29);
 		const char *e0 = memchr(s0, '\n', (size_t)(end - s0));
 		e0 = e0 ? e0 : end;
 		while (e0 > s0 && (e0[-1] == ' ' || e0[-1] == '\r'))
@@ -1651,6 +1652,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		if (r) {
 			if (ok)
 				strv_add(an, 'D', &r->pnp_repaired, &r->npnp_repaired, s0, (size_t)(e0 - s0));
+			else if (bad)
+				strv_add(an, 'K', &r->pnp_corrupt, &r->npnp_corrupt, s0, (size_t)(e0 - s0));
 			else
 				strv_add(an, 'F', &r->pnp_failed, &r->npnp_failed, s0, (size_t)(e0 - s0));
 		}

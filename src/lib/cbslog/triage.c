@@ -223,10 +223,11 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 			c->repaired_from = "store";
 			c->line = r->end_line;
 		}
-		/* SFC's driver pass: driver binaries restored from the driver store, or left bad */
-		for (int pass = 0; pass < 2; pass++) {
-			char **v = pass ? r->pnp_failed : r->pnp_repaired;
-			size_t nv = pass ? r->npnp_failed : r->npnp_repaired;
+		/* SFC's driver pass: driver binaries found corrupt (left bad unless a repair line
+		   follows: sfc /verifyonly repairs nothing), restored from the driver store */
+		for (int pass = 0; pass < 3; pass++) {
+			char **v = pass == 0 ? r->pnp_repaired : pass == 1 ? r->pnp_failed : r->pnp_corrupt;
+			size_t nv = pass == 0 ? r->npnp_repaired : pass == 1 ? r->npnp_failed : r->npnp_corrupt;
 			for (size_t i = 0; i < nv; i++) {
 				if (key(&k, "P", v[i], NULL, NULL))
 					goto oom;
@@ -749,6 +750,9 @@ void sxs_cbs_log_free(struct sxs_cbs_log *log)
 			sxs_free(r->pnp_repaired[j]);
 		for (size_t j = 0; j < r->npnp_failed; j++)
 			sxs_free(r->pnp_failed[j]);
+		for (size_t j = 0; j < r->npnp_corrupt; j++)
+			sxs_free(r->pnp_corrupt[j]);
+		sxs_free(r->pnp_corrupt);
 		sxs_free(r->repaired_backup);
 		sxs_free(r->repaired_projected);
 		sxs_free(r->could_not_reproject);

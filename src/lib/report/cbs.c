@@ -449,6 +449,7 @@ struct json_object *sxs_cbs_log_json(const struct sxs_cbs_log *log)
 		jadd(B, e, "repaired_in_store_from_backup", jstrv(B, r->repaired_backup, r->nrepaired_backup));
 		jadd(B, e, "repaired_projected_from_store", jstrv(B, r->repaired_projected, r->nrepaired_projected));
 		jadd(B, e, "could_not_reproject", jstrv(B, r->could_not_reproject, r->ncould_not_reproject));
+		jadd(B, e, "pnp_corrupt", jstrv(B, r->pnp_corrupt, r->npnp_corrupt));
 		jadd(B, e, "pnp_repaired", jstrv(B, r->pnp_repaired, r->npnp_repaired));
 		jadd(B, e, "pnp_failed", jstrv(B, r->pnp_failed, r->npnp_failed));
 		if (r->boot_critical_line)
