@@ -298,6 +298,28 @@ def sfc_verifyonly_pnp():
     return L
 
 
+def restorehealth_report_cut():
+    L = Log("the report of a 24H2 DISM /RestoreHealth cut out of CBS.log (from 'Checking System Update Readiness.' to 'Total Operation Time'): (p) lines with three empty flag columns, the FileFlags and Registry Metadata counters, a failing result with no session line around it (constructed in the shape of public captures)")
+    items = ["amd64_microsoft-windows-s..ngsengine-component_%s_10.0.26100.1742_none_0f2b8c01d9a4e6b1\\r\\SettingsEngine.dll" % PKT,
+             "wow64_microsoft-windows-t..entication-provider_%s_10.0.26100.1591_none_7d2e1a9c3e55b0c2\\r\\tokenprovider.dll" % PKT]
+    L.t = [2025, 1, 14, 22, 5, 9]
+    L.add("Info", "CBS", "Checking System Update Readiness.")
+    L.add("Info", "CBS", "")
+    for it in items:
+        L.add("Info", "CBS", "(p)\tCSI Payload Corrupt\t(n)\t\t\t" + it)
+        L.add("Info", "CBS", "Repair failed: Missing replacement payload.")
+    for m in ("", "Summary:", "Operation: Detect and Repair ", "Operation result: 0x800f0915",
+              "Last Successful Step: Remove staged packages completes.", "Total Detected Corruption:\t2",
+              "\tCBS Manifest Corruption:\t0", "\tCBS Metadata Corruption:\t0", "\tCSI Manifest Corruption:\t0",
+              "\tCSI Metadata Corruption:\t0", "\tCSI Payload Corruption:\t2", "\tCSI FileFlags Corrupt:\t0",
+              "Total Repaired Corruption:\t0", "\tCBS Manifest Repaired:\t0", "\tCSI Manifest Repaired:\t0",
+              "\tCSI Payload Repaired:\t0", "\tCSI FileFlags Repaired:\t0", "\tCSI Registry Metadata refreshed:\tFalse",
+              "\tCSI Store Metadata refreshed:\tTrue", "Staged Packages:", "\tCBS Staged packages:\t0",
+              "\tCBS Staged packages removed:\t0", "", "Total Operation Time: 64 seconds."):
+        L.add("Info", "CBS", m)
+    return L
+
+
 def startup_ai_rotated():
     L = Log("boot-time advanced installers fail (0x800f0922) and the machine restarts to roll back before 'Startup: Processing complete' is written: the failure is the one Startup stated (constructed after cbslog.md 4.4)")
     L.ti_start()
@@ -383,6 +405,7 @@ EXCERPTS = {
     "sfc-pnp-drivers-repaired.log": sfc_pnp_drivers,
     "sfc-pnp-driver-failed.log": sfc_pnp_failed,
     "sfc-verifyonly-pnp-corrupt.log": sfc_verifyonly_pnp,
+    "restorehealth-report-cut-0x800f0915.log": restorehealth_report_cut,
     "startup-ai-failed-restart.log": startup_ai_rotated,
     "starts-mid-operation-0x800f0831.log": starts_mid_operation,
     "fod-cut-after-wer-0x800f0950.log": fod_wer_cut,

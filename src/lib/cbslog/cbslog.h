@@ -124,10 +124,14 @@ struct sxs_cbs_summary {
 	char *operation;              /* "Detect and Repair", "Detect only" */
 	bool has_result;
 	uint32_t result;
+	uint64_t result_line;         /* "Operation result:" */
 	char *last_successful_step;
 	int64_t total_detected, cbs_manifest, cbs_metadata, csi_manifest, csi_metadata, csi_payload;
 	int64_t total_repaired, cbs_manifest_repaired, csi_manifest_repaired, csi_payload_repaired;
 	int csi_store_metadata_refreshed; /* 1 True, 0 False, -1 absent */
+	/* 24H2 and later: "CSI FileFlags Corrupt:", "CSI FileFlags Repaired:", "CSI Registry Metadata refreshed:" */
+	int64_t csi_fileflags, csi_fileflags_repaired;
+	int csi_registry_metadata_refreshed;
 	int64_t cbs_staged_packages, cbs_staged_packages_removed;
 	int64_t total_operation_time_s;
 	bool complete;                /* ended with Total Operation Time */

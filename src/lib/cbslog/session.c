@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cbslog/cbslog.h"
@@ -816,6 +817,8 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		sm->cbs_staged_packages = sm->cbs_staged_packages_removed = -1;
 		sm->total_operation_time_s = -1;
 		sm->csi_store_metadata_refreshed = -1;
+		sm->csi_fileflags = sm->csi_fileflags_repaired = -1;
+		sm->csi_registry_metadata_refreshed = -1;
 		an->sum_idx = (long)log->nsummaries - 1;
 		for (size_t k = an->nopen; k-- > 0;) {
 			struct sxs_cbs_op *op = &log->ops[an->open[k]];
@@ -841,6 +844,7 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		set_str(&sm->operation, dupn(s + 11, n - 11));
 	} else if (IS("Operation result: ")) {
 		sm->has_result = hexnum(s + 18, s + n, &sm->result);
+		sm->result_line = line;
 	} else if (IS("Last Successful Step: ")) {
 		set_str(&sm->last_successful_step, dupn(s + 22, n - 22));
 	} else if (IS("Total Detected Corruption:")) {
@@ -865,6 +869,12 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		sm->csi_payload_repaired = num_after_tab(s, n);
 	} else if (IS("CSI Store Metadata refreshed:")) {
 		sm->csi_store_metadata_refreshed = find(s, n, "True") ? 1 : find(s, n, "False") ? 0 : -1;
+	} else if (IS("CSI FileFlags Corrupt:")) {
+		sm->csi_fileflags = num_after_tab(s, n);
+	} else if (IS("CSI FileFlags Repaired:")) {
+		sm->csi_fileflags_repaired = num_after_tab(s, n);
+	} else if (IS("CSI Registry Metadata refreshed:")) {
+		sm->csi_registry_metadata_refreshed = find(s, n, "True") ? 1 : find(s, n, "False") ? 0 : -1;
 	} else if (IS("CBS Staged packages removed:")) {
 		sm->cbs_staged_packages_removed = num_after_tab(s, n);
 	} else if (IS("CBS Staged packages:")) {
@@ -901,8 +911,11 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		sm->complete = true;
 		an->sum_idx = -1;
 	} else if (!IS("Staged Packages:") && !IS("Total ") && n > 2 && s[n - 1] != ':') {
-		/* anything else ends the block (a summary cut short) */
-		if (!find(s, n, "Corruption") && !find(s, n, "Repaired"))
+		/* anything else ends the block (a summary cut short); a counter this
+		   reader does not know ("CBS ...: N", "CSI ...: True", as 24H2 added
+		   FileFlags and Registry Metadata) does not */
+		bool counter = (IS("CBS ") || IS("CSI ")) && memchr(s, ':', n);
+		if (!counter && !find(s, n, "Corruption") && !find(s, n, "Repaired"))
 			an->sum_idx = -1;
 	}
 #undef IS
@@ -2069,6 +2082,62 @@ full:
 	}
 }
 
+/*
+ * A DISM summary block states its operation's result ("Operation result:
+ * 0x800f0915", cbslog.md 6).  When the file holds no session result for it (a
+ * copy cut to the report, or the operation's end is past the file's end), the
+ * summary's failing result is the operation's result.
+ */
+static void summary_results(struct sxs_cbs_analyzer *an)
+{
+	struct sxs_cbs_log *log = an->log;
+	for (size_t s = 0; s < log->nsummaries && !an->err; s++) {
+		const struct sxs_cbs_summary *sm = &log->summaries[s];
+		if (!sm->has_result || !sxs_cbs_is_failure(sm->result) || !sm->operation ||
+		    !strcmp(sm->operation, "CheckSUR"))
+			continue;
+		bool owned = false;
+		for (size_t i = 0; i < log->nops; i++) {
+			struct sxs_cbs_op *op = &log->ops[i];
+			if (op->summary_line != sm->line)
+				continue;
+			owned = true;
+			if (!op->has_result) {
+				op->has_result = true;
+				op->result = sm->result;
+				op->result_line = sm->result_line;
+				op->failed = true;
+				op->interrupted = false;
+				if (!op->origin.line) {
+					op->origin.line = sm->result_line;
+					sxs_free(op->origin.text);
+					op->origin.text = sxs_strdup("Operation result (DISM summary)");
+				}
+			}
+		}
+		if (owned)
+			continue;
+		char msg[64];
+		snprintf(msg, sizeof(msg), "Operation result: 0x%" PRIx32, sm->result);
+		struct sxs_cbslog_record rec;
+		memset(&rec, 0, sizeof(rec));
+		rec.line = sm->result_line ? sm->result_line : sm->line;
+		rec.nlines = 1;
+		rec.msg = msg;
+		rec.msglen = strlen(msg);
+		enum sxs_cbs_op_type t = !strncmp(sm->operation, "Detect and Repair", 17) ? SXS_OP_RESTOREHEALTH
+		                         : !strncmp(sm->operation, "Detect only", 11)     ? SXS_OP_SCANHEALTH
+		                                                                          : SXS_OP_CORRUPTION;
+		long idx = new_op(an, t, &rec, true);
+		struct sxs_cbs_op *op = op_at(an, idx);
+		if (op) {
+			op->summary_line = sm->line;
+			op->start_line = sm->line;
+			close_op(an, idx, true, sm->result, &rec);
+		}
+	}
+}
+
 int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_stats *st)
 {
 	struct sxs_cbs_log *log = an->log;
@@ -2097,6 +2166,7 @@ int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog
 	}
 	an->startup_op = -1;
 	sfc_end(an);
+	summary_results(an);
 	derive_build(log);
 
 	/* what kind of file this is */

@@ -223,6 +223,7 @@ static const struct sxs_hresult_info win32[] = {
 	{1722, "RPC_S_SERVER_UNAVAILABLE", W},
 	{1726, "RPC_S_CALL_FAILED", W},
 	{1727, "RPC_S_CALL_FAILED_DNE", W},
+	{1753, "EPT_S_NOT_REGISTERED", W}, /* an advanced installer's RPC peer absent (Container Installer, 0x800706d9) */
 	{3010, "ERROR_SUCCESS_REBOOT_REQUIRED", W},
 	{3011, "ERROR_SUCCESS_RESTART_REQUIRED", W},
 	{3017, "ERROR_FAIL_REBOOT_REQUIRED", W},
@@ -502,6 +503,11 @@ int sxs_cbs_kind_of_code(uint32_t code)
 	case 0x800F0906:
 	case 0x800F0907:
 	case 0x800F0954:
+	/* 0x800F0915: DISM "The repair content could not be found anywhere" after a
+	   /RestoreHealth whose (p) lines end "Repair failed: Missing replacement
+	   payload." (24H2 and later; a public capture of such a run, SecretLUL/WinMedic
+	   tests/fixtures README); no symbolic name was found, none is given */
+	case 0x800F0915:
 		return SXS_KIND_SOURCE_MISSING;
 	case 0x800F0820:
 		return SXS_KIND_CANCELLED;

@@ -226,6 +226,10 @@ static struct json_object *summary_json(struct jb *b, const struct sxs_cbs_summa
 	jio(b, o, "csi_payload_repaired", s->csi_payload_repaired);
 	if (s->csi_store_metadata_refreshed >= 0)
 		jbool(b, o, "csi_store_metadata_refreshed", s->csi_store_metadata_refreshed == 1);
+	jio(b, o, "csi_fileflags", s->csi_fileflags);
+	jio(b, o, "csi_fileflags_repaired", s->csi_fileflags_repaired);
+	if (s->csi_registry_metadata_refreshed >= 0)
+		jbool(b, o, "csi_registry_metadata_refreshed", s->csi_registry_metadata_refreshed == 1);
 	jio(b, o, "cbs_staged_packages", s->cbs_staged_packages);
 	jio(b, o, "cbs_staged_packages_removed", s->cbs_staged_packages_removed);
 	jio(b, o, "total_operation_time_s", s->total_operation_time_s);
