@@ -320,6 +320,34 @@ def restorehealth_report_cut():
     return L
 
 
+def restorehealth_download_failed():
+    sid = "31218020_1122334455"
+    kf = "wow64_microsoft-windows-msxml30_%s_10.0.14393.0_none_5d1b5b1a3e1e2a7f" % PKT
+    L = Log("Server 2016 (14393) DISM /RestoreHealth from Windows Update: the report is one record (untimestamped lines) and, as in copies pasted into text files, its TABs are spaces; the download fails (CheckSur download Result, 'finalized. Download error:') and the session ends CBS_E_DOWNLOAD_FAILURE (constructed)")
+    L.ti_start()
+    L.session(sid, "DISM Package Manager Provider")
+    L.add("Info", "CBS", "Client specifies manual store corruption detect or repair.")
+    L.add("Info", "CBS", "Exec: Session processing started.  Client: Manual, Session(DISM Package Manager Provider Store Corruption Detect/Repair): %s" % sid)
+    L.add("Info", "CBS", "Exec: Clients specified using Windows Update.")
+    L.add("Info", "CBS", "", 300)
+    for t in ("=================================", "Checking System Update Readiness.",
+              "(p) CSI Payload Corrupt   %s\\msxml3.dll" % kf, "Repair failed: Missing replacement payload.",
+              "(p) CSI Payload Corrupt   %s\\msxml3r.dll" % kf, "Repair failed: Missing replacement payload.",
+              "Summary:", "Operation: Detect and Repair", "Operation result: 0x800f0906",
+              "Last Successful Step: Entire operation completes.", "Total Detected Corruption: 2",
+              " CBS Manifest Corruption: 0", " CBS Metadata Corruption: 0", " CSI Manifest Corruption: 0",
+              " CSI Metadata Corruption: 0", " CSI Payload Corruption: 2", "Total Repaired Corruption: 0",
+              " CBS Manifest Repaired: 0", " CSI Manifest Repaired: 0", " CSI Payload Repaired: 0",
+              " CSI Store Metadata refreshed: True", "Total Operation Time: 301 seconds."):
+        L.raw(t)
+    L.add("Info", "CBS", "CheckSur: hrStatus: 0x800f0906 [CBS_E_DOWNLOAD_FAILURE], download Result: 0x80240438 [Unknown Error]")
+    L.add("Info", "CBS", "Failed to run Detect and repair. [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]")
+    L.add("Info", "CBS", "Exec: Processing complete, session(Corruption Repairing): %s [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]" % sid)
+    L.add("Error", "CBS", "Session: %s failed to perform store corruption detect and repair operation. [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]" % sid)
+    L.add("Info", "CBS", "Session: %s finalized. Download error: 0x80240438 [Unknown Error], Reboot required: no [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]" % sid)
+    return L
+
+
 def startup_ai_rotated():
     L = Log("boot-time advanced installers fail (0x800f0922) and the machine restarts to roll back before 'Startup: Processing complete' is written: the failure is the one Startup stated (constructed after cbslog.md 4.4)")
     L.ti_start()
@@ -406,6 +434,7 @@ EXCERPTS = {
     "sfc-pnp-driver-failed.log": sfc_pnp_failed,
     "sfc-verifyonly-pnp-corrupt.log": sfc_verifyonly_pnp,
     "restorehealth-report-cut-0x800f0915.log": restorehealth_report_cut,
+    "restorehealth-download-failed-0x800f0906.log": restorehealth_download_failed,
     "startup-ai-failed-restart.log": startup_ai_rotated,
     "starts-mid-operation-0x800f0831.log": starts_mid_operation,
     "fod-cut-after-wer-0x800f0950.log": fod_wer_cut,

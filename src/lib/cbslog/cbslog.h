@@ -109,6 +109,8 @@ struct sxs_cbs_op {
 	char *installer;        /* advanced installer that failed, e.g. "SppInstaller" */
 	uint32_t installer_hr;
 	uint64_t installer_line;
+	uint32_t download_hr;   /* "Session: S finalized. Download error: X" / "CheckSur: ... download Result: X" */
+	uint64_t download_line;
 	uint32_t addsource[8];  /* DISM: CBS AddSource failures */
 	size_t naddsource;
 	uint64_t summary_line;

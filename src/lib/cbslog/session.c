@@ -941,6 +941,60 @@ static void pline(struct sxs_cbs_analyzer *an, const char *s, size_t n, uint64_t
 			break;
 		p = t + 1;
 	}
+	if (nf < 3 && starts(s, n, "(p) ")) {
+		/*
+		 * A copy whose TABs became spaces (pasted into a web page or a text
+		 * file): "(p) CSI Payload Corrupt (n)  <keyform>\<file>".  The type
+		 * ends at its word "Corrupt" or "Missing" (cbslog.md 6 types); flags are
+		 * parenthesised tokens; the rest is the item.
+		 */
+		nf = 0;
+		f[nf] = s;
+		fl[nf++] = 3;
+		p = s + 3;
+		while (p < end && *p == ' ')
+			p++;
+		const char *ts = p, *te = NULL;
+		while (p < end) {
+			const char *w = p;
+			while (p < end && *p != ' ')
+				p++;
+			if (((size_t)(p - w) == 7 && (!memcmp(w, "Corrupt", 7) || !memcmp(w, "Missing", 7)))) {
+				te = p;
+				break;
+			}
+			while (p < end && *p == ' ')
+				p++;
+		}
+		if (!te)
+			return;
+		f[nf] = ts;
+		fl[nf++] = (size_t)(te - ts);
+		for (;;) {
+			while (p < end && *p == ' ')
+				p++;
+			if (p < end && *p == '(' && nf < 15) {
+				const char *w = p;
+				while (p < end && *p != ' ' && *p != ')')
+					p++;
+				if (p < end && *p == ')') {
+					p++;
+					f[nf] = w;
+					fl[nf++] = (size_t)(p - w);
+					continue;
+				}
+				p = w;
+			}
+			break;
+		}
+		const char *ie = end;
+		while (ie > p && (ie[-1] == ' ' || ie[-1] == '\r'))
+			ie--;
+		if (ie <= p)
+			return;
+		f[nf] = p;
+		fl[nf++] = (size_t)(ie - p);
+	}
 	if (nf < 3)
 		return;
 	/* trailing empty fields */
@@ -1368,6 +1422,37 @@ static bool dism_line(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_recor
 
 /* ---- the record callback ---- */
 
+/*
+ * Where in a record a code is: records that span several physical lines (a
+ * Windows 8 / Server 2016 report is one record, cbslog.md 2) get the physical
+ * line that carries it, and that line's text.
+ */
+static void code_place(const struct sxs_cbslog_record *rec, uint32_t code, uint64_t *line, char **text)
+{
+	*line = rec->line;
+	if (rec->nlines > 1) {
+		char hex[12];
+		snprintf(hex, sizeof(hex), "%08" PRIx32, code);
+		const char *at = sxs_cbs_memmem(rec->msg, rec->msglen, hex, 8);
+		if (!at) {
+			snprintf(hex, sizeof(hex), "%08" PRIX32, code);
+			at = sxs_cbs_memmem(rec->msg, rec->msglen, hex, 8);
+		}
+		if (at) {
+			const char *ls = rec->msg;
+			for (const char *q = rec->msg; q < at; q++) {
+				if (*q == '\n') {
+					(*line)++;
+					ls = q + 1;
+				}
+			}
+			*text = first_line(ls, rec->msglen - (size_t)(ls - rec->msg));
+			return;
+		}
+	}
+	*text = first_line(rec->msg, rec->msglen);
+}
+
 static void remember_codes(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_record *rec,
                            const struct hit *h, size_t k)
 {
@@ -1393,8 +1478,7 @@ static void remember_codes(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_
 				pv->cap = nc;
 			}
 			pv->codes[pv->n].code = h[i].code;
-			pv->codes[pv->n].line = rec->line;
-			pv->codes[pv->n].text = first_line(rec->msg, rec->msglen);
+			code_place(rec, h[i].code, &pv->codes[pv->n].line, &pv->codes[pv->n].text);
 			pv->n++;
 		}
 	}
@@ -1506,8 +1590,7 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			if (dup || !sxs_cbs_is_failure(h[i].code) || sxs_cbs_is_noise(rec->msg, rec->msglen, h[i].code))
 				continue;
 			an->orphan[an->norphan].code = h[i].code;
-			an->orphan[an->norphan].line = rec->line;
-			an->orphan[an->norphan].text = first_line(rec->msg, rec->msglen);
+			code_place(rec, h[i].code, &an->orphan[an->norphan].line, &an->orphan[an->norphan].text);
 			an->norphan++;
 		}
 	}
@@ -1562,7 +1645,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			size_t tl = len;
 			while (tl && (*t == ' ' || *t == '\t'))
 				t++, tl--;
-			if (tl && (starts(t, tl, "(p)\t") || starts(t, tl, "(f)\t") || starts(t, tl, "(fix)\t")))
+			if (tl && (starts(t, tl, "(p)\t") || starts(t, tl, "(f)\t") || starts(t, tl, "(fix)\t") ||
+			           starts(t, tl, "(p) ")))
 				pline(an, t, tl, line);
 			else if (tl == 8 && !memcmp(t, "Summary:", 8))
 				summary_line(an, t, tl, line);
@@ -1739,6 +1823,13 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 				return an->err;
 			long idx = find_session_op(an, id, idn, false);
 			struct sxs_cbs_op *op = op_at(an, idx);
+			/* "finalized. Download error: 0x80240438 [Unknown Error], Reboot required: ..." (14393) */
+			const char *de = find(m, n, " Download error: 0x");
+			uint32_t dc;
+			if (op && de && hexnum(de + 17, end, &dc) && sxs_cbs_is_failure(dc) && !op->download_hr) {
+				op->download_hr = dc;
+				op->download_line = rec->line;
+			}
 			if (op && is_open(an, idx)) {
 				close_op(an, idx, true, c, rec);
 			} else if (op) {
@@ -1953,6 +2044,19 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		}
 		long idx = new_op(an, SXS_OP_SESSION, rec, false);
 		close_op(an, idx, true, c, rec);
+		return an->err;
+	}
+	if (starts(m, n, "CheckSur: hrStatus: ") && (p = find(m, n, "download Result: 0x"))) {
+		/* the store repair's download from Windows Update (cbslog.md 4.5): its failure explains
+		   CBS_E_DOWNLOAD_FAILURE / CBS_E_SOURCE_MISSING */
+		uint32_t dc;
+		if (hexnum(p + 17, end, &dc) && sxs_cbs_is_failure(dc) && an->nopen) {
+			struct sxs_cbs_op *op = &log->ops[an->open[an->nopen - 1]];
+			if (!op->download_hr) {
+				op->download_hr = dc;
+				op->download_line = rec->line;
+			}
+		}
 		return an->err;
 	}
 	if (starts(m, n, "WER: Generating failure report for package: ")) {

@@ -606,6 +606,13 @@ int sxs_cbs_triage(struct sxs_cbs_log *log)
 			if (!op->has_result)
 				kind_note(k, SXS_KIND_ADVANCED_INSTALLER, true, op->installer_line, op->installer);
 		}
+		if (op->download_hr && (!op->has_result || op->download_hr != op->result)) {
+			/* the content download from Windows Update failed under it (cbslog.md 10, download-failed) */
+			int kd = sxs_cbs_kind_of_code(op->download_hr);
+			kind_note(k, kd >= 0 ? kd : SXS_KIND_DOWNLOAD_FAILED, true, op->download_line, NULL);
+			if ((err = decisive_add(log, op->download_hr, op->download_line, NULL, "download")))
+				return err;
+		}
 		for (size_t a = 0; a < op->naddsource; a++) {
 			/* AddSource failures: the /Source given was not usable (§11) */
 			kind_note(k, SXS_KIND_SOURCE_MISSING, true, op->start_line, NULL);
