@@ -70,6 +70,9 @@ struct sxs_cbs_analyzer {
 	long dism_op;
 	char *delta_type;   /* from the "Hydration failed with error ... Delta Type:" line before */
 	char *last_installer;
+	char *ai_err_name;                  /* "(F) Installer: N<TAB>Binary Name: B<TAB>ErrorCode: X" */
+	uint32_t ai_err_code;
+	uint64_t ai_err_line;
 	uint64_t last_line, last_line_next; /* last physical line of the previous record, of this one */
 	char addsource_session[80];         /* "Exec: Addsource called, Session: S" */
 	uint32_t addsource[8];
@@ -1523,8 +1526,16 @@ static void startup_line(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_re
 {
 	const char *m = rec->msg;
 	size_t n = rec->msglen;
-	if (an->startup_op < 0)
+	if (an->startup_op < 0) {
 		an->startup_op = new_op(an, SXS_OP_STARTUP, rec, true);
+		struct sxs_cbs_op *so = op_at(an, an->startup_op);
+		if (so && an->ai_err_name && !so->installer) {
+			so->installer = an->ai_err_name;
+			so->installer_hr = an->ai_err_code;
+			so->installer_line = an->ai_err_line;
+			an->ai_err_name = NULL;
+		}
+	}
 	struct sxs_cbs_op *op = op_at(an, an->startup_op);
 	if (!op)
 		return;
@@ -1702,6 +1713,41 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 				size_t kw = w ? extract_codes(w, (size_t)(we - w), hw) : 0;
 				op->installer_hr = kw ? hw[0].code : 0;
 			}
+		} else if ((p = find(q, qn, "(F) Installer: ")) && find(q, qn, "ErrorCode: ")) {
+			/*
+			 * The advanced-installer queue's error summary ("==Error Summary Start=="):
+			 * "(F) Installer: Network Drivers<TAB>Binary Name: NetSetupAI.dll<TAB>ErrorCode:
+			 * 800106d9<TAB>Phase: 31..." - the installer and its own code (hex without 0x).
+			 */
+			p += 15;
+			const char *e = p;
+			while (e < end && *e != '\t' && *e != '\n' && !(e + 1 < end && e[0] == ' ' && e[1] == ' '))
+				e++;
+			const char *c = find(q, qn, "ErrorCode: ") + 11;
+			uint32_t v = 0;
+			int d = 0;
+			while (c < end && hexval(*c) >= 0 && d < 9) {
+				v = (v << 4) | (uint32_t)hexval(*c++);
+				d++;
+			}
+			if (e > p && d == 8) {
+				bool taken = false;
+				for (size_t o = 0; o < an->nopen; o++) {
+					struct sxs_cbs_op *op = &log->ops[an->open[o]];
+					if (op->installer)
+						continue;
+					op->installer = dupn(p, (size_t)(e - p));
+					op->installer_hr = v;
+					op->installer_line = rec->line;
+					taken = true;
+				}
+				if (!taken && !an->nopen && !an->ai_err_name) {
+					/* the Startup operation that states the queue's failure comes next */
+					an->ai_err_name = dupn(p, (size_t)(e - p));
+					an->ai_err_code = v;
+					an->ai_err_line = rec->line;
+				}
+			}
 		} else if ((p = find(q, qn, "Installer name: "))) {
 			const char *s = NULL;
 			size_t sl = 0;
@@ -1766,6 +1812,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 	if (starts(m, n, "TI: --- Initializing Trusted Installer ---")) {
 		log->ti_starts++;
 		orphans_clear(an);
+		sxs_free(an->ai_err_name);
+		an->ai_err_name = NULL;
 		/* whatever was open did not finish: TrustedInstaller restarted (cbslog.md §4.1, §8 step 3) */
 		while (an->nopen) {
 			long idx = (long)an->open[an->nopen - 1];
@@ -2130,6 +2178,7 @@ void sxs_cbs_analyzer_free(struct sxs_cbs_analyzer *an)
 	for (size_t k = 0; k < an->nopen; k++)
 		priv_free(&an->log->ops[an->open[k]]);
 	orphans_clear(an);
+	sxs_free(an->ai_err_name);
 	sxs_free(an->open);
 	sxs_free(an->delta_type);
 	sxs_free(an->last_installer);
