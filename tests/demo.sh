@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The demo: scan the synthetic broken branch PC, explain its failed updates
+# The demo: scan the synthetic broken branch PC (and a healthy store, which
+# must come out clean), explain its failed updates
 # from its servicing logs (sxscheck cbs --root), compare it with its healthy
 # twin (a live golden image, then the reference manifest captured from it),
 # and write the PowerShell repair script (written, never run).
@@ -13,6 +14,11 @@ say() { printf '\n$ %s\n' "$*"; }
 
 say sxscheck scan testdata/images/branch-pc
 "$sxscheck" scan testdata/images/branch-pc
+
+say sxscheck scan testdata/images/healthy-17763
+echo "(a healthy store in the shapes real ones have: superseded and staged versions, differentials"
+echo " under servicing\\LCU, a disabled feature, a removed Feature on Demand; no error, no warning)"
+"$sxscheck" scan testdata/images/healthy-17763 | sed -n '/^Summary:/,$p'
 
 say sxscheck cbs --root testdata/images/branch-pc
 "$sxscheck" cbs --root testdata/images/branch-pc
