@@ -251,6 +251,147 @@ def component_store_corrupt():
     return L
 
 
+def sfc_pnp_drivers():
+    L = Log("SFC's driver pass (DEPLOY [Pnp] lines after the [SR] batches): two driver binaries found corrupt and restored from the driver store; the store itself is healthy (constructed from the shape of real SFC runs, no real log copied)")
+    L.ti_start()
+    L.add("Info", "CBS", "TiWorker: Client requests SFP repair object.", 1)
+    for i in range(110):
+        L.add("Info", "CSI", "%08x [SR] Verifying 100 components" % (6 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Beginning Verify and Repair transaction" % (7 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Verify complete" % (8 + 3 * i))
+    L.add("Info", "CSI", "00000200 [SR] Repairing 0 components", 2)
+    L.add("Info", "CSI", "00000201 [SR] Beginning Verify and Repair transaction")
+    L.add("Info", "CSI", "00000202 [SR] Repair complete")
+    for d in ("usbser.sys", "serenum.sys"):
+        L.add("Info", "DEPLOY", "[Pnp] Corrupt file: C:\\Windows\\System32\\drivers\\%s" % d)
+        L.add("Info", "DEPLOY", "[Pnp] Repaired file: C:\\Windows\\System32\\drivers\\%s" % d)
+    L.add("Info", "CBS", "Trusted Installer is shutting down because: SHUTDOWN_REASON_AUTOSTOP", 60)
+    return L
+
+
+def sfc_pnp_failed():
+    L = Log("SFC's driver pass: a driver binary found corrupt that SFC could not repair (Error '[Pnp] Failed repairing file: P: '), after an [SR] pass that found nothing (constructed)")
+    L.ti_start()
+    L.add("Info", "CBS", "TiWorker: Client requests SFP repair object.", 1)
+    for i in range(105):
+        L.add("Info", "CSI", "%08x [SR] Verifying 100 components" % (6 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Beginning Verify and Repair transaction" % (7 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Verify complete" % (8 + 3 * i))
+    L.add("Info", "CSI", "00000200 [SR] Repairing 0 components", 2)
+    L.add("Info", "CSI", "00000201 [SR] Beginning Verify and Repair transaction")
+    L.add("Info", "CSI", "00000202 [SR] Repair complete")
+    L.add("Info", "DEPLOY", "[Pnp] Corrupt file: C:\\Windows\\System32\\drivers\\vmbusr.sys")
+    L.add("Error", "DEPLOY", "[Pnp] Failed repairing file: C:\\Windows\\System32\\drivers\\vmbusr.sys: ")
+    return L
+
+
+def sfc_verifyonly_pnp():
+    L = Log("sfc /verifyonly: only [SR] Verify batches (no 'Repairing N components'), then SFC's driver pass lists driver binaries as corrupt and repairs nothing (constructed from the shape of a real verify-only run)")
+    L.ti_start()
+    L.add("Info", "CBS", "TiWorker: Client requests SFP repair object.", 1)
+    for i in range(130):
+        L.add("Info", "CSI", "%08x [SR] Verifying 100 components" % (6 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Beginning Verify and Repair transaction" % (7 + 3 * i))
+        L.add("Info", "CSI", "%08x [SR] Verify complete" % (8 + 3 * i))
+    for d in ("hidbth.sys", "bthenum.sys"):
+        L.add("Info", "DEPLOY", "[Pnp] Corrupt file: C:\\WINDOWS\\System32\\drivers\\%s" % d)
+    return L
+
+
+def restorehealth_report_cut():
+    L = Log("the report of a 24H2 DISM /RestoreHealth cut out of CBS.log (from 'Checking System Update Readiness.' to 'Total Operation Time'): (p) lines with three empty flag columns, the FileFlags and Registry Metadata counters, a failing result with no session line around it (constructed in the shape of public captures)")
+    items = ["amd64_microsoft-windows-s..ngsengine-component_%s_10.0.26100.1742_none_0f2b8c01d9a4e6b1\\r\\SettingsEngine.dll" % PKT,
+             "wow64_microsoft-windows-t..entication-provider_%s_10.0.26100.1591_none_7d2e1a9c3e55b0c2\\r\\tokenprovider.dll" % PKT]
+    L.t = [2025, 1, 14, 22, 5, 9]
+    L.add("Info", "CBS", "Checking System Update Readiness.")
+    L.add("Info", "CBS", "")
+    for it in items:
+        L.add("Info", "CBS", "(p)\tCSI Payload Corrupt\t(n)\t\t\t" + it)
+        L.add("Info", "CBS", "Repair failed: Missing replacement payload.")
+    for m in ("", "Summary:", "Operation: Detect and Repair ", "Operation result: 0x800f0915",
+              "Last Successful Step: Remove staged packages completes.", "Total Detected Corruption:\t2",
+              "\tCBS Manifest Corruption:\t0", "\tCBS Metadata Corruption:\t0", "\tCSI Manifest Corruption:\t0",
+              "\tCSI Metadata Corruption:\t0", "\tCSI Payload Corruption:\t2", "\tCSI FileFlags Corrupt:\t0",
+              "Total Repaired Corruption:\t0", "\tCBS Manifest Repaired:\t0", "\tCSI Manifest Repaired:\t0",
+              "\tCSI Payload Repaired:\t0", "\tCSI FileFlags Repaired:\t0", "\tCSI Registry Metadata refreshed:\tFalse",
+              "\tCSI Store Metadata refreshed:\tTrue", "Staged Packages:", "\tCBS Staged packages:\t0",
+              "\tCBS Staged packages removed:\t0", "", "Total Operation Time: 64 seconds."):
+        L.add("Info", "CBS", m)
+    return L
+
+
+def restorehealth_download_failed():
+    sid = "31218020_1122334455"
+    kf = "wow64_microsoft-windows-msxml30_%s_10.0.14393.0_none_5d1b5b1a3e1e2a7f" % PKT
+    L = Log("Server 2016 (14393) DISM /RestoreHealth from Windows Update: the report is one record (untimestamped lines) and, as in copies pasted into text files, its TABs are spaces; the download fails (CheckSur download Result, 'finalized. Download error:') and the session ends CBS_E_DOWNLOAD_FAILURE (constructed)")
+    L.ti_start()
+    L.session(sid, "DISM Package Manager Provider")
+    L.add("Info", "CBS", "Client specifies manual store corruption detect or repair.")
+    L.add("Info", "CBS", "Exec: Session processing started.  Client: Manual, Session(DISM Package Manager Provider Store Corruption Detect/Repair): %s" % sid)
+    L.add("Info", "CBS", "Exec: Clients specified using Windows Update.")
+    L.add("Info", "CBS", "", 300)
+    for t in ("=================================", "Checking System Update Readiness.",
+              "(p) CSI Payload Corrupt   %s\\msxml3.dll" % kf, "Repair failed: Missing replacement payload.",
+              "(p) CSI Payload Corrupt   %s\\msxml3r.dll" % kf, "Repair failed: Missing replacement payload.",
+              "Summary:", "Operation: Detect and Repair", "Operation result: 0x800f0906",
+              "Last Successful Step: Entire operation completes.", "Total Detected Corruption: 2",
+              " CBS Manifest Corruption: 0", " CBS Metadata Corruption: 0", " CSI Manifest Corruption: 0",
+              " CSI Metadata Corruption: 0", " CSI Payload Corruption: 2", "Total Repaired Corruption: 0",
+              " CBS Manifest Repaired: 0", " CSI Manifest Repaired: 0", " CSI Payload Repaired: 0",
+              " CSI Store Metadata refreshed: True", "Total Operation Time: 301 seconds."):
+        L.raw(t)
+    L.add("Info", "CBS", "CheckSur: hrStatus: 0x800f0906 [CBS_E_DOWNLOAD_FAILURE], download Result: 0x80240438 [Unknown Error]")
+    L.add("Info", "CBS", "Failed to run Detect and repair. [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]")
+    L.add("Info", "CBS", "Exec: Processing complete, session(Corruption Repairing): %s [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]" % sid)
+    L.add("Error", "CBS", "Session: %s failed to perform store corruption detect and repair operation. [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]" % sid)
+    L.add("Info", "CBS", "Session: %s finalized. Download error: 0x80240438 [Unknown Error], Reboot required: no [HRESULT = 0x800f0906 - CBS_E_DOWNLOAD_FAILURE]" % sid)
+    return L
+
+
+def startup_ai_rotated():
+    L = Log("boot-time advanced installers fail (0x800f0922) and the machine restarts to roll back before 'Startup: Processing complete' is written: the failure is the one Startup stated (constructed after cbslog.md 4.4)")
+    L.ti_start()
+    L.add("Info", "CBS", "Startup: Processing advanced operation queue", 1)
+    L.add("Info", "CSI", "00000010 Begin executing advanced installer phase 31 index 120 (sequence 121)", 5)
+    L.raw("    Installer name: [l:15]'Network Drivers'")
+    L.add("Info", "CSI", "00000011 Finished running all AIs.", 3)
+    L.add("Info", "CSI", "00000012 The queue has completed running, and AI failures have occured.")
+    L.add("Info", "CSI", "00000013 ==Error Summary Start==")
+    L.add("Error", "CSI", "00000014 (F) Installer: Network Drivers\tBinary Name: NetSetupAI.dll\tErrorCode: 800106d9\tPhase: 31\tMode: Delta\tComponent: NONE[gle=0x80004005]")
+    L.add("Info", "CSI", "00000015 ==Error Summary End==")
+    L.add("Error", "CBS", "Startup: Failed to process advanced operation queue, startupPhase: 0.  A rollback transaction will be created. [HRESULT = 0x800f0922 - CBS_E_INSTALLERS_FAILED]")
+    L.add("Info", "CBS", "Setting ExecuteState key to: CbsExecuteStateInitiateRollback | CbsExecuteStateFlagAdvancedInstallersFailed")
+    L.t = [2021, 3, 2, 9, 20, 0]
+    L.ti_start()
+    L.add("Info", "CBS", "No startup processing required, TrustedInstaller service was not set as autostart", 1)
+    return L
+
+
+def starts_mid_operation():
+    missing = "Package_812_for_KB4592440~%s~amd64~~10.0.1.6" % PKT
+    sid = "30869222_3344556677"
+    L = Log("a copy that starts in the middle of an install (rotated or cut): no 'Exec: Processing started', the failure lines, then the result; the origin is the first line with the result's code (constructed after the 0x800f0831 sequence of cbslog.md 9.1)")
+    L.add("Info", "CBS", "Exec: Resolving Package: %s, Update: 4592440-1_neutral_PACKAGE" % LCU)
+    L.add("Info", "CBS", "Failed to get next element [HRESULT = 0x800f080d - CBS_E_MANIFEST_INVALID_ITEM]")
+    L.add("Info", "CBS", "Store corruption, manifest missing for package: %s" % missing)
+    L.add("Error", "CBS", "Failed to resolve package '%s' [HRESULT = 0x800f0831 - CBS_E_STORE_CORRUPTION]" % missing)
+    L.add("Info", "CBS", "Mark store corruption flag because of package: %s. [HRESULT = 0x800f0831 - CBS_E_STORE_CORRUPTION]" % missing)
+    L.exec_end(sid, LCU, "KB4592440", "0x800f0831", "CBS_E_STORE_CORRUPTION", "Resolve")
+    return L
+
+
+def fod_wer_cut():
+    pkg = "Microsoft-Windows-Hello-Face-Package~%s~amd64~~10.0.17763.1" % PKT
+    L = Log("a feature on demand that cannot get its content (0x800f0950), cut after CBS's failure report: neither 'Processing started' nor 'Processing complete' is in the file (constructed)")
+    L.add("Info", "CBS", "Failed to download and plan capabilities [HRESULT = 0x800f0950 - CBS_E_INVALID_WINDOWS_UPDATE_COUNT]")
+    L.add("Info", "CBS", "Failed to plan execution. [HRESULT = 0x800f0950 - CBS_E_INVALID_WINDOWS_UPDATE_COUNT]")
+    L.add("Error", "CBS", "Failed to process single phase execution. [HRESULT = 0x800f0950 - CBS_E_INVALID_WINDOWS_UPDATE_COUNT]")
+    L.add("Info", "CBS", "WER: Generating failure report for package: %s, status: 0x800f0950, failure source: CBS Other, start state: Absent, target state: Absent, client id: FodHelper(FaceBootstrapAdapter)" % pkg)
+    L.add("Info", "CBS", "Not able to query DisableWerReporting flag.  Assuming not set... [HRESULT = 0x80070002 - ERROR_FILE_NOT_FOUND]")
+    L.add("Info", "CBS", "Not able to add %windir%\\winsxs\\pending.xml to WER report. [HRESULT = 0x80070002 - ERROR_FILE_NOT_FOUND]")
+    return L
+
+
 class Text(Log):
     """A log without timestamps (CheckSUR.log)."""
 
@@ -289,6 +430,14 @@ EXCERPTS = {
     "store-corruption-0x800f0831.log": store_corruption_0831,
     "installers-failed-0x800f0922.log": installers_failed_0922,
     "component-store-corrupt-0x80073712.log": component_store_corrupt,
+    "sfc-pnp-drivers-repaired.log": sfc_pnp_drivers,
+    "sfc-pnp-driver-failed.log": sfc_pnp_failed,
+    "sfc-verifyonly-pnp-corrupt.log": sfc_verifyonly_pnp,
+    "restorehealth-report-cut-0x800f0915.log": restorehealth_report_cut,
+    "restorehealth-download-failed-0x800f0906.log": restorehealth_download_failed,
+    "startup-ai-failed-restart.log": startup_ai_rotated,
+    "starts-mid-operation-0x800f0831.log": starts_mid_operation,
+    "fod-cut-after-wer-0x800f0950.log": fod_wer_cut,
 }
 
 

@@ -109,6 +109,8 @@ struct sxs_cbs_op {
 	char *installer;        /* advanced installer that failed, e.g. "SppInstaller" */
 	uint32_t installer_hr;
 	uint64_t installer_line;
+	uint32_t download_hr;   /* "Session: S finalized. Download error: X" / "CheckSur: ... download Result: X" */
+	uint64_t download_line;
 	uint32_t addsource[8];  /* DISM: CBS AddSource failures */
 	size_t naddsource;
 	uint64_t summary_line;
@@ -124,10 +126,14 @@ struct sxs_cbs_summary {
 	char *operation;              /* "Detect and Repair", "Detect only" */
 	bool has_result;
 	uint32_t result;
+	uint64_t result_line;         /* "Operation result:" */
 	char *last_successful_step;
 	int64_t total_detected, cbs_manifest, cbs_metadata, csi_manifest, csi_metadata, csi_payload;
 	int64_t total_repaired, cbs_manifest_repaired, csi_manifest_repaired, csi_payload_repaired;
 	int csi_store_metadata_refreshed; /* 1 True, 0 False, -1 absent */
+	/* 24H2 and later: "CSI FileFlags Corrupt:", "CSI FileFlags Repaired:", "CSI Registry Metadata refreshed:" */
+	int64_t csi_fileflags, csi_fileflags_repaired;
+	int csi_registry_metadata_refreshed;
 	int64_t cbs_staged_packages, cbs_staged_packages_removed;
 	int64_t total_operation_time_s;
 	bool complete;                /* ended with Total Operation Time */
@@ -173,6 +179,11 @@ struct sxs_cbs_sfc {
 	size_t ncannot_repair;
 	char **repaired_backup, **repaired_projected, **could_not_reproject;
 	size_t nrepaired_backup, nrepaired_projected, ncould_not_reproject;
+	/* SFC's driver pass (DEPLOY "[Pnp] Corrupt file: P", "[Pnp] Repaired file: P",
+	   "[Pnp] Failed repairing file: P:"): driver files outside WinSxS, restored from
+	   the driver store; /verifyonly reports them corrupt and repairs nothing */
+	char **pnp_corrupt, **pnp_repaired, **pnp_failed;
+	size_t npnp_corrupt, npnp_repaired, npnp_failed;
 	uint64_t boot_critical_line;
 	bool completed;
 };

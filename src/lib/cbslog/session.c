@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cbslog/cbslog.h"
@@ -46,6 +47,8 @@ struct op_priv {
 	uint32_t fail_code;
 	uint64_t fail_line;
 	char *fail_text;
+	uint32_t wer_code;  /* "WER: Generating failure report for package: P, status: X" */
+	uint64_t wer_line;
 };
 
 struct name_entry {
@@ -67,10 +70,15 @@ struct sxs_cbs_analyzer {
 	long dism_op;
 	char *delta_type;   /* from the "Hydration failed with error ... Delta Type:" line before */
 	char *last_installer;
+	char *ai_err_name;                  /* "(F) Installer: N<TAB>Binary Name: B<TAB>ErrorCode: X" */
+	uint32_t ai_err_code;
+	uint64_t ai_err_line;
 	uint64_t last_line, last_line_next; /* last physical line of the previous record, of this one */
 	char addsource_session[80];         /* "Exec: Addsource called, Session: S" */
 	uint32_t addsource[8];
 	size_t naddsource;
+	struct code_seen orphan[16];        /* failure codes while no operation is open (a copy that starts mid-operation) */
+	size_t norphan;
 	struct sxs_map seen;                /* dedupe of SFC items, SFC paths and hydration failures */
 	struct sxs_strbuf key;
 	size_t caps[8];
@@ -409,6 +417,13 @@ static bool result_code(const char *m, size_t n, uint32_t *code_ret)
 
 /* ---- operations ---- */
 
+static void orphans_clear(struct sxs_cbs_analyzer *an)
+{
+	for (size_t i = 0; i < an->norphan; i++)
+		sxs_free(an->orphan[i].text);
+	an->norphan = 0;
+}
+
 static struct sxs_cbs_op *op_at(struct sxs_cbs_analyzer *an, long i)
 {
 	return i >= 0 ? &an->log->ops[i] : NULL;
@@ -458,6 +473,7 @@ static long new_op(struct sxs_cbs_analyzer *an, enum sxs_cbs_op_type type,
 	op->parsed = true;
 	long idx = (long)(log->nops - 1);
 	if (open) {
+		orphans_clear(an);
 		op->priv = sxs_calloc(1, sizeof(struct op_priv));
 		size_t *slot = PUSH(an, an->open, an->nopen, CAP_OPEN);
 		if (!op->priv || !slot) {
@@ -468,6 +484,31 @@ static long new_op(struct sxs_cbs_analyzer *an, enum sxs_cbs_op_type type,
 		}
 		*slot = (size_t)idx;
 	}
+	return idx;
+}
+
+/*
+ * An operation first seen at its end ("Exec: Processing complete" or a failure
+ * report with no "Processing started" in the file): the failure codes of the
+ * records before it become its own, so its origin is walked back (cbslog.md 0.5).
+ */
+static long new_op_adopting(struct sxs_cbs_analyzer *an, enum sxs_cbs_op_type type,
+                            const struct sxs_cbslog_record *rec)
+{
+	struct code_seen saved[sizeof(an->orphan) / sizeof(*an->orphan)];
+	size_t ns = an->norphan;
+	memcpy(saved, an->orphan, ns * sizeof(*saved));
+	an->norphan = 0;
+	long idx = new_op(an, type, rec, true);
+	struct sxs_cbs_op *op = op_at(an, idx);
+	struct op_priv *pv = op ? op->priv : NULL;
+	if (pv && ns && (pv->codes = sxs_calloc(ns, sizeof(*pv->codes)))) {
+		memcpy(pv->codes, saved, ns * sizeof(*saved));
+		pv->n = pv->cap = ns;
+		ns = 0;
+	}
+	for (size_t i = 0; i < ns; i++)
+		sxs_free(saved[i].text);
 	return idx;
 }
 
@@ -570,15 +611,38 @@ static void close_op(struct sxs_cbs_analyzer *an, long idx, bool has_result, uin
 	struct op_priv *pv = op->priv;
 	if (rec)
 		op->end_line = rec->line;
+	uint64_t result_line = rec ? rec->line : op->end_line;
 	if (!has_result && pv && pv->fail_code && op->type != SXS_OP_STARTUP && rec) {
 		/* closed without an HRESULT after "Failed to perform operation [HRESULT = X]" inside it */
 		has_result = true;
 		code = pv->fail_code;
 	}
+	if (!has_result && pv && pv->fail_code && op->type == SXS_OP_STARTUP && pv->startup_failed) {
+		/*
+		 * Boot-time processing that stated its failure ("Startup: Failed to process
+		 * advanced operation queue ... [HRESULT = 0x800f0922]") and never printed
+		 * "Startup: Processing complete" in this file (the rollback reboot, or the
+		 * file ends): the failure it stated is its result (cbslog.md 4.4).
+		 */
+		has_result = true;
+		code = pv->fail_code;
+		result_line = pv->fail_line;
+	}
+	if (!has_result && pv && pv->wer_code) {
+		/*
+		 * CBS generated a failure report with the package's status before the
+		 * operation's end is in the file (truncated or rotated copy, restart):
+		 * "WER: Generating failure report for package: P, status: X" is written
+		 * only once the operation has failed with X (cbslog.md 3.1, 4.4).
+		 */
+		has_result = true;
+		code = pv->wer_code;
+		result_line = pv->wer_line;
+	}
 	if (has_result) {
 		op->has_result = true;
 		op->result = code;
-		op->result_line = rec ? rec->line : op->end_line;
+		op->result_line = result_line;
 		op->failed = sxs_cbs_is_failure(code);
 	}
 	if (op->failed && pv && !op->origin.line) {
@@ -756,6 +820,8 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		sm->cbs_staged_packages = sm->cbs_staged_packages_removed = -1;
 		sm->total_operation_time_s = -1;
 		sm->csi_store_metadata_refreshed = -1;
+		sm->csi_fileflags = sm->csi_fileflags_repaired = -1;
+		sm->csi_registry_metadata_refreshed = -1;
 		an->sum_idx = (long)log->nsummaries - 1;
 		for (size_t k = an->nopen; k-- > 0;) {
 			struct sxs_cbs_op *op = &log->ops[an->open[k]];
@@ -781,6 +847,7 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		set_str(&sm->operation, dupn(s + 11, n - 11));
 	} else if (IS("Operation result: ")) {
 		sm->has_result = hexnum(s + 18, s + n, &sm->result);
+		sm->result_line = line;
 	} else if (IS("Last Successful Step: ")) {
 		set_str(&sm->last_successful_step, dupn(s + 22, n - 22));
 	} else if (IS("Total Detected Corruption:")) {
@@ -805,6 +872,12 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		sm->csi_payload_repaired = num_after_tab(s, n);
 	} else if (IS("CSI Store Metadata refreshed:")) {
 		sm->csi_store_metadata_refreshed = find(s, n, "True") ? 1 : find(s, n, "False") ? 0 : -1;
+	} else if (IS("CSI FileFlags Corrupt:")) {
+		sm->csi_fileflags = num_after_tab(s, n);
+	} else if (IS("CSI FileFlags Repaired:")) {
+		sm->csi_fileflags_repaired = num_after_tab(s, n);
+	} else if (IS("CSI Registry Metadata refreshed:")) {
+		sm->csi_registry_metadata_refreshed = find(s, n, "True") ? 1 : find(s, n, "False") ? 0 : -1;
 	} else if (IS("CBS Staged packages removed:")) {
 		sm->cbs_staged_packages_removed = num_after_tab(s, n);
 	} else if (IS("CBS Staged packages:")) {
@@ -841,8 +914,11 @@ static void summary_line(struct sxs_cbs_analyzer *an, const char *s, size_t n, u
 		sm->complete = true;
 		an->sum_idx = -1;
 	} else if (!IS("Staged Packages:") && !IS("Total ") && n > 2 && s[n - 1] != ':') {
-		/* anything else ends the block (a summary cut short) */
-		if (!find(s, n, "Corruption") && !find(s, n, "Repaired"))
+		/* anything else ends the block (a summary cut short); a counter this
+		   reader does not know ("CBS ...: N", "CSI ...: True", as 24H2 added
+		   FileFlags and Registry Metadata) does not */
+		bool counter = (IS("CBS ") || IS("CSI ")) && memchr(s, ':', n);
+		if (!counter && !find(s, n, "Corruption") && !find(s, n, "Repaired"))
 			an->sum_idx = -1;
 	}
 #undef IS
@@ -867,6 +943,60 @@ static void pline(struct sxs_cbs_analyzer *an, const char *s, size_t n, uint64_t
 		if (!t)
 			break;
 		p = t + 1;
+	}
+	if (nf < 3 && starts(s, n, "(p) ")) {
+		/*
+		 * A copy whose TABs became spaces (pasted into a web page or a text
+		 * file): "(p) CSI Payload Corrupt (n)  <keyform>\<file>".  The type
+		 * ends at its word "Corrupt" or "Missing" (cbslog.md 6 types); flags are
+		 * parenthesised tokens; the rest is the item.
+		 */
+		nf = 0;
+		f[nf] = s;
+		fl[nf++] = 3;
+		p = s + 3;
+		while (p < end && *p == ' ')
+			p++;
+		const char *ts = p, *te = NULL;
+		while (p < end) {
+			const char *w = p;
+			while (p < end && *p != ' ')
+				p++;
+			if (((size_t)(p - w) == 7 && (!memcmp(w, "Corrupt", 7) || !memcmp(w, "Missing", 7)))) {
+				te = p;
+				break;
+			}
+			while (p < end && *p == ' ')
+				p++;
+		}
+		if (!te)
+			return;
+		f[nf] = ts;
+		fl[nf++] = (size_t)(te - ts);
+		for (;;) {
+			while (p < end && *p == ' ')
+				p++;
+			if (p < end && *p == '(' && nf < 15) {
+				const char *w = p;
+				while (p < end && *p != ' ' && *p != ')')
+					p++;
+				if (p < end && *p == ')') {
+					p++;
+					f[nf] = w;
+					fl[nf++] = (size_t)(p - w);
+					continue;
+				}
+				p = w;
+			}
+			break;
+		}
+		const char *ie = end;
+		while (ie > p && (ie[-1] == ' ' || ie[-1] == '\r'))
+			ie--;
+		if (ie <= p)
+			return;
+		f[nf] = p;
+		fl[nf++] = (size_t)(ie - p);
 	}
 	if (nf < 3)
 		return;
@@ -1295,6 +1425,37 @@ static bool dism_line(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_recor
 
 /* ---- the record callback ---- */
 
+/*
+ * Where in a record a code is: records that span several physical lines (a
+ * Windows 8 / Server 2016 report is one record, cbslog.md 2) get the physical
+ * line that carries it, and that line's text.
+ */
+static void code_place(const struct sxs_cbslog_record *rec, uint32_t code, uint64_t *line, char **text)
+{
+	*line = rec->line;
+	if (rec->nlines > 1) {
+		char hex[12];
+		snprintf(hex, sizeof(hex), "%08" PRIx32, code);
+		const char *at = sxs_cbs_memmem(rec->msg, rec->msglen, hex, 8);
+		if (!at) {
+			snprintf(hex, sizeof(hex), "%08" PRIX32, code);
+			at = sxs_cbs_memmem(rec->msg, rec->msglen, hex, 8);
+		}
+		if (at) {
+			const char *ls = rec->msg;
+			for (const char *q = rec->msg; q < at; q++) {
+				if (*q == '\n') {
+					(*line)++;
+					ls = q + 1;
+				}
+			}
+			*text = first_line(ls, rec->msglen - (size_t)(ls - rec->msg));
+			return;
+		}
+	}
+	*text = first_line(rec->msg, rec->msglen);
+}
+
 static void remember_codes(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_record *rec,
                            const struct hit *h, size_t k)
 {
@@ -1320,8 +1481,7 @@ static void remember_codes(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_
 				pv->cap = nc;
 			}
 			pv->codes[pv->n].code = h[i].code;
-			pv->codes[pv->n].line = rec->line;
-			pv->codes[pv->n].text = first_line(rec->msg, rec->msglen);
+			code_place(rec, h[i].code, &pv->codes[pv->n].line, &pv->codes[pv->n].text);
 			pv->n++;
 		}
 	}
@@ -1366,8 +1526,16 @@ static void startup_line(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_re
 {
 	const char *m = rec->msg;
 	size_t n = rec->msglen;
-	if (an->startup_op < 0)
+	if (an->startup_op < 0) {
 		an->startup_op = new_op(an, SXS_OP_STARTUP, rec, true);
+		struct sxs_cbs_op *so = op_at(an, an->startup_op);
+		if (so && an->ai_err_name && !so->installer) {
+			so->installer = an->ai_err_name;
+			so->installer_hr = an->ai_err_code;
+			so->installer_line = an->ai_err_line;
+			an->ai_err_name = NULL;
+		}
+	}
 	struct sxs_cbs_op *op = op_at(an, an->startup_op);
 	if (!op)
 		return;
@@ -1426,6 +1594,16 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			note_code(an, h[i].code, h[i].name, h[i].namelen);
 		if (k && an->nopen)
 			remember_codes(an, rec, h, k);
+		for (size_t i = 0; i < k && !an->nopen && rec->ts[0] && an->norphan < sizeof(an->orphan) / sizeof(*an->orphan); i++) {
+			bool dup = false;
+			for (size_t j = 0; j < an->norphan && !dup; j++)
+				dup = an->orphan[j].code == h[i].code;
+			if (dup || !sxs_cbs_is_failure(h[i].code) || sxs_cbs_is_noise(rec->msg, rec->msglen, h[i].code))
+				continue;
+			an->orphan[an->norphan].code = h[i].code;
+			code_place(rec, h[i].code, &an->orphan[an->norphan].line, &an->orphan[an->norphan].text);
+			an->norphan++;
+		}
 	}
 	if (an->nopen && (rec->level == SXS_CBSLOG_ERROR || find(m, n, "(F) ")) &&
 	    !(k && sxs_cbs_is_noise(m, n, h[0].code)) && !find(m, n, "Attempting to mark store corrupt"))
@@ -1478,7 +1656,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			size_t tl = len;
 			while (tl && (*t == ' ' || *t == '\t'))
 				t++, tl--;
-			if (tl && (starts(t, tl, "(p)\t") || starts(t, tl, "(f)\t") || starts(t, tl, "(fix)\t")))
+			if (tl && (starts(t, tl, "(p)\t") || starts(t, tl, "(f)\t") || starts(t, tl, "(fix)\t") ||
+			           starts(t, tl, "(p) ")))
 				pline(an, t, tl, line);
 			else if (tl == 8 && !memcmp(t, "Summary:", 8))
 				summary_line(an, t, tl, line);
@@ -1534,6 +1713,41 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 				size_t kw = w ? extract_codes(w, (size_t)(we - w), hw) : 0;
 				op->installer_hr = kw ? hw[0].code : 0;
 			}
+		} else if ((p = find(q, qn, "(F) Installer: ")) && find(q, qn, "ErrorCode: ")) {
+			/*
+			 * The advanced-installer queue's error summary ("==Error Summary Start=="):
+			 * "(F) Installer: Network Drivers<TAB>Binary Name: NetSetupAI.dll<TAB>ErrorCode:
+			 * 800106d9<TAB>Phase: 31..." - the installer and its own code (hex without 0x).
+			 */
+			p += 15;
+			const char *e = p;
+			while (e < end && *e != '\t' && *e != '\n' && !(e + 1 < end && e[0] == ' ' && e[1] == ' '))
+				e++;
+			const char *c = find(q, qn, "ErrorCode: ") + 11;
+			uint32_t v = 0;
+			int d = 0;
+			while (c < end && hexval(*c) >= 0 && d < 9) {
+				v = (v << 4) | (uint32_t)hexval(*c++);
+				d++;
+			}
+			if (e > p && d == 8) {
+				bool taken = false;
+				for (size_t o = 0; o < an->nopen; o++) {
+					struct sxs_cbs_op *op = &log->ops[an->open[o]];
+					if (op->installer)
+						continue;
+					op->installer = dupn(p, (size_t)(e - p));
+					op->installer_hr = v;
+					op->installer_line = rec->line;
+					taken = true;
+				}
+				if (!taken && !an->nopen && !an->ai_err_name) {
+					/* the Startup operation that states the queue's failure comes next */
+					an->ai_err_name = dupn(p, (size_t)(e - p));
+					an->ai_err_code = v;
+					an->ai_err_line = rec->line;
+				}
+			}
 		} else if ((p = find(q, qn, "Installer name: "))) {
 			const char *s = NULL;
 			size_t sl = 0;
@@ -1561,6 +1775,34 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			return an->err;
 	}
 
+	/*
+	 * SFC's driver pass, after its [SR] batches: "DEPLOY [Pnp] Corrupt file: P" then
+	 * "[Pnp] Repaired file: P" or (Error) "[Pnp] Failed repairing file: P: ".  The
+	 * files are driver binaries outside WinSxS restored from the driver store,
+	 * projected copies like SFC's "[SR] Repairing file ... from store".
+	 */
+	if (starts(m, n, "[Pnp] Repaired file: ") || starts(m, n, "[Pnp] Failed repairing file: ") ||
+	    starts(m, n, "[Pnp] Corrupt file: ")) {
+		bool ok = m[6] == 'R', bad = m[6] == 'C';
+		const char *s0 = m + (ok ? 21 : bad ? 20 : 29);
+		const char *e0 = memchr(s0, '\n', (size_t)(end - s0));
+		e0 = e0 ? e0 : end;
+		while (e0 > s0 && (e0[-1] == ' ' || e0[-1] == '\r'))
+			e0--;
+		if (!ok && e0 > s0 && e0[-1] == ':')
+			e0--;
+		struct sxs_cbs_sfc *r = e0 > s0 ? sfc_cur(an, rec) : NULL;
+		if (r) {
+			if (ok)
+				strv_add(an, 'D', &r->pnp_repaired, &r->npnp_repaired, s0, (size_t)(e0 - s0));
+			else if (bad)
+				strv_add(an, 'K', &r->pnp_corrupt, &r->npnp_corrupt, s0, (size_t)(e0 - s0));
+			else
+				strv_add(an, 'F', &r->pnp_failed, &r->npnp_failed, s0, (size_t)(e0 - s0));
+		}
+		return an->err;
+	}
+
 	if (!strcmp(rec->source, "DISM") || starts(m, n, "DISM.EXE: ") || starts(m, n, "DismApi.dll: ")) {
 		if (dism_line(an, rec))
 			return an->err;
@@ -1569,6 +1811,9 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 	/* CBS and the rest */
 	if (starts(m, n, "TI: --- Initializing Trusted Installer ---")) {
 		log->ti_starts++;
+		orphans_clear(an);
+		sxs_free(an->ai_err_name);
+		an->ai_err_name = NULL;
 		/* whatever was open did not finish: TrustedInstaller restarted (cbslog.md §4.1, §8 step 3) */
 		while (an->nopen) {
 			long idx = (long)an->open[an->nopen - 1];
@@ -1583,6 +1828,8 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 			if (idx == an->dism_op)
 				an->dism_op = -1;
 			close_op(an, idx, false, 0, NULL);
+			if (op->has_result) /* it had stated its failure before the restart */
+				op->interrupted = false;
 		}
 		an->startup_op = -1;
 		sfc_end(an);
@@ -1624,6 +1871,13 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 				return an->err;
 			long idx = find_session_op(an, id, idn, false);
 			struct sxs_cbs_op *op = op_at(an, idx);
+			/* "finalized. Download error: 0x80240438 [Unknown Error], Reboot required: ..." (14393) */
+			const char *de = find(m, n, " Download error: 0x");
+			uint32_t dc;
+			if (op && de && hexnum(de + 17, end, &dc) && sxs_cbs_is_failure(dc) && !op->download_hr) {
+				op->download_hr = dc;
+				op->download_line = rec->line;
+			}
 			if (op && is_open(an, idx)) {
 				close_op(an, idx, true, c, rec);
 			} else if (op) {
@@ -1683,7 +1937,7 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		bool has = result_code(m, n, &c);
 		long idx = find_session_op(an, id, idn, true);
 		if (idx < 0) {
-			idx = new_op(an, SXS_OP_PACKAGE, rec, true);
+			idx = new_op_adopting(an, SXS_OP_PACKAGE, rec);
 			struct sxs_cbs_op *op = op_at(an, idx);
 			if (op) {
 				op->session = dupn(id, idn);
@@ -1840,16 +2094,60 @@ int sxs_cbs_analyzer_record(void *ctx, const struct sxs_cbslog_record *rec)
 		close_op(an, idx, true, c, rec);
 		return an->err;
 	}
+	if (starts(m, n, "CheckSur: hrStatus: ") && (p = find(m, n, "download Result: 0x"))) {
+		/* the store repair's download from Windows Update (cbslog.md 4.5): its failure explains
+		   CBS_E_DOWNLOAD_FAILURE / CBS_E_SOURCE_MISSING */
+		uint32_t dc;
+		if (hexnum(p + 17, end, &dc) && sxs_cbs_is_failure(dc) && an->nopen) {
+			struct sxs_cbs_op *op = &log->ops[an->open[an->nopen - 1]];
+			if (!op->download_hr) {
+				op->download_hr = dc;
+				op->download_line = rec->line;
+			}
+		}
+		return an->err;
+	}
 	if (starts(m, n, "WER: Generating failure report for package: ")) {
 		char *pkg = field(m, n, "package: ");
+		uint32_t st = 0;
+		const char *sp = find(m, n, ", status: 0x");
+		bool failed = sp && hexnum(sp + 10, end, &st) && sxs_cbs_is_failure(st);
+		bool done = false;
 		for (size_t o = an->nopen; pkg && o-- > 0;) {
 			struct sxs_cbs_op *op = &log->ops[an->open[o]];
+			struct op_priv *pv = op->priv;
+			if (op->type == SXS_OP_SFC || op->type == SXS_OP_DISM_COMMAND)
+				continue;
 			if (!op->package) {
 				op->package = sxs_strdup(pkg);
 				if (!op->kb)
 					op->kb = kb_of(pkg);
 			}
+			if (failed && pv && !pv->wer_code) {
+				pv->wer_code = st;
+				pv->wer_line = rec->line;
+			}
+			done = true;
 			break;
+		}
+		if (pkg && failed && !done) {
+			/*
+			 * No operation of this package is open here: the copy starts after its
+			 * "Exec: Processing started" (an excerpt, a rotated file).  The report
+			 * itself proves the package's operation failed with that status.
+			 */
+			long idx = new_op_adopting(an, SXS_OP_PACKAGE, rec);
+			struct sxs_cbs_op *op = op_at(an, idx);
+			if (op) {
+				op->package = sxs_strdup(pkg);
+				op->kb = kb_of(pkg);
+				char *cl = field(m, n, "client id: ");
+				if (cl && !op->client)
+					op->client = cl;
+				else
+					sxs_free(cl);
+				close_op(an, idx, true, st, rec);
+			}
 		}
 		sxs_free(pkg);
 		return an->err;
@@ -1879,6 +2177,8 @@ void sxs_cbs_analyzer_free(struct sxs_cbs_analyzer *an)
 		return;
 	for (size_t k = 0; k < an->nopen; k++)
 		priv_free(&an->log->ops[an->open[k]]);
+	orphans_clear(an);
+	sxs_free(an->ai_err_name);
 	sxs_free(an->open);
 	sxs_free(an->delta_type);
 	sxs_free(an->last_installer);
@@ -1935,6 +2235,62 @@ full:
 	}
 }
 
+/*
+ * A DISM summary block states its operation's result ("Operation result:
+ * 0x800f0915", cbslog.md 6).  When the file holds no session result for it (a
+ * copy cut to the report, or the operation's end is past the file's end), the
+ * summary's failing result is the operation's result.
+ */
+static void summary_results(struct sxs_cbs_analyzer *an)
+{
+	struct sxs_cbs_log *log = an->log;
+	for (size_t s = 0; s < log->nsummaries && !an->err; s++) {
+		const struct sxs_cbs_summary *sm = &log->summaries[s];
+		if (!sm->has_result || !sxs_cbs_is_failure(sm->result) || !sm->operation ||
+		    !strcmp(sm->operation, "CheckSUR"))
+			continue;
+		bool owned = false;
+		for (size_t i = 0; i < log->nops; i++) {
+			struct sxs_cbs_op *op = &log->ops[i];
+			if (op->summary_line != sm->line)
+				continue;
+			owned = true;
+			if (!op->has_result) {
+				op->has_result = true;
+				op->result = sm->result;
+				op->result_line = sm->result_line;
+				op->failed = true;
+				op->interrupted = false;
+				if (!op->origin.line) {
+					op->origin.line = sm->result_line;
+					sxs_free(op->origin.text);
+					op->origin.text = sxs_strdup("Operation result (DISM summary)");
+				}
+			}
+		}
+		if (owned)
+			continue;
+		char msg[64];
+		snprintf(msg, sizeof(msg), "Operation result: 0x%" PRIx32, sm->result);
+		struct sxs_cbslog_record rec;
+		memset(&rec, 0, sizeof(rec));
+		rec.line = sm->result_line ? sm->result_line : sm->line;
+		rec.nlines = 1;
+		rec.msg = msg;
+		rec.msglen = strlen(msg);
+		enum sxs_cbs_op_type t = !strncmp(sm->operation, "Detect and Repair", 17) ? SXS_OP_RESTOREHEALTH
+		                         : !strncmp(sm->operation, "Detect only", 11)     ? SXS_OP_SCANHEALTH
+		                                                                          : SXS_OP_CORRUPTION;
+		long idx = new_op(an, t, &rec, true);
+		struct sxs_cbs_op *op = op_at(an, idx);
+		if (op) {
+			op->summary_line = sm->line;
+			op->start_line = sm->line;
+			close_op(an, idx, true, sm->result, &rec);
+		}
+	}
+}
+
 int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog_stats *st)
 {
 	struct sxs_cbs_log *log = an->log;
@@ -1958,9 +2314,12 @@ int sxs_cbs_analyzer_finish(struct sxs_cbs_analyzer *an, const struct sxs_cbslog
 		if (an->last_line_next > op->end_line)
 			op->end_line = an->last_line_next;
 		close_op(an, idx, false, 0, NULL);
+		if (op->has_result) /* it had stated its failure before the file ends */
+			op->interrupted = false;
 	}
 	an->startup_op = -1;
 	sfc_end(an);
+	summary_results(an);
 	derive_build(log);
 
 	/* what kind of file this is */

@@ -142,8 +142,8 @@ static const struct sxs_hresult_info hresults[] = {
 	{0x80240020, "WU_E_NO_INTERACTIVE_USER", WU},
 	{0x80240021, "WU_E_TIME_OUT", WU},
 	{0x80240022, "WU_E_ALL_UPDATES_FAILED", WU},
-	{0x8024402C, "WU_E_PT_WINHTTP_NAME_NOT_RESOLVED", WU},
 	{0x80240438, "WU_E_PT_ENDPOINT_UNREACHABLE", "[S:MS-OPENSSH]"},
+	{0x8024402C, "WU_E_PT_WINHTTP_NAME_NOT_RESOLVED", WU},
 	{0x8024A10A, "USO_E_SERVICE_SHUTTING_DOWN", "[S:MS-common]"},
 	/* NTSTATUS */
 	{0xC0000001, "STATUS_UNSUCCESSFUL", N},
@@ -223,6 +223,7 @@ static const struct sxs_hresult_info win32[] = {
 	{1722, "RPC_S_SERVER_UNAVAILABLE", W},
 	{1726, "RPC_S_CALL_FAILED", W},
 	{1727, "RPC_S_CALL_FAILED_DNE", W},
+	{1753, "EPT_S_NOT_REGISTERED", W}, /* an advanced installer's RPC peer absent (Container Installer, 0x800706d9) */
 	{3010, "ERROR_SUCCESS_REBOOT_REQUIRED", W},
 	{3011, "ERROR_SUCCESS_RESTART_REQUIRED", W},
 	{3017, "ERROR_FAIL_REBOOT_REQUIRED", W},
@@ -502,6 +503,11 @@ int sxs_cbs_kind_of_code(uint32_t code)
 	case 0x800F0906:
 	case 0x800F0907:
 	case 0x800F0954:
+	/* 0x800F0915: DISM "The repair content could not be found anywhere" after a
+	   /RestoreHealth whose (p) lines end "Repair failed: Missing replacement
+	   payload." (24H2 and later; a public capture of such a run, SecretLUL/WinMedic
+	   tests/fixtures README); no symbolic name was found, none is given */
+	case 0x800F0915:
 		return SXS_KIND_SOURCE_MISSING;
 	case 0x800F0820:
 		return SXS_KIND_CANCELLED;
@@ -511,6 +517,10 @@ int sxs_cbs_kind_of_code(uint32_t code)
 	if (code >= 0x800F0980 && code <= 0x800F0991)
 		return SXS_KIND_PSFX_DELTA;
 	if (code >= 0x800F0940 && code <= 0x800F094F) /* SOURCE_MISSING_FROM_* (cbslog.md 9.1) */
+		return SXS_KIND_SOURCE_MISSING;
+	/* 0x800F0950-0955: the Windows Update / WSUS content for a feature on demand (cbslog.md 9.1,
+	   "FoD sources"): "Failed to download and plan capabilities [0x800f0950]" */
+	if (code >= 0x800F0950 && code <= 0x800F0955)
 		return SXS_KIND_SOURCE_MISSING;
 	if ((code & 0xFFFF0000u) == 0x80240000u || (code & 0xFFFFFFF0u) == 0x80072EE0u ||
 	    (code & 0xFFFFFFF0u) == 0x80072EF0u || code == 0x80072F8F)

@@ -223,6 +223,29 @@ static int build_corrupt(struct sxs_cbs_log *log, bool *store_plines)
 			c->repaired_from = "store";
 			c->line = r->end_line;
 		}
+		/* SFC's driver pass: driver binaries found corrupt (left bad unless a repair line
+		   follows: sfc /verifyonly repairs nothing), restored from the driver store */
+		for (int pass = 0; pass < 3; pass++) {
+			char **v = pass == 0 ? r->pnp_repaired : pass == 1 ? r->pnp_failed : r->pnp_corrupt;
+			size_t nv = pass == 0 ? r->npnp_repaired : pass == 1 ? r->npnp_failed : r->npnp_corrupt;
+			for (size_t i = 0; i < nv; i++) {
+				if (key(&k, "P", v[i], NULL, NULL))
+					goto oom;
+				uintptr_t at = (uintptr_t)sxs_map_get(&idx, k.buf, k.len);
+				struct sxs_cbs_corrupt *c = at ? &log->corrupt[at - 1] : NULL;
+				if (!c) {
+					if (!(c = corrupt_add(log)) || sxs_map_put(&idx, k.buf, k.len, (void *)(uintptr_t)log->ncorrupt))
+						goto oom;
+					c->where = SXS_CBS_PROJECTED;
+					c->path = sxs_strdup(v[i]);
+					c->line = r->end_line;
+				} else if (pass && c->repaired) {
+					continue; /* repaired in another run of this log */
+				}
+				c->repaired = !pass;
+				c->repaired_from = pass ? NULL : "driver-store";
+			}
+		}
 	}
 	/* SFC's store findings when no (p) line lists the store's corrupt payloads */
 	if (!*store_plines) {
@@ -490,8 +513,12 @@ int sxs_cbs_triage(struct sxs_cbs_log *log)
 		const struct sxs_cbs_corrupt *c = &log->corrupt[pass % log->ncorrupt];
 		if (c->repaired != (pass >= log->ncorrupt))
 			continue;
-		if (c->where == SXS_CBS_PROJECTED)
+		if (c->where == SXS_CBS_PROJECTED && c->repaired)
 			kind_note(k, SXS_KIND_PROJECTED_FILE_REPAIRED, false, c->line, NULL);
+		else if (c->where == SXS_CBS_PROJECTED)
+			/* a system file SFC reported corrupt and could not restore: the copy it
+			   restores from is bad too (cbslog.md 4.6, "Could not reproject") */
+			kind_note(k, SXS_KIND_PAYLOAD_CORRUPT, true, c->line, c->path);
 		else if (is_payload_type(c->type) || (c->type && !strcmp(c->type, "SFC cannot repair")))
 			kind_note(k, SXS_KIND_PAYLOAD_CORRUPT, !c->repaired, c->line, NULL);
 		else if (is_manifest_type(c->type))
@@ -578,6 +605,13 @@ int sxs_cbs_triage(struct sxs_cbs_log *log)
 				return err;
 			if (!op->has_result)
 				kind_note(k, SXS_KIND_ADVANCED_INSTALLER, true, op->installer_line, op->installer);
+		}
+		if (op->download_hr && (!op->has_result || op->download_hr != op->result)) {
+			/* the content download from Windows Update failed under it (cbslog.md 10, download-failed) */
+			int kd = sxs_cbs_kind_of_code(op->download_hr);
+			kind_note(k, kd >= 0 ? kd : SXS_KIND_DOWNLOAD_FAILED, true, op->download_line, NULL);
+			if ((err = decisive_add(log, op->download_hr, op->download_line, NULL, "download")))
+				return err;
 		}
 		for (size_t a = 0; a < op->naddsource; a++) {
 			/* AddSource failures: the /Source given was not usable (§11) */
@@ -719,9 +753,18 @@ void sxs_cbs_log_free(struct sxs_cbs_log *log)
 			sxs_free(r->repaired_projected[j]);
 		for (size_t j = 0; j < r->ncould_not_reproject; j++)
 			sxs_free(r->could_not_reproject[j]);
+		for (size_t j = 0; j < r->npnp_repaired; j++)
+			sxs_free(r->pnp_repaired[j]);
+		for (size_t j = 0; j < r->npnp_failed; j++)
+			sxs_free(r->pnp_failed[j]);
+		for (size_t j = 0; j < r->npnp_corrupt; j++)
+			sxs_free(r->pnp_corrupt[j]);
+		sxs_free(r->pnp_corrupt);
 		sxs_free(r->repaired_backup);
 		sxs_free(r->repaired_projected);
 		sxs_free(r->could_not_reproject);
+		sxs_free(r->pnp_repaired);
+		sxs_free(r->pnp_failed);
 	}
 	sxs_free(log->sfc);
 	for (size_t i = 0; i < log->nhydration; i++) {

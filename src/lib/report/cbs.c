@@ -226,6 +226,10 @@ static struct json_object *summary_json(struct jb *b, const struct sxs_cbs_summa
 	jio(b, o, "csi_payload_repaired", s->csi_payload_repaired);
 	if (s->csi_store_metadata_refreshed >= 0)
 		jbool(b, o, "csi_store_metadata_refreshed", s->csi_store_metadata_refreshed == 1);
+	jio(b, o, "csi_fileflags", s->csi_fileflags);
+	jio(b, o, "csi_fileflags_repaired", s->csi_fileflags_repaired);
+	if (s->csi_registry_metadata_refreshed >= 0)
+		jbool(b, o, "csi_registry_metadata_refreshed", s->csi_registry_metadata_refreshed == 1);
 	jio(b, o, "cbs_staged_packages", s->cbs_staged_packages);
 	jio(b, o, "cbs_staged_packages_removed", s->cbs_staged_packages_removed);
 	jio(b, o, "total_operation_time_s", s->total_operation_time_s);
@@ -449,6 +453,9 @@ struct json_object *sxs_cbs_log_json(const struct sxs_cbs_log *log)
 		jadd(B, e, "repaired_in_store_from_backup", jstrv(B, r->repaired_backup, r->nrepaired_backup));
 		jadd(B, e, "repaired_projected_from_store", jstrv(B, r->repaired_projected, r->nrepaired_projected));
 		jadd(B, e, "could_not_reproject", jstrv(B, r->could_not_reproject, r->ncould_not_reproject));
+		jadd(B, e, "pnp_corrupt", jstrv(B, r->pnp_corrupt, r->npnp_corrupt));
+		jadd(B, e, "pnp_repaired", jstrv(B, r->pnp_repaired, r->npnp_repaired));
+		jadd(B, e, "pnp_failed", jstrv(B, r->pnp_failed, r->npnp_failed));
 		if (r->boot_critical_line)
 			ji(B, e, "pending_boot_critical_repair_line", (int64_t)r->boot_critical_line);
 		jbool(B, e, "completed", r->completed);
@@ -1020,6 +1027,10 @@ static void text_log(struct sxs_strbuf *out, const struct sxs_cbs_log *log, size
 			sxs_strbuf_addf(out, ", %zu projected file(s) restored from the store (harmless)", r->nrepaired_projected);
 		if (r->ncould_not_reproject)
 			sxs_strbuf_addf(out, ", %zu projected file(s) left bad (store copy corrupt too)", r->ncould_not_reproject);
+		if (r->npnp_repaired)
+			sxs_strbuf_addf(out, ", %zu driver file(s) restored from the driver store", r->npnp_repaired);
+		if (r->npnp_failed)
+			sxs_strbuf_addf(out, ", %zu driver file(s) SFC could not repair", r->npnp_failed);
 		if (r->boot_critical_line)
 			sxs_strbuf_addf(out, "; repair pended to the next boot (line %" PRIu64 "): restart before DISM",
 			                r->boot_critical_line);

@@ -234,6 +234,14 @@ static void tables_are_sorted_and_sourced(void **state)
 	assert_string_equal(sxs_hresult_lookup(0xC015001A)->name, "STATUS_SXS_COMPONENT_STORE_CORRUPT");
 	assert_string_equal(sxs_hresult_lookup(0x800F0985)->name, "PSFX_E_APPLY_REVERSE_DELTA_FAILED");
 	assert_string_equal(sxs_hresult_lookup(0x8024402C)->name, "WU_E_PT_WINHTTP_NAME_NOT_RESOLVED");
+	/* 0x80240438 sorts before 0x8024402C: the table was once out of order there */
+	assert_string_equal(sxs_hresult_lookup(0x80240438)->name, "WU_E_PT_ENDPOINT_UNREACHABLE");
+	assert_string_equal(sxs_hresult_lookup(0x8024A10A)->name, "USO_E_SERVICE_SHUTTING_DOWN");
+	assert_string_equal(sxs_hresult_lookup(0x800706D9)->name, "EPT_S_NOT_REGISTERED");
+	size_t nwu = 0;
+	for (uint32_t c = 0x80240000; c <= 0x8024FFFF; c++)
+		nwu += sxs_hresult_lookup(c) != NULL;
+	assert_true(nwu >= 10); /* every row of the table is found */
 	assert_null(sxs_hresult_lookup(0x8007FFFF));
 	for (uint32_t c = 0x800F0800; c <= 0x800F0991; c++) {
 		const struct sxs_hresult_info *h = sxs_hresult_lookup(c);
