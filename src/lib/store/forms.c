@@ -228,12 +228,23 @@ static bool probe(ssize_t (*get)(const void *, const char *, void *, size_t), co
                   uint32_t *tag_ret)
 {
 	uint8_t buf[16 * 1024 + 8]; /* MAXIMUM_REPARSE_DATA_BUFFER_SIZE is 16 KiB */
-	ssize_t n = get(who, "system.ntfs_reparse_data", buf, sizeof(buf));
+	/*
+	 * The attributes first: one call answers "not a reparse point" for the
+	 * common file on ntfs-3g and ntfs3 (each call is a FUSE round trip on
+	 * ntfs-3g), and EOPNOTSUPP says the file system has no NTFS attributes at
+	 * all (ext4 and the like), so the reparse data need not be asked for.
+	 */
+	ssize_t n = get(who, "system.ntfs_attrib", buf, sizeof(buf));
+	if (n == 4 && !sxs_reparse_from_attrib(buf, 4))
+		return false;
+	if (n < 0 && (errno == EOPNOTSUPP || errno == ENOTSUP))
+		return false;
+	bool is_reparse = n == 4;
+	n = get(who, "system.ntfs_reparse_data", buf, sizeof(buf));
 	if (n >= 4 && sxs_reparse_from_data(buf, (size_t)n, tag_ret))
 		return true;
-	n = get(who, "system.ntfs_attrib", buf, sizeof(buf));
-	if (n == 4 && sxs_reparse_from_attrib(buf, 4)) {
-		*tag_ret = 0;
+	if (is_reparse) {
+		*tag_ret = 0; /* a reparse point whose data this mount does not show */
 		return true;
 	}
 	return false;
