@@ -1095,3 +1095,45 @@ int sxs_hive_value_qword(const struct sxs_hive_value *v, uint64_t *ret)
 	*ret = sxs_le64(v->data);
 	return 0;
 }
+
+static int get_typed(struct sxs_hive *h, sxs_hnode node, const char *name,
+                     int (*view)(const struct sxs_hive_value *, void *), void *ret)
+{
+	struct sxs_hive_value v;
+	int err = sxs_hive_value(h, node, name, &v);
+	if (err)
+		return err == -SXS_ENOMEM ? err : 0;
+	err = view(&v, ret);
+	sxs_hive_value_release(&v);
+	if (err == -SXS_ENOMEM)
+		return err;
+	return err ? SXS_HIVE_OTHER_TYPE : 1;
+}
+
+static int view_string(const struct sxs_hive_value *v, void *ret)
+{
+	return sxs_hive_value_string(v, ret);
+}
+
+static int view_dword(const struct sxs_hive_value *v, void *ret)
+{
+	return sxs_hive_value_dword(v, ret);
+}
+
+int sxs_hive_get_string(struct sxs_hive *h, sxs_hnode node, const char *name, char **ret)
+{
+	*ret = NULL;
+	int rc = get_typed(h, node, name, view_string, ret);
+	if (rc != 1)
+		*ret = NULL;
+	return rc;
+}
+
+int sxs_hive_get_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uint32_t *ret)
+{
+	uint32_t d;
+	int rc = get_typed(h, node, name, view_dword, &d);
+	if (rc == 1)
+		*ret = d;
+	return rc;
+}

@@ -185,6 +185,16 @@ int sxs_hive_value_string(const struct sxs_hive_value *v, char **ret);
 int sxs_hive_value_dword(const struct sxs_hive_value *v, uint32_t *ret);
 int sxs_hive_value_qword(const struct sxs_hive_value *v, uint64_t *ret);
 
+/*
+ * Value `name` read and viewed in one call, for readers that take an absent,
+ * unreadable or mistyped value alike: 1 found (*ret set), 0 absent or
+ * unreadable, SXS_HIVE_OTHER_TYPE present but not of that type, -SXS_ENOMEM.
+ * sxs_hive_get_string leaves *ret NULL unless it returns 1.
+ */
+#define SXS_HIVE_OTHER_TYPE 2
+int sxs_hive_get_string(struct sxs_hive *h, sxs_hnode node, const char *name, char **ret);
+int sxs_hive_get_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uint32_t *ret);
+
 /* Number of parents whose child index has been built (for tests). */
 size_t sxs_hive_indexed_parents(const struct sxs_hive *h);
 

@@ -113,35 +113,11 @@ static int problem(struct sxs_cbs *c, struct sxs_hive *h, const char *where, int
 	return c->problem ? 0 : -SXS_ENOMEM;
 }
 
-/* REG_SZ/REG_EXPAND_SZ value; absent or of another type leaves *ret NULL. */
+/* 1 found, 0 absent, SXS_HIVE_OTHER_TYPE present but not a string/dword, -SXS_ENOMEM. */
 static int get_string(struct sxs_hive *h, sxs_hnode node, const char *name, char **ret)
 {
-	struct sxs_hive_value v;
-	*ret = NULL;
-	int err = sxs_hive_value(h, node, name, &v);
-	if (err)
-		return err == -SXS_ENOMEM ? err : 0;
-	err = sxs_hive_value_string(&v, ret);
-	sxs_hive_value_release(&v);
-	if (err && err != -SXS_ENOMEM) {
-		*ret = NULL;
-		err = 0;
-	}
-	return err;
-}
-
-/* REG_DWORD: 1 found, 0 absent, -2 present but not a dword, -SXS_ENOMEM. */
-static int get_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uint32_t *ret)
-{
-	struct sxs_hive_value v;
-	int err = sxs_hive_value(h, node, name, &v);
-	if (err == -SXS_ENOMEM)
-		return err;
-	if (err)
-		return 0;
-	int rc = sxs_hive_value_dword(&v, ret) == 0 ? 1 : -2;
-	sxs_hive_value_release(&v);
-	return rc;
+	int rc = sxs_hive_get_string(h, node, name, ret);
+	return rc < 0 ? rc : 0;
 }
 
 /* Subkey `name`: 1 found (*ret set when ret), 0 absent or unreadable, -SXS_ENOMEM. */
@@ -181,20 +157,20 @@ static int read_package(struct sxs_hive *h, sxs_hnode node, struct sxs_cbs_packa
 	uint32_t hi = 0, lo = 0;
 	int rc, rh, rl;
 
-	rc = get_dword(h, node, "CurrentState", &p->state);
+	rc = sxs_hive_get_dword(h, node, "CurrentState", &p->state);
 	if (rc == -SXS_ENOMEM)
 		return rc;
 	p->has_state = rc == 1;
-	p->state_unreadable = rc == -2;
-	if ((rc = get_dword(h, node, "Visibility", &p->visibility)) == -SXS_ENOMEM)
+	p->state_unreadable = rc == SXS_HIVE_OTHER_TYPE;
+	if ((rc = sxs_hive_get_dword(h, node, "Visibility", &p->visibility)) == -SXS_ENOMEM)
 		return rc;
 	p->has_visibility = rc == 1;
 	uint32_t dv;
-	if ((rc = get_dword(h, node, "DefVis", &dv)) == -SXS_ENOMEM)
+	if ((rc = sxs_hive_get_dword(h, node, "DefVis", &dv)) == -SXS_ENOMEM)
 		return rc;
 	p->has_defvis = rc != 0;
-	if ((rh = get_dword(h, node, "InstallTimeHigh", &hi)) == -SXS_ENOMEM ||
-	    (rl = get_dword(h, node, "InstallTimeLow", &lo)) == -SXS_ENOMEM)
+	if ((rh = sxs_hive_get_dword(h, node, "InstallTimeHigh", &hi)) == -SXS_ENOMEM ||
+	    (rl = sxs_hive_get_dword(h, node, "InstallTimeLow", &lo)) == -SXS_ENOMEM)
 		return -SXS_ENOMEM;
 	if (rh == 1 && rl == 1) {
 		p->has_install_time = true;
@@ -291,10 +267,10 @@ static int read_sessions(struct sxs_hive *h, sxs_hnode cbs, struct sxs_cbs *c)
 	if (rc <= 0)
 		return rc;
 	c->has_sessions_pending = true;
-	if ((rc = get_dword(h, sp, "Exclusive", &c->exclusive)) == -SXS_ENOMEM)
+	if ((rc = sxs_hive_get_dword(h, sp, "Exclusive", &c->exclusive)) == -SXS_ENOMEM)
 		return rc;
 	c->has_exclusive = rc == 1;
-	if ((rc = get_dword(h, sp, "TotalSessionPhases", &c->total_phases)) == -SXS_ENOMEM)
+	if ((rc = sxs_hive_get_dword(h, sp, "TotalSessionPhases", &c->total_phases)) == -SXS_ENOMEM)
 		return rc;
 	c->has_total_phases = rc == 1;
 	return 0;

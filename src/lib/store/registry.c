@@ -172,34 +172,18 @@ static int hive_broken(struct sxs_model *m, bool components, struct sxs_hive *h,
 /* A value as a UTF-8 string (REG_SZ), or NULL when absent or not a string. */
 static int value_string(struct sxs_hive *h, sxs_hnode node, const char *name, char **ret)
 {
-	struct sxs_hive_value v;
-	*ret = NULL;
-	int err = sxs_hive_value(h, node, name, &v);
-	if (err == -SXS_ENOENT)
-		return 0;
-	if (err)
-		return err == -SXS_ENOMEM ? err : 0;
-	err = sxs_hive_value_string(&v, ret);
-	sxs_hive_value_release(&v);
-	if (err && err != -SXS_ENOMEM) {
-		*ret = NULL;
-		err = 0;
-	}
-	return err;
+	int rc = sxs_hive_get_string(h, node, name, ret);
+	return rc < 0 ? rc : 0;
 }
 
 /* A REG_DWORD value; absent or not a dword leaves *ret alone.  0 or -SXS_ENOMEM. */
 static int value_dword(struct sxs_hive *h, sxs_hnode node, const char *name, uint32_t *ret,
                        bool *found_ret)
 {
-	struct sxs_hive_value v;
-	int err = sxs_hive_value(h, node, name, &v);
-	if (err)
-		return err == -SXS_ENOMEM ? err : 0;
-	if (sxs_hive_value_dword(&v, ret) == 0 && found_ret)
+	int rc = sxs_hive_get_dword(h, node, name, ret);
+	if (rc == 1 && found_ret)
 		*found_ret = true;
-	sxs_hive_value_release(&v);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /*

@@ -61,28 +61,17 @@ static int open_hive(struct sxs_image *img, const char *name, struct sxs_hive **
 
 static int value_str(struct sxs_hive *h, sxs_hnode node, const char *name, char **ret)
 {
-	struct sxs_hive_value v;
-	*ret = NULL;
-	int err = sxs_hive_value(h, node, name, &v);
-	if (err)
-		return err == -SXS_ENOMEM ? err : 0;
-	err = sxs_hive_value_string(&v, ret);
-	sxs_hive_value_release(&v);
-	return err == -SXS_ENOMEM ? err : 0;
+	int rc = sxs_hive_get_string(h, node, name, ret);
+	return rc < 0 ? rc : 0;
 }
 
+/* -1 when absent or not a dword */
 static int value_dword(struct sxs_hive *h, sxs_hnode node, const char *name, int64_t *ret)
 {
-	struct sxs_hive_value v;
 	uint32_t d;
-	*ret = -1;
-	int err = sxs_hive_value(h, node, name, &v);
-	if (err)
-		return err == -SXS_ENOMEM ? err : 0;
-	if (sxs_hive_value_dword(&v, &d) == 0)
-		*ret = d;
-	sxs_hive_value_release(&v);
-	return 0;
+	int rc = sxs_hive_get_dword(h, node, name, &d);
+	*ret = rc == 1 ? (int64_t)d : -1;
+	return rc < 0 ? rc : 0;
 }
 
 /* SYSTEM\Select\Current -> "ControlSet00N" (Windows' own rule for CurrentControlSet offline) */
