@@ -167,7 +167,8 @@ ndelta=$(sed -n 's/.*"differentials": *\([0-9]*\).*/\1/p' "$tmp/report.json")
 proven=$(sed -n 's/.*"differentials_proven": *\([0-9]*\).*/\1/p' "$tmp/report.json")
 [ "$ndelta" = "$proven" ] || { echo "bench.sh: $proven of $ndelta differentials proven" >&2; exit 1; }
 delta_bytes=$(find "$store/Windows/WinSxS" -path "$store/Windows/WinSxS/Manifests" -prune -o \
-	-type d \( -name f -o -name r -o -name n \) -print0 | xargs -0 -r du -cb | tail -1 | cut -f1)
+	-type d \( -name f -o -name r -o -name n \) -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+# (one du for all folders: xargs would split them over several du runs, each with its own total)
 per=$(( (nlist + ncpu - 1) / ncpu ))
 
 echo
