@@ -747,24 +747,12 @@ void sxs_cbs_log_free(struct sxs_cbs_log *log)
 			sxs_free(r->cannot_repair[j].file);
 		}
 		sxs_free(r->cannot_repair);
-		for (size_t j = 0; j < r->nrepaired_backup; j++)
-			sxs_free(r->repaired_backup[j]);
-		for (size_t j = 0; j < r->nrepaired_projected; j++)
-			sxs_free(r->repaired_projected[j]);
-		for (size_t j = 0; j < r->ncould_not_reproject; j++)
-			sxs_free(r->could_not_reproject[j]);
-		for (size_t j = 0; j < r->npnp_repaired; j++)
-			sxs_free(r->pnp_repaired[j]);
-		for (size_t j = 0; j < r->npnp_failed; j++)
-			sxs_free(r->pnp_failed[j]);
-		for (size_t j = 0; j < r->npnp_corrupt; j++)
-			sxs_free(r->pnp_corrupt[j]);
-		sxs_free(r->pnp_corrupt);
-		sxs_free(r->repaired_backup);
-		sxs_free(r->repaired_projected);
-		sxs_free(r->could_not_reproject);
-		sxs_free(r->pnp_repaired);
-		sxs_free(r->pnp_failed);
+		sxs_strv_free(r->repaired_backup, r->nrepaired_backup);
+		sxs_strv_free(r->repaired_projected, r->nrepaired_projected);
+		sxs_strv_free(r->could_not_reproject, r->ncould_not_reproject);
+		sxs_strv_free(r->pnp_repaired, r->npnp_repaired);
+		sxs_strv_free(r->pnp_failed, r->npnp_failed);
+		sxs_strv_free(r->pnp_corrupt, r->npnp_corrupt);
 	}
 	sxs_free(log->sfc);
 	for (size_t i = 0; i < log->nhydration; i++) {

@@ -369,13 +369,6 @@ static void check_manifest(const struct sxs_model *m, const struct sxs_component
 	}
 }
 
-void sxs_strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sxs_free(v[i]);
-	sxs_free(v);
-}
-
 static int cmp_version_p(const void *a, const void *b)
 {
 	return sxs_version_compare(*(char *const *)a, *(char *const *)b);

@@ -51,7 +51,6 @@ int sxs_family_index_build(const struct sxs_model *m, struct sxs_family_index *r
 void sxs_family_index_release(struct sxs_family_index *ix);
 /* Versions of `family` present in the store: sorted numerically, unique. */
 int sxs_family_versions(const struct sxs_family_index *ix, const char *family, char ***ret,
-                        size_t *n_ret);
-void sxs_strv_free(char **v, size_t n);
+                        size_t *n_ret); /* free with sxs_strv_free() (util/alloc.h) */
 
 #endif

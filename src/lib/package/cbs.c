@@ -64,13 +64,6 @@ void sxs_cbs_init(struct sxs_cbs *c)
 	sxs_map_init_borrowed(&c->by_name, true);
 }
 
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sxs_free(v[i]);
-	sxs_free(v);
-}
-
 void sxs_cbs_release(struct sxs_cbs *c)
 {
 	for (size_t i = 0; i < c->npackages; i++) {
@@ -82,9 +75,9 @@ void sxs_cbs_release(struct sxs_cbs *c)
 	}
 	sxs_free(c->packages);
 	sxs_map_release(&c->by_name);
-	strv_free(c->pending, c->npending);
-	strv_free(c->version_names, c->nversions);
-	strv_free(c->version_paths, c->nversions);
+	sxs_strv_free(c->pending, c->npending);
+	sxs_strv_free(c->version_names, c->nversions);
+	sxs_strv_free(c->version_paths, c->nversions);
 	sxs_free(c->poqexec_cmdline);
 	sxs_free(c->problem);
 	sxs_cbs_init(c);

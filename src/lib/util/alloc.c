@@ -65,6 +65,13 @@ void sxs_free(void *ptr)
 	free(ptr);
 }
 
+void sxs_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sxs_free(v[i]);
+	sxs_free(v);
+}
+
 char *sxs_strndup(const char *s, size_t n)
 {
 	char *p = sxs_malloc(n + 1);

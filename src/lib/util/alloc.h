@@ -17,6 +17,8 @@ void *sxs_reallocarray(void *ptr, size_t nmemb, size_t size);
 void sxs_free(void *ptr);
 char *sxs_strdup(const char *s);
 char *sxs_strndup(const char *s, size_t n);
+/* Free the n strings of v, then v (NULL with n = 0 is fine). */
+void sxs_strv_free(char **v, size_t n);
 
 /*
  * Testing hook: fail the allocation that comes after `n` more successful
