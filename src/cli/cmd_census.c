@@ -24,6 +24,8 @@ static void census_usage(FILE *f)
 	      "  --no-payload           do not list component folders (f! and folder counts empty)\n"
 	      "  --base-manifest=FILE   DCM base manifest instead of the image's wcp.dll\n"
 	      "  --progress=auto|always|never  progress line on stderr (auto: when a TTY)\n"
+	      "  --deltas=full|crc      read differentials as scan does (default full)\n"
+	      "  --catalog-roots=FILE   PEM roots for the package catalogs' chains, as in scan\n"
 	      "  -o, --output=FILE      write the report to FILE instead of stdout\n"
 	      "  -h, --help             show this help\n"
 	      "\n"
